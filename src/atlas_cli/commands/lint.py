@@ -1,0 +1,4 @@
+"""`atlas lint` (placeholder until the lint engine lands)."""
+
+def register(app):
+    pass

@@ -1,0 +1,160 @@
+"""Settings: flags > ATLAS_* environment > config file > defaults.
+
+An atlas is a folder whose root holds `atlas.toml` (a records repository) or a
+`pyproject.toml` with a `[tool.atlas]` table (this repository). The root is found
+by walking up from the working directory; `--root DIR` and `ATLAS_ROOT` override.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atlas_cli.errors import ConfigError
+
+DEFAULT_SITE_URL = "https://www.mecfsatlas.com"
+DEFAULT_CROSSREF_URL = "https://api.crossref.org"
+DEFAULT_NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+PACKAGE_SCHEMAS = Path(__file__).parent / "schemas"  # inside an installed wheel
+SOURCE_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"  # in a source checkout
+
+_KNOWN_KEYS = {"site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot"}
+_SNAPSHOT_KEYS = {"generator", "scanner", "policy"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    config_file: Path | None = None
+    site_url: str = DEFAULT_SITE_URL
+    bibtex_prefix: str = "mecfsatlas"
+    records_dir_name: str = "records"
+    mailto: str | None = None
+    snapshot: dict[str, str] = field(
+        default_factory=lambda: {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"}
+    )
+    crossref_url: str = DEFAULT_CROSSREF_URL
+    ncbi_url: str = DEFAULT_NCBI_URL
+    cache_dir_override: Path | None = None
+
+    @property
+    def records_dir(self) -> Path:
+        return self.root / self.records_dir_name
+
+    @property
+    def schemas_dir(self) -> Path:
+        """The atlas's own `schemas/` if it has one, else the copy shipped with atlas."""
+        return find_schemas_dir(self.root)
+
+    @property
+    def cache_dir(self) -> Path:
+        if self.cache_dir_override is not None:
+            return self.cache_dir_override
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("atlas", appauthor=False))
+
+    def evidence_url(self, slug: str) -> str:
+        return f"{self.site_url.rstrip('/')}/evidence/{slug}"
+
+
+def find_schemas_dir(root: Path | None = None) -> Path:
+    candidates = [root / "schemas"] if root is not None else []
+    candidates += [PACKAGE_SCHEMAS, SOURCE_SCHEMAS]
+    for candidate in candidates:
+        if (candidate / "record.schema.json").is_file():
+            return candidate
+    raise ConfigError(
+        "cannot find the atlas schemas (record.schema.json)",
+        hint="reinstall atlas-cli; the schemas ship inside the package",
+    )
+
+
+def _config_in(directory: Path) -> tuple[Path, dict] | None:
+    """The atlas table in DIRECTORY's atlas.toml or pyproject.toml, if any."""
+    atlas_toml = directory / "atlas.toml"
+    if atlas_toml.is_file():
+        data = _read_toml(atlas_toml)
+        return atlas_toml, data.get("atlas", data)
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        data = _read_toml(pyproject)
+        table = data.get("tool", {}).get("atlas")
+        if isinstance(table, dict):
+            return pyproject, table
+    return None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the syntax of the file") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def find_root(start: Path) -> tuple[Path, Path | None, dict]:
+    """Walk up from START to the first folder with atlas configuration."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        found = _config_in(directory)
+        if found is not None:
+            return directory, found[0], found[1]
+    raise ConfigError(
+        f"no atlas found in {start} or any parent folder",
+        hint="run atlas inside an atlas (a folder with atlas.toml), pass --root DIR, or create one with `atlas init DIR`",
+    )
+
+
+def load_settings(root: Path | None = None, cwd: Path | None = None) -> Settings:
+    """Settings for the atlas at ROOT (or ATLAS_ROOT, or found from CWD)."""
+    env = os.environ
+    if root is None and env.get("ATLAS_ROOT"):
+        root = Path(env["ATLAS_ROOT"])
+    if root is not None:
+        if not root.is_dir():
+            raise ConfigError(f"atlas root {root} is not a folder", hint="pass an existing folder to --root / ATLAS_ROOT")
+        found = _config_in(root)
+        config_file, table = found if found else (None, {})
+        root = root.resolve()
+    else:
+        root, config_file, table = find_root(cwd or Path.cwd())
+    return _settings_from(root, config_file, table, env)
+
+
+def _settings_from(root: Path, config_file: Path | None, table: dict, env) -> Settings:
+    where = str(config_file) if config_file else "configuration"
+    unknown = set(table) - _KNOWN_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown atlas setting(s): {', '.join(sorted(unknown))}",
+            hint=f"known settings: {', '.join(sorted(_KNOWN_KEYS))}",
+        )
+    for key in ("site_url", "bibtex_prefix", "records_dir", "mailto"):
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{where}: `{key}` must be a string, got {table[key]!r}")
+    snapshot = {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"}
+    raw_snapshot = table.get("snapshot", {})
+    if not isinstance(raw_snapshot, dict) or set(raw_snapshot) - _SNAPSHOT_KEYS:
+        raise ConfigError(
+            f"{where}: [snapshot] takes only {', '.join(sorted(_SNAPSHOT_KEYS))}",
+            hint='e.g. [tool.atlas.snapshot] generator = "v1"',
+        )
+    snapshot.update({k: str(v) for k, v in raw_snapshot.items()})
+    cache_dir = env.get("ATLAS_CACHE_DIR")
+    return Settings(
+        root=root,
+        config_file=config_file,
+        site_url=table.get("site_url", DEFAULT_SITE_URL),
+        bibtex_prefix=table.get("bibtex_prefix", "mecfsatlas"),
+        records_dir_name=table.get("records_dir", "records"),
+        mailto=env.get("ATLAS_MAILTO") or table.get("mailto"),
+        snapshot=snapshot,
+        crossref_url=env.get("ATLAS_CROSSREF_URL") or DEFAULT_CROSSREF_URL,
+        ncbi_url=env.get("ATLAS_NCBI_URL") or DEFAULT_NCBI_URL,
+        cache_dir_override=Path(cache_dir) if cache_dir else None,
+    )

@@ -1,0 +1,169 @@
+"""Records on disk: find them, read one, order its keys, save it safely.
+
+A record is `records/<slug>.yaml`. Reading never raises for bad content (the
+problems travel with the document); saving writes a temp file in the same folder
+and renames it into place, so a crash never leaves a half-written record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from atlas_cli.errors import NotFound, UsageError, WriteError
+from atlas_cli.yamlio import Document, YamlProblem, dump, parse_bytes
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RECORD_SUFFIX = ".yaml"
+
+
+def iter_record_paths(records_dir: Path) -> Iterator[Path]:
+    """Every record file in the folder (sorted; hidden and temp files skipped)."""
+    if not records_dir.is_dir():
+        return iter(())
+    return iter(sorted(
+        p for p in records_dir.iterdir()
+        if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+    ))
+
+
+def read_document(path: Path) -> Document:
+    """Parse one record file; an unreadable file becomes a problem, not an exception."""
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        return Document(None, problems=[YamlProblem(1, 1, "file-unreadable", "is a folder, not a record file",
+                                                    "rename the folder so it does not end in .yaml")])
+    except OSError as exc:
+        return Document(None, problems=[YamlProblem(1, 1, "file-unreadable", f"cannot read file: {exc.strerror}",
+                                                    "check the file's permissions")])
+    return parse_bytes(raw)
+
+
+def check_slug_argument(slug: str) -> str:
+    """A slug given on the command line is a name, never a path."""
+    if not SLUG_RE.match(slug):
+        raise UsageError(
+            f"'{slug}' is not a slug",
+            hint="a slug is lower-case words joined by hyphens, e.g. mensah-2017-chronic-fatigue (not a path)",
+        )
+    return slug
+
+
+def record_path(records_dir: Path, slug: str) -> Path:
+    return records_dir / f"{check_slug_argument(slug)}{RECORD_SUFFIX}"
+
+
+def find_record(records_dir: Path, slug: str) -> Path:
+    """The file of SLUG, or NotFound naming the closest slugs."""
+    path = record_path(records_dir, slug)
+    if path.is_file():
+        return path
+    import difflib
+
+    known = [p.stem for p in iter_record_paths(records_dir)]
+    close = difflib.get_close_matches(slug, known, n=3, cutoff=0.5)
+    hint = f"did you mean: {', '.join(close)}?" if close else "`atlas list` shows every slug"
+    raise NotFound(f"no record '{slug}'", hint=hint)
+
+
+def load_record(records_dir: Path, slug: str) -> dict[str, Any]:
+    """The data of one record, for commands that read (cite, show).
+
+    A record that cannot be read at all is a usage error pointing at `atlas lint`.
+    """
+    path = find_record(records_dir, slug)
+    document = read_document(path)
+    if document.data is None:
+        first = document.problems[0]
+        raise UsageError(f"{path}:{first.line}:{first.column}: {first.message}",
+                         hint=f"run `atlas lint {path}` and fix the record")
+    return document.data
+
+
+# --- key order -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _key_orders() -> dict[str, list[str]]:
+    from atlas_cli.config import find_schemas_dir
+
+    schema = json.loads((find_schemas_dir() / "record.schema.json").read_text(encoding="utf-8"))
+    defs = schema["$defs"]
+    return {
+        "record": list(schema["properties"]),
+        "pem": list(defs["pem"]["properties"]),
+        "author": list(defs["author"]["properties"]),
+        "update": list(defs["update"]["properties"]),
+    }
+
+
+def _ordered(mapping: dict[str, Any], order: list[str]) -> dict[str, Any]:
+    known = {k: mapping[k] for k in order if k in mapping}
+    known.update({k: v for k, v in mapping.items() if k not in known})  # unknown keys kept, last
+    return known
+
+
+def order_record(data: dict[str, Any]) -> dict[str, Any]:
+    """The record with its keys in page-reading order (values untouched)."""
+    orders = _key_orders()
+    result = _ordered(data, orders["record"])
+    if isinstance(result.get("pem"), dict):
+        result["pem"] = _ordered(result["pem"], orders["pem"])
+    for key, order in (("authors", orders["author"]), ("updates", orders["update"])):
+        if isinstance(result.get(key), list):
+            result[key] = [_ordered(v, order) if isinstance(v, dict) else v for v in result[key]]
+    return result
+
+
+def render_record(data: dict[str, Any]) -> str:
+    return dump(order_record(data))
+
+
+# --- saving ----------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
+    """Write TEXT to PATH via a temp file and a rename.
+
+    exclusive=True creates PATH only if it does not exist yet (even against a
+    concurrent writer): the temp file is hard-linked into place, which fails if
+    the name is taken. Raises WriteError (exit 4) with the reason.
+    """
+    path = Path(path)
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {exc.strerror}", hint="check the folder exists and is writable") from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if exclusive:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise WriteError(f"{path} already exists; not overwriting it",
+                                 hint="choose another slug or edit the existing record") from None
+        else:
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {exc.strerror}", hint="check free disk space and permissions") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_new_record(records_dir: Path, data: dict[str, Any]) -> Path:
+    """Create records/<slug>.yaml for a new record; never replaces an existing file."""
+    path = record_path(records_dir, data["slug"])
+    write_atomic(path, render_record(data), exclusive=True)
+    return path
