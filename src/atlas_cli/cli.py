@@ -115,6 +115,7 @@ def _register() -> None:
     from atlas_cli.commands import lint as lint_cmd
 
     lint_cmd.register(app)
+    from atlas_cli.commands import cite as cite_cmd; cite_cmd.register(app)  # noqa: E702
 
 
 _register()

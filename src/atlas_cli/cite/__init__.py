@@ -1,0 +1,111 @@
+"""Citations of a record: the evidence page's three blocks and other formats.
+
+`render(record, fmt, settings)` is the one entry point (used by `atlas cite`,
+`atlas export` and the preview site). All formatters are pure functions of the
+record dict and the atlas settings; nothing here reads files or the network.
+Each format's module is imported only when that format is asked for, so
+`atlas cite` never loads citeproc-py unless a CSL style was requested.
+
+Formats:
+  primary    the primary citation line
+  bibtex     one BibTeX entry, key `<prefix>-<slug>`
+  snapshot   the atlas snapshot reference
+  csl-json   a CSL-JSON array with one item (validates against the CSL data schema)
+  ris        one RIS record
+  apa, vancouver, ama   a reference in that style (CSL styles shipped in the package)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FORMATS: tuple[str, ...] = ("primary", "bibtex", "snapshot", "csl-json", "ris", "apa", "vancouver", "ama")
+STYLES: tuple[str, ...] = ("apa", "vancouver", "ama")
+EXPORT_FORMATS: tuple[str, ...] = ("bibtex", "csl-json", "ris")
+
+# The evidence page's blocks, in page order, with the page's labels.
+PAGE_BLOCKS: tuple[tuple[str, str], ...] = (
+    ("Primary citation", "primary"),
+    ("BibTeX", "bibtex"),
+    ("Atlas snapshot reference", "snapshot"),
+)
+
+
+def _slug(record: dict[str, Any]) -> str:
+    from atlas_cli.cite import fields
+
+    return fields.slug(record)
+
+
+def citation_key(record: dict[str, Any], settings) -> str:
+    """`<prefix>-<slug>`: the BibTeX key, CSL id and RIS ID of the record."""
+    return f"{settings.bibtex_prefix}-{_slug(record)}"
+
+
+def unknown_format(fmt: str) -> Exception:
+    from atlas_cli.errors import UsageError
+
+    return UsageError(f"unknown citation format '{fmt}'", hint=f"choose one of: {', '.join(FORMATS)}")
+
+
+def render(record: dict[str, Any], fmt: str, settings) -> str:
+    """RECORD in format FMT (one of FORMATS), as text without a trailing newline."""
+    if fmt == "primary":
+        from atlas_cli.cite.primary import primary
+
+        return primary(record)
+    if fmt == "snapshot":
+        from atlas_cli.cite.snapshot import snapshot
+
+        return snapshot(record, settings.snapshot, settings.evidence_url(_slug(record)))
+    if fmt == "bibtex":
+        from atlas_cli.cite.bibtex import bibtex
+
+        return bibtex(record, settings.bibtex_prefix, settings.evidence_url(_slug(record)))
+    if fmt == "ris":
+        from atlas_cli.cite.ris import ris
+
+        return ris(record, citation_key(record, settings), settings.evidence_url(_slug(record)))
+    if fmt == "csl-json":
+        from atlas_cli.cite import csl
+
+        return csl.dumps([csl.csl_item(record, citation_key(record, settings), settings.evidence_url(_slug(record)))])
+    if fmt in STYLES:
+        from atlas_cli.cite.styles import reference
+
+        return reference(record, fmt, citation_key(record, settings))
+    raise unknown_format(fmt)
+
+
+def render_page_blocks(record: dict[str, Any], settings) -> str:
+    """The three citation blocks of the evidence page, each under its label."""
+    lines = []
+    for label, fmt in PAGE_BLOCKS:
+        lines.append(label)
+        lines.append(render(record, fmt, settings))
+    return "\n".join(lines)
+
+
+def render_many(records: list[dict[str, Any]], fmt: str, settings) -> str:
+    """Several records in one format, as one document (ending with a newline if not empty).
+
+    csl-json is one array of all items; BibTeX and RIS entries and the
+    one-line formats are separated by a blank line.
+    """
+    if fmt not in FORMATS:
+        raise unknown_format(fmt)
+    if not records:
+        return "[]\n" if fmt == "csl-json" else ""
+    if fmt == "csl-json":
+        from atlas_cli.cite import csl
+
+        items = [csl.csl_item(r, citation_key(r, settings), settings.evidence_url(_slug(r))) for r in records]
+        return csl.dumps(items) + "\n"
+    return "\n\n".join(render(r, fmt, settings) for r in records) + "\n"
+
+
+def cite_records(records: list[dict[str, Any]], fmt: str | None, settings) -> str:
+    """What `atlas cite` prints: the page blocks (FMT None) or FMT, for each record."""
+    if fmt is None:
+        return "\n\n".join(render_page_blocks(r, settings) for r in records) + "\n" if records else ""
+    return render_many(records, fmt, settings)

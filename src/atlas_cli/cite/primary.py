@@ -1,0 +1,47 @@
+"""The primary citation, as on an evidence page.
+
+`<authors> (<year>). <title>. <journal>. https://doi.org/<doi>`
+
+Authors: one alone; two as `A & B`; three to six as `A, B, & C`; seven or more as
+the first six, then `, et al.`; none as `Unknown authors`. Names as
+`Family, Given`; an organisation as written. A title (or journal) that already
+ends in `.`, `?` or `!` gets no second mark. Missing parts are left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atlas_cli.cite import fields
+
+MAX_LISTED = 6  # seven or more authors: the first six, then ", et al."
+NO_AUTHORS = "Unknown authors"
+DOI_RESOLVER = "https://doi.org/"
+
+
+def author_list(names: list[str]) -> str:
+    if not names:
+        return NO_AUTHORS
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} & {names[1]}"
+    if len(names) <= MAX_LISTED:
+        return ", ".join(names[:-1]) + ", & " + names[-1]
+    return ", ".join(names[:MAX_LISTED]) + ", et al."
+
+
+def primary(record: dict[str, Any]) -> str:
+    names = [fields.display_name(a) for a in fields.authors(record)]
+    year = fields.year(record) or "n.d."
+    parts = [f"{author_list(names)} ({year})."]
+    title = fields.text(record, "title")
+    if title:
+        parts.append(fields.with_period(title))
+    journal = fields.text(record, "journal")
+    if journal:
+        parts.append(fields.with_period(journal))
+    doi = fields.text(record, "doi")
+    if doi:
+        parts.append(DOI_RESOLVER + doi)
+    return " ".join(parts)

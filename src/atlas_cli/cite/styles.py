@@ -1,0 +1,113 @@
+"""APA, Vancouver and AMA references, rendered offline with citeproc-py.
+
+The CSL style files ship inside the package (`styles/`, CC BY-SA 3.0, see
+`styles/README.md`). citeproc-py is imported only here, and this module only
+when one of these styles is asked for.
+
+citeproc-py renders a lone reference with a few defects, mended here:
+- the bibliography number is kept and sometimes glued to the text (`1.Mensah`):
+  a single reference gets no number at all;
+- a period is added after a title that ends in `?` or `!` (`now?.`);
+- a reference left ending in `;` (Vancouver without a volume) ends in `.`;
+- when a style substitutes the title for missing authors, the title is printed
+  a second time in its usual place: the second one is removed.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from atlas_cli.cite import csl, fields
+
+STYLES_DIR = Path(__file__).parent / "styles"
+STYLE_FILES = {
+    "apa": "apa.csl",
+    "vancouver": "vancouver.csl",
+    "ama": "american-medical-association.csl",
+}
+# Styles that print `page` but not `number`: an article number stands in for pages.
+_PAGE_ONLY = {"vancouver", "ama"}
+
+_NUMBER_RE = re.compile(r"^\s*\[?\d+[.)\]]\s*")
+_DOUBLED_RE = re.compile(r"([?!]|(?<!\.)\.)\.(?=\s|$)")
+_SPACES_RE = re.compile(r"[ \t]{2,}")
+_DANGLING_RE = re.compile(r"[;,:]\s*$")  # e.g. Vancouver's "2017;" when there is no volume
+
+
+@lru_cache(maxsize=None)
+def _style(name: str):
+    from citeproc import CitationStylesStyle
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CitationStylesStyle(str(STYLES_DIR / STYLE_FILES[name]), validate=False)
+
+
+def _raw_reference(name: str, item: dict[str, Any]) -> str:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source = CiteProcJSON([item])
+        bibliography = CitationStylesBibliography(_style(name), source, formatter.plain)
+        bibliography.register(Citation([CitationItem(item["id"])]))
+        entries = [str(entry) for entry in bibliography.bibliography()]
+    return entries[0] if entries else ""
+
+
+def _outside_identifiers(text: str, identifiers: list[str], fix) -> str:
+    """Apply FIX to TEXT except inside the DOI (and URLs), which stay verbatim."""
+    identifiers = [i for i in identifiers if i]
+    if not identifiers:
+        return fix(text)
+    pattern = re.compile("|".join(re.escape(i) for i in sorted(identifiers, key=len, reverse=True)))
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(fix(text[last:match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(fix(text[last:]))
+    return "".join(out)
+
+
+def tidy(text: str, *, title: str | None, has_authors: bool, identifiers: list[str]) -> str:
+    """Mend citeproc-py's output for a single reference (pure)."""
+    text = _NUMBER_RE.sub("", text, count=1)
+
+    def fix(part: str) -> str:
+        part = _DOUBLED_RE.sub(r"\1", part)
+        return _SPACES_RE.sub(" ", part)
+
+    text = _outside_identifiers(text, identifiers, fix)
+    if title and not has_authors:
+        # The title took the authors' place; drop its second appearance.
+        pattern = re.compile(re.escape(title.rstrip(".")) + r"\.?\s*", re.IGNORECASE)
+        first = pattern.search(text)
+        if first:
+            second = pattern.search(text, first.end())
+            if second:
+                text = text[: second.start()] + text[second.end():]
+    text = text.strip()
+    return _DANGLING_RE.sub(".", text)
+
+
+def reference(record: dict[str, Any], name: str, key: str) -> str:
+    """RECORD as one reference in style NAME (apa, vancouver, ama)."""
+    if name not in STYLE_FILES:
+        raise KeyError(name)
+    item = csl.csl_item(record, key)
+    if name in _PAGE_ONLY and "page" not in item and "number" in item:
+        item["page"] = item.pop("number")
+    raw = _raw_reference(name, item)
+    doi = item.get("DOI")
+    return tidy(
+        raw,
+        title=item.get("title"),
+        has_authors=bool(fields.authors(record)),
+        identifiers=[doi, f"https://doi.org/{doi}" if doi else None],
+    )

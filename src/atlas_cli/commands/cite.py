@@ -1,0 +1,100 @@
+"""`atlas cite` and `atlas export`: citations people can paste.
+
+Thin Typer layer: parse options, call `atlas_cli.cite` / `atlas_cli.export`,
+print, return the exit code. Nothing heavy is imported until a command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+CITE_FORMATS = "primary, bibtex, snapshot, csl-json, ris, apa, vancouver, ama"
+
+
+def register(app) -> None:
+    from atlas_cli.cli import eprint, handle_errors, report_error, settings
+
+    @app.command("cite")
+    @handle_errors
+    def cite_command(
+        slugs: Annotated[list[str], typer.Argument(help="Slug(s) of the record(s) to cite.", show_default=False)],
+        fmt: Annotated[Optional[str], typer.Option(
+            "--format", "-f", metavar="FORMAT",
+            help=f"One format instead of the page's three blocks: {CITE_FORMATS}.")] = None,
+    ) -> int:
+        """Print the citations of a record, as its evidence page shows them.
+
+        By default: the primary citation, BibTeX and the atlas snapshot reference,
+        each under its label. Unknown slug: exit 1; a path instead of a slug: exit 2.
+        """
+        from atlas_cli import cite
+        from atlas_cli.errors import FINDINGS, NotFound
+        from atlas_cli.records import check_slug_argument, load_record
+
+        if fmt is not None and fmt not in cite.FORMATS:
+            raise cite.unknown_format(fmt)
+        for slug in slugs:
+            check_slug_argument(slug)
+        conf = settings()
+        records, missing = [], 0
+        for slug in slugs:
+            try:
+                record = dict(load_record(conf.records_dir, slug))
+            except NotFound as exc:
+                report_error(exc.message, exc.hint)
+                missing += 1
+                continue
+            record["slug"] = slug  # the file name is the slug
+            records.append(record)
+        text = cite.cite_records(records, fmt, conf)
+        if text:
+            typer.echo(text, nl=False)
+        return FINDINGS if missing else 0
+
+    @app.command("export")
+    @handle_errors
+    def export_command(
+        fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT",
+                                         help="bibtex, csl-json or ris.")] = "bibtex",
+        status: Annotated[Optional[list[str]], typer.Option(
+            "--status", metavar="STATUS", help="Only records with this status (draft, published); repeatable.")] = None,
+        badge: Annotated[Optional[list[str]], typer.Option(
+            "--badge", metavar="BADGE",
+            help="Only records with this PEM badge (required, not-required, unclear, not-applicable); repeatable.")] = None,
+        topic: Annotated[Optional[list[str]], typer.Option(
+            "--topic", metavar="TOPIC", help="Only records tagged with this topic id; repeatable.")] = None,
+        include_drafts: Annotated[bool, typer.Option("--include-drafts", help="Include draft records.")] = False,
+        output: Annotated[Optional[Path], typer.Option(
+            "--output", "-o", metavar="FILE", dir_okay=False,
+            help="Write to FILE (atomically) instead of standard output.")] = None,
+    ) -> int:
+        """Export records as one BibTeX, CSL-JSON or RIS file.
+
+        Published records by default (drafts with --include-drafts or --status draft).
+        A record file that cannot be read is skipped with a warning and the exit
+        status is 1.
+        """
+        from atlas_cli.errors import FINDINGS
+        from atlas_cli.export import Filters, export
+
+        conf = settings()
+        filters = Filters(tuple(status or ()), tuple(badge or ()), tuple(topic or ()), include_drafts)
+        result = export(conf.records_dir, fmt, filters, conf)
+        if output is not None:
+            from atlas_cli.records import write_atomic
+
+            write_atomic(output, result.text)
+        elif result.text:
+            typer.echo(result.text, nl=False)
+        for skipped in result.skipped:
+            eprint(f"atlas: warning: {skipped}")
+        noun = "record" if result.count == 1 else "records"
+        if output is not None:
+            eprint(f"atlas: exported {result.count} {noun} to {output}")
+        if result.skipped:
+            eprint(f"atlas: {len(result.skipped)} record file(s) could not be read and were left out")
+            return FINDINGS
+        return 0
