@@ -90,7 +90,7 @@ def load_record(records_dir: Path, slug: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _key_orders() -> dict[str, list[str]]:
+def key_orders() -> dict[str, list[str]]:
     from atlas_cli.config import find_schemas_dir
 
     schema = json.loads((find_schemas_dir() / "record.schema.json").read_text(encoding="utf-8"))
@@ -111,7 +111,7 @@ def _ordered(mapping: dict[str, Any], order: list[str]) -> dict[str, Any]:
 
 def order_record(data: dict[str, Any]) -> dict[str, Any]:
     """The record with its keys in page-reading order (values untouched)."""
-    orders = _key_orders()
+    orders = key_orders()
     result = _ordered(data, orders["record"])
     if isinstance(result.get("pem"), dict):
         result["pem"] = _ordered(result["pem"], orders["pem"])

@@ -1,0 +1,24 @@
+"""Small helpers shared by rule modules."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterable
+
+
+def did_you_mean(value: str, choices: Iterable[str], n: int = 1) -> str | None:
+    """'did you mean x?' for the closest choice, or None."""
+    close = difflib.get_close_matches(value.lower(), list(choices), n=n, cutoff=0.6)
+    if not close:
+        return None
+    return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+
+
+def pem_of(data: dict[str, Any]) -> dict[str, Any]:
+    pem = data.get("pem")
+    return pem if isinstance(pem, dict) else {}
+
+
+def str_list(value: Any) -> list[str]:
+    """The string items of a list (anything else is the schema's business)."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

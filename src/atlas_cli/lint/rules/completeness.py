@@ -1,0 +1,73 @@
+"""Completeness rules: a published record has real text everywhere it is read.
+
+Drafts may be incomplete: the same findings are warnings there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from atlas_cli.lint.context import RecordContext
+from atlas_cli.lint.problem import ERROR, WARNING
+from atlas_cli.lint.rules import rule
+from atlas_cli.lint.rules._util import pem_of, str_list
+
+PLACEHOLDER_RE = re.compile(
+    r"^\s*(todo|tbd|tbc|fixme|xxx|placeholder|fill (this )?in)\b|lorem ipsum|^\s*(\.\.\.|…|-|n/?a)?\s*$",
+    re.IGNORECASE,
+)
+CURATED_FIELDS = ("summary", "why_it_matters", "does_not_show", "findings", "limitations")
+PUBLISH_FIELDS = {
+    "design": "the study design decides which PEM badges are possible",
+    "snapshot_date": "the atlas snapshot reference cites this date",
+    "journal": "citations name the journal",
+}
+
+
+def is_placeholder(value: object) -> bool:
+    return isinstance(value, str) and bool(PLACEHOLDER_RE.search(value))
+
+
+@rule("text-placeholder")
+def curated_text(ctx: RecordContext) -> None:
+    """Curated text is written, not a placeholder (TODO, TBD, FIXME, lorem ipsum, empty).
+
+    Fails (published):  summary: "TODO: plain-language summary"
+    Warns (draft):      the same
+    Passes:             summary: ME/CFS is a complex illness that ...
+    """
+    severity = ERROR if ctx.published else WARNING
+    state = "a published record" if ctx.published else "draft"
+    for name in CURATED_FIELDS:
+        if name in ctx.data and is_placeholder(ctx.data[name]):
+            ctx.report("text-placeholder", (name,), f"`{name}` is still a placeholder ({state})",
+                       f"write `{name}` in plain language, for patients and clinicians", severity=severity)
+    pem = pem_of(ctx.data)
+    if pem.get("badge") in ("required", "not-required", "unclear"):
+        rationale = pem.get("rationale")
+        if rationale is None or is_placeholder(rationale):
+            ctx.report("text-placeholder", ("pem", "rationale") if rationale is not None else ("pem",),
+                       f"the PEM badge has no rationale ({state})",
+                       "say in pem.rationale which inclusion rule the paper applied, and pem.source where it says so",
+                       severity=severity, key=rationale is None)
+
+
+@rule("publish-ready")
+def published_fields(ctx: RecordContext) -> None:
+    """A published record has a design, a journal, a snapshot date and topics.
+
+    Fails:   status: published with no `design:`
+    Passes:  status: draft with no `design:` (drafts may be incomplete)
+    """
+    if not ctx.published:
+        return
+    for name, why in PUBLISH_FIELDS.items():
+        if name == "journal" and ctx.data.get("publication_type", "journal-article") != "journal-article":
+            continue  # books, reports and guidelines are cited without a journal
+        if name not in ctx.data:
+            ctx.report("publish-ready", ("status",), f"a published record needs `{name}`: {why}",
+                       f"add `{name}:` or set `status: draft`")
+    if not str_list(ctx.data.get("topics")):
+        ctx.report("publish-ready", ("topics",) if "topics" in ctx.data else ("status",),
+                   "a published record has no topics, so no topic page lists it",
+                   "add topic ids from schemas/topics.yaml", severity=WARNING)

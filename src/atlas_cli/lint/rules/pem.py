@@ -1,0 +1,164 @@
+"""PEM badge rules: the badge must follow from the inclusion criteria.
+
+"PEM required" means post-exertional malaise was a required diagnostic
+criterion for participant inclusion: not that PEM was studied. The rule that
+decides the badge lives in `atlas_cli.pem`; the requirement of each case
+definition lives in schemas/criteria.yaml.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from atlas_cli.lint.context import RecordContext
+from atlas_cli.lint.problem import WARNING
+from atlas_cli.lint.rules import rule
+from atlas_cli.lint.rules._util import pem_of, str_list
+from atlas_cli.pem import NOT_APPLICABLE, UNCLEAR, decide
+from atlas_cli.registries import fold
+
+
+@rule("pem-unknown-criterion", fixable=True)
+def unknown_criterion(ctx: RecordContext) -> None:
+    """Every `pem.criteria` entry is an id from schemas/criteria.yaml.
+
+    Fails:   criteria: [CCC]            (an alias: --fix writes ccc-2003)
+    Fails:   criteria: [fukuda-1995]    (did you mean fukuda-1994?)
+    Passes:  criteria: [ccc-2003]
+    """
+    registries = ctx.registries
+    criteria = pem_of(ctx.data).get("criteria")
+    if not isinstance(criteria, list):
+        return
+    for index, cid in enumerate(criteria):
+        if not isinstance(cid, str) or cid in registries.criteria:
+            continue
+        canonical = registries.criterion_for(cid)
+        if canonical:
+            ctx.report("pem-unknown-criterion", ("pem", "criteria", index),
+                       f"criteria `{cid}` is a name, not a registry id: it means `{canonical}`",
+                       f"write `{canonical}` (atlas lint --fix does it)")
+            continue
+        close = difflib.get_close_matches(fold(cid), list(registries.aliases), n=1, cutoff=0.6)
+        suggestion = f"did you mean `{registries.aliases[close[0]]}`?" if close else None
+        ctx.report("pem-unknown-criterion", ("pem", "criteria", index),
+                   f"unknown criteria `{cid}`" + (f"; {suggestion}" if suggestion else ""),
+                   "use an id from schemas/criteria.yaml, or add the case definition there")
+
+
+@rule("pem-combine")
+def combine_missing(ctx: RecordContext) -> None:
+    """With two or more criteria, `pem.combine` says how they were applied.
+
+    Fails:   criteria: [fukuda-1994, ccc-2003]          (all of them, or any one?)
+    Passes:  criteria: [fukuda-1994, ccc-2003]
+             combine: any
+    """
+    pem = pem_of(ctx.data)
+    if len(str_list(pem.get("criteria"))) >= 2 and "combine" not in pem:
+        ctx.report("pem-combine", ("pem", "criteria"),
+                   "several criteria are listed but not how they combine",
+                   "add `combine: all` if every participant met every definition, "
+                   "`combine: any` if meeting one of them was enough", key=True)
+
+
+def known_criteria(ctx: RecordContext) -> list[str] | None:
+    """The criteria ids, or None when some are unknown (reported elsewhere)."""
+    criteria = str_list(pem_of(ctx.data).get("criteria"))
+    if any(c not in ctx.registries.criteria for c in criteria):
+        return None
+    return criteria
+
+
+def participants(ctx: RecordContext) -> bool | None:
+    design = ctx.registries.designs.get(ctx.data.get("design"))  # type: ignore[arg-type]
+    return design.participants if design else None
+
+
+def expected_badge(ctx: RecordContext) -> tuple[str | None, str] | None:
+    """(badge the record should have, why), or None when that cannot be said yet.
+
+    Shared with --fix, so a fix applies exactly what the rule asks for.
+    """
+    pem = pem_of(ctx.data)
+    badge = pem.get("badge")
+    if participants(ctx) is False:
+        return (NOT_APPLICABLE, "the design has no participants") if badge != NOT_APPLICABLE else None
+    if badge == NOT_APPLICABLE or not isinstance(badge, str):
+        return None
+    criteria = known_criteria(ctx)
+    if criteria is None or (len(criteria) >= 2 and pem.get("combine") not in ("all", "any")):
+        return None
+    screen = pem.get("pem_screen") if isinstance(pem.get("pem_screen"), str) else None
+    decision = decide(criteria, pem.get("combine"), screen, ctx.registries)
+    return (decision.badge or UNCLEAR, decision.reason)
+
+
+@rule("pem-badge", fixable=True)
+def badge_follows_criteria(ctx: RecordContext) -> None:
+    """The badge is the one the criteria and how they combine decide.
+
+    Fails:   badge: required, criteria: [fukuda-1994]            (Fukuda does not require PEM)
+    Fails:   badge: unclear, criteria: [ccc-2003]                 (the criteria decide: required)
+    Fails:   badge: required, criteria: [fukuda-1994, ccc-2003], combine: any
+    Passes:  badge: required, criteria: [fukuda-1994, ccc-2003], combine: all
+    """
+    pem = pem_of(ctx.data)
+    badge = pem.get("badge")
+    if participants(ctx) is False:
+        return  # pem-not-applicable speaks for designs without participants
+    expected = expected_badge(ctx)
+    if expected is None or badge == expected[0]:
+        return
+    want, why = expected
+    if badge == UNCLEAR:
+        message = f"badge is `unclear` but the criteria decide it: {why}, so the badge is `{want}`"
+    elif want == UNCLEAR:
+        message = f"badge `{badge}` is not supported: {why}, so the badge is `unclear`"
+    else:
+        message = f"badge `{badge}` contradicts the criteria: {why}, so the badge is `{want}`"
+    ctx.report("pem-badge", ("pem", "badge"), message,
+               f"set `badge: {want}` (atlas lint --fix does it), or correct pem.criteria / pem.combine")
+
+
+@rule("pem-not-applicable", fixable=True)
+def not_applicable_matches_design(ctx: RecordContext) -> None:
+    """`not-applicable` is for designs without participants, and only for them.
+
+    Fails:   design: rct, badge: not-applicable
+    Fails:   design: narrative-review, badge: unclear            (--fix: not-applicable)
+    Passes:  design: narrative-review, badge: not-applicable
+    """
+    badge = pem_of(ctx.data).get("badge")
+    design_id = ctx.data.get("design")
+    design = ctx.registries.designs.get(design_id) if isinstance(design_id, str) else None
+    if badge == NOT_APPLICABLE:
+        if design is None and design_id is None:
+            ctx.report("pem-not-applicable", ("pem", "badge"),
+                       "badge `not-applicable` needs a design without participants, but no design is recorded",
+                       "set `design:` (e.g. narrative-review, systematic-review, guideline, erratum)")
+        elif design is not None and design.participants:
+            ctx.report("pem-not-applicable", ("pem", "badge"),
+                       f"a {design.label} study has participants, so its badge cannot be `not-applicable`",
+                       "set the badge the inclusion criteria decide (required, not-required or unclear)")
+    elif design is not None and not design.participants and isinstance(badge, str):
+        ctx.report("pem-not-applicable", ("pem", "badge"),
+                   f"a {design.label} has no participants and so no inclusion rule: the badge is `not-applicable`, not `{badge}`",
+                   "set `badge: not-applicable` (atlas lint --fix does it)")
+
+
+@rule("pem-criterion-note")
+def criterion_needs_rationale(ctx: RecordContext) -> None:
+    """A criterion whose PEM wording is ambiguous needs a rationale saying how it was applied.
+
+    Fails:   criteria: [pediatric-2006] with no rationale   (warning)
+    """
+    pem = pem_of(ctx.data)
+    if pem.get("rationale"):
+        return
+    for index, cid in enumerate(str_list(pem.get("criteria"))):
+        criterion = ctx.registries.criteria.get(cid)
+        if criterion and criterion.note and "and/or" in criterion.note:
+            ctx.report("pem-criterion-note", ("pem", "criteria", index),
+                       f"{criterion.name}: {criterion.note}",
+                       "say in pem.rationale how the study applied it", severity=WARNING)

@@ -1,0 +1,154 @@
+"""The JSON Schema check, in plain words.
+
+Validate fast, explain slowly: a compiled validator (jsonschema-rs) says yes or
+no for every record; only records that fail are walked again with the
+`jsonschema` library, whose errors carry the failing keyword and value, and each
+error is translated into a sentence a curator can act on, positioned at the YAML
+line of the offending key or value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from atlas_cli.yamlio import YAML11_BOOLS
+
+TYPE_WORDS = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "text",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping (key: value lines)",
+    "null": "empty",
+}
+
+
+@dataclass(frozen=True)
+class SchemaFinding:
+    where: tuple  # key path into the record
+    key: bool  # point at the key rather than the value
+    message: str
+    hint: str | None
+
+
+class SchemaChecker:
+    def __init__(self, schema_path: Path) -> None:
+        import jsonschema_rs
+
+        self.schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        self._fast = jsonschema_rs.Draft202012Validator(self.schema)
+        self._slow = None
+
+    def check(self, data: Any) -> list[SchemaFinding]:
+        if self._fast.is_valid(data):
+            return []
+        if self._slow is None:
+            import jsonschema
+
+            self._slow = jsonschema.Draft202012Validator(self.schema)
+        findings: list[SchemaFinding] = []
+        for error in sorted(self._slow.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+            findings.extend(translate(error, self.schema))
+        return findings
+
+
+def dotted(path: tuple) -> str:
+    """('authors', 2, 'family') -> authors[2].family"""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text or "the record"
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return str(value)
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def translate(error, root_schema: dict) -> list[SchemaFinding]:
+    path = tuple(error.absolute_path)
+    name = f"`{dotted(path)}`"
+    kind, expected, value, schema = error.validator, error.validator_value, error.instance, error.schema
+    hint = schema.get("x-hint") if isinstance(schema, dict) else None
+
+    if kind == "additionalProperties":
+        allowed = list(schema.get("properties", {}))
+        findings = []
+        for key in [k for k in value if k not in allowed]:
+            guess = _closest(key, allowed)
+            where = "the record" if not path else name
+            findings.append(SchemaFinding(
+                path + (key,), True,
+                f"unknown key `{key}` in {where}" + (f"; did you mean `{guess}`?" if guess else ""),
+                f"rename it to `{guess}`" if guess else f"remove it; allowed keys: {', '.join(allowed)}",
+            ))
+        return findings
+    if kind == "required":
+        missing = [k for k in expected if k not in value]
+        where = "the record" if not path else name
+        return [SchemaFinding(path, bool(path), f"{where} is missing `{key}`",
+                              _describe_property(schema, key) or f"add `{key}:`") for key in missing]
+    if kind == "type":
+        types = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(TYPE_WORDS.get(t, t) for t in types)
+        if "boolean" in types and isinstance(value, str) and value in YAML11_BOOLS:
+            hint = "write true or false (YAML 1.1 words such as yes/no are read as text here)"
+        elif "string" in types and isinstance(value, (int, float, bool)):
+            hint = f'put the value in quotes, e.g. "{describe(value)}"'
+        elif ("integer" in types) and isinstance(value, str) and value.strip().isdigit():
+            hint = "remove the quotes around the number"
+        elif "array" in types and not isinstance(value, list):
+            hint = "write one item per line starting with `- `, or [a, b] for a short list"
+        return [SchemaFinding(path, False, f"{name} must be {wanted}, got {describe(value)}", hint)]
+    if kind == "enum":
+        choices = [str(c) for c in expected]
+        guess = _closest(str(value).lower(), choices) if isinstance(value, (str, bool)) else None
+        if value is False and "not-required" in choices:
+            guess = "not-required"
+        message = f"{name} must be one of {', '.join(choices)}; got {describe(value)}"
+        return [SchemaFinding(path, False, message + (f"; did you mean `{guess}`?" if guess else ""),
+                              f"write `{guess}`" if guess else f"pick one of: {', '.join(choices)}")]
+    if kind == "pattern":
+        return [SchemaFinding(path, False, f"{name} has the wrong form: {describe(value)}",
+                              hint or f"it must match {expected}")]
+    if kind == "minLength":
+        return [SchemaFinding(path, False, f"{name} is empty", hint or "write a value or remove the key")]
+    if kind in ("minimum", "maximum"):
+        word = "at least" if kind == "minimum" else "at most"
+        return [SchemaFinding(path, False, f"{name} must be {word} {expected}, got {describe(value)}", hint)]
+    if kind == "maxLength":
+        return [SchemaFinding(path, False, f"{name} is longer than {expected} characters", hint)]
+    if kind == "uniqueItems":
+        seen, twice = [], []
+        for item in value:
+            (twice if item in seen else seen).append(item)
+        return [SchemaFinding(path, False, f"{name} lists {describe(twice[0]) if twice else 'an item'} twice",
+                              "remove the repeated item")]
+    if kind == "minProperties":
+        return [SchemaFinding(path, False, f"{name} is empty", "fill it in or remove it")]
+    return [SchemaFinding(path, False, f"{name}: {error.message}", hint)]
+
+
+def _describe_property(schema: dict, key: str) -> str | None:
+    prop = schema.get("properties", {}).get(key, {})
+    description = prop.get("description") if isinstance(prop, dict) else None
+    return f"add `{key}:` ({description[0].lower() + description[1:].rstrip('.')})" if description else None
