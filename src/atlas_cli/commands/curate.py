@@ -1,0 +1,310 @@
+"""`atlas show`, `atlas list`, `atlas stats`, `atlas verify`: the curator's daily commands.
+
+Thin Typer layer: parse options, call the core (show, listing, stats, verify),
+print. Rich output on a terminal, plain text when piped; rich markup is never
+interpreted in record text (a title containing `[b]` prints as written).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+PEM_STYLES = {
+    "required": "bold white on dark_green",
+    "not-required": "bold black on yellow",
+    "unclear": "bold white on grey37",
+    "not-applicable": "bold white on blue",
+    "missing": "bold white on red",
+}
+LIST_BADGE_STYLES = {"required": "green", "not-required": "yellow", "unclear": "grey50",
+                     "not-applicable": "blue", "missing": "red"}
+BADGE_STYLES = {"evidence": "bold cyan", "confidence": "cyan", "design": "magenta", "review": "green",
+                "review-no": "yellow", "status": "bold yellow"}
+BANNER_STYLES = {"retracted": "bold white on red", "withdrawn": "bold white on red",
+                 "expression-of-concern": "bold black on dark_orange", "corrected": "bold black on yellow"}
+
+
+def make_console(stderr: bool = False):
+    """A console that never interprets markup or highlights record text; honours NO_COLOR."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+# --- show --------------------------------------------------------------------------------
+
+
+def render_page(console, page) -> None:
+    """The evidence page with rich styles (badges coloured, PEM badge prominent)."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from atlas_cli.show import PEM_NOTE
+
+    if page.problems:
+        head = Text(f"{len(page.problems)} problem{'s' if len(page.problems) != 1 else ''} (atlas lint):",
+                    style="bold red")
+        console.print(head)
+        for problem in page.problems:
+            console.print(Text("  " + problem, style="red"), soft_wrap=True)
+        console.print()
+    for banner in page.banners:
+        body = Text()
+        body.append(banner.text, style=BANNER_STYLES.get(banner.kind, "bold red"))
+        for detail in banner.details:
+            body.append("\n" + detail, style="default")
+        console.print(Panel(body, expand=False, border_style="red" if banner.kind in ("retracted", "withdrawn") else "yellow"))
+    row = Text()
+    for badge in page.badges:
+        if row:
+            row.append("  ")
+        style = PEM_STYLES.get(badge.kind[4:], "bold") if badge.kind.startswith("pem-") else BADGE_STYLES.get(badge.kind, "")
+        row.append(f" {badge.text} " if badge.kind.startswith("pem-") else f"[{badge.text}]", style=style)
+    console.print(row)
+    console.print()
+    console.print(Text(page.title, style="bold"))
+    if page.header:
+        console.print(Text(page.header, style="dim"))
+    for heading, text in page.sections:
+        console.print()
+        console.print(Text(heading, style="bold underline"))
+        console.print(Text(text))
+    console.print()
+    console.print(Text("PEM badge", style="bold underline"))
+    label = next((b.text for b in page.badges if b.kind.startswith("pem-")), "")
+    line = Text(f" {label} ", style=PEM_STYLES.get(page.pem_badge or "missing", "bold"))
+    console.print(line)
+    if page.criteria:
+        console.print(Text("Criteria: " + "; ".join(page.criteria)))
+    for extra in page.pem_lines:
+        console.print(Text(extra))
+    console.print(Text(f"About the PEM badge: {PEM_NOTE}", style="dim italic"))
+    if page.topics:
+        console.print()
+        console.print(Text("Topics: ", style="bold") + Text(", ".join(page.topics)))
+    other_flags = [f for f in page.flags if f not in {b.kind for b in page.banners}]
+    if other_flags:
+        console.print(Text("Flags: ", style="bold") + Text(", ".join(other_flags), style="yellow"))
+    for heading, text in page.citations:
+        console.print()
+        console.print(Text(heading, style="bold underline"))
+        console.print(Text(text), soft_wrap=True)
+
+
+def show_record(settings, slug: str, *, lint: bool = True, citations: bool = True):
+    """(page, readable): the page of SLUG with its problems (NotFound for an unknown slug)."""
+    from atlas_cli.listing import attach_lint, read_entries
+    from atlas_cli.records import check_slug_argument, find_record
+    from atlas_cli.registries import load_registries
+    from atlas_cli.show import build_page
+
+    path = find_record(settings.records_dir, check_slug_argument(slug))
+    entry = read_entries(settings.records_dir, [path])[0]
+    if lint and entry.data is not None:
+        attach_lint(settings, [entry])
+    render = None
+    if citations:
+        try:
+            from atlas_cli import cite
+        except ImportError:  # pragma: no cover - citations ship with atlas
+            cite = None
+        if cite is not None:
+            def render(record, fmt):
+                return cite.render(record, fmt, settings)
+    registries = load_registries(settings.schemas_dir)
+    page = build_page(entry.data or {}, registries, citations=render if entry.data is not None else None,
+                      problems=entry.problems, slug=path.stem)
+    return page, entry.data is not None
+
+
+# --- list --------------------------------------------------------------------------------
+
+
+def render_table(console, rows) -> None:
+    """One line per record, columns fitted to the terminal (long cells end with an ellipsis)."""
+    from rich.text import Text
+
+    from atlas_cli.listing import HEADINGS, cells, clip, fit_widths
+
+    table = [list(HEADINGS)]
+    for row in rows:
+        values = cells(row)
+        values[7] = " ".join(filter(None, [f"{row.errors}E" if row.errors else "",
+                                           f"{row.warnings}W" if row.warnings else ""])) or "-"
+        table.append(values)
+    widths = fit_widths(table, console.width)
+    for index, values in enumerate(table):
+        line = Text(no_wrap=True, overflow="ellipsis")
+        styles = [""] * len(values)
+        if index == 0:
+            styles = ["bold"] * len(values)
+        else:
+            row = rows[index - 1]
+            styles[3] = LIST_BADGE_STYLES.get(row.badge or "missing", "")
+            styles[5] = "yellow" if row.status == "draft" else ""
+            if row.flags:
+                styles[6] = "bold red" if {"retracted", "withdrawn"} & set(row.flags) else "yellow"
+            styles[7] = "bold red" if row.errors else "yellow" if row.warnings else ""
+        for column, (value, width, style) in enumerate(zip(values, widths, styles)):
+            if column:
+                line.append("  ")
+            line.append(clip(value, width).ljust(width) if column < len(values) - 1 else clip(value, width), style=style)
+        console.print(line, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    from atlas_cli.cli import eprint, handle_errors, settings
+
+    @app.command("show")
+    @handle_errors
+    def show(
+        slug: Annotated[str, typer.Argument(help="The record to show, e.g. mensah-2017-chronic-fatigue.")],
+        lint: Annotated[bool, typer.Option("--lint/--no-lint", help="Check the record and flag its problems.")] = True,
+        citations: Annotated[bool, typer.Option("--citations/--no-citations",
+                                                help="End with the three citation blocks.")] = True,
+    ) -> int:
+        """Show a record as its evidence page reads.
+
+        Badges (PEM badge colour-coded), title, header line (at most 3 authors, then
+        et al.), retraction banner, summary, why it matters, what it does not show,
+        criteria by name, topics and the citation blocks. Rich output on a terminal,
+        plain text when piped; NO_COLOR turns colour off. Problems `atlas lint` finds
+        are listed first; the record is still shown.
+
+        Exit codes: 0 shown (even with lint problems); 1 unknown slug (the closest
+        slugs are suggested) or a record file that cannot be read as YAML; 2 usage or
+        configuration error.
+        """
+        from atlas_cli import errors
+
+        cfg = settings()
+        page, readable = show_record(cfg, slug, lint=lint, citations=citations)
+        if not readable:
+            eprint(f"atlas: error: {slug}: the record file cannot be read")
+            for problem in page.problems:
+                eprint(f"  {problem}")
+            eprint(f"  hint: run `atlas lint {cfg.records_dir_name}/{slug}.yaml` and fix the file")
+            return errors.FINDINGS
+        console = make_console()
+        if console.is_terminal:
+            render_page(console, page)
+        else:
+            from atlas_cli.show import format_text
+
+            _write(format_text(page))
+        return errors.OK
+
+    @app.command("list")
+    @handle_errors
+    def list_(
+        badge: Annotated[Optional[list[str]], typer.Option(
+            "--badge", help="PEM badge: required, not-required, unclear, not-applicable (repeat for any of several).")] = None,
+        criteria: Annotated[Optional[list[str]], typer.Option(
+            "--criteria", help="Case definition id or name used for inclusion, e.g. ccc-2003 or Fukuda.")] = None,
+        topic: Annotated[Optional[list[str]], typer.Option("--topic", help="Topic id from schemas/topics.yaml.")] = None,
+        design: Annotated[Optional[list[str]], typer.Option("--design", help="Design id from schemas/designs.yaml.")] = None,
+        status: Annotated[Optional[list[str]], typer.Option("--status", help="draft or published.")] = None,
+        year: Annotated[Optional[str], typer.Option(
+            "--year", help="A year or an inclusive range: 2017, 2015..2020, 2015.., ..2020.")] = None,
+        flag: Annotated[Optional[list[str]], typer.Option(
+            "--flag", help="Record flag, e.g. retracted, withdrawn, expression-of-concern, preprint.")] = None,
+        search: Annotated[Optional[str], typer.Option(
+            "--search", help="Words that must all occur in the title, authors or curated text (case and accents ignored).")] = None,
+        problems: Annotated[bool, typer.Option("--problems", help="Only records with problems.")] = False,
+        sort: Annotated[str, typer.Option(
+            "--sort", help="slug, year, author, badge, design, status, added or problems.")] = "slug",
+        reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+        fmt: Annotated[str, typer.Option("--format", help="table (default), json or csv.")] = "table",
+        lint: Annotated[bool, typer.Option(
+            "--lint/--no-lint", help="Run the full `atlas lint` checks to flag problems (default: only YAML problems).")] = False,
+    ) -> int:
+        """List records, one line each: slug, year, first author, PEM badge, design, status, flags, problems.
+
+        Filters combine with AND; a filter given several times matches any of its
+        values. Records that cannot be read are still listed (with their problems)
+        unless a filter on content excludes them. A table on a terminal, aligned
+        plain columns when piped; --format json or csv for scripts (lists in CSV are
+        joined with "; ").
+
+        Exit codes: 0 listed (also when nothing matches; the count goes to stderr);
+        2 bad option (unknown badge, criteria, topic, design, status, year range,
+        sort key or format) or configuration error.
+        """
+        from atlas_cli import errors
+        from atlas_cli.errors import UsageError
+        from atlas_cli.listing import FORMATTERS, attach_lint, list_rows, make_filters, read_entries, summary_line
+        from atlas_cli.registries import load_registries
+
+        if fmt not in ("table", "json", "csv"):
+            raise UsageError(f"unknown format {fmt!r}", hint="use table, json or csv")
+        cfg = settings()
+        registries = load_registries(cfg.schemas_dir)
+        filters = make_filters(badges=badge or (), criteria=criteria or (), topics=topic or (), designs=design or (),
+                               statuses=status or (), flags=flag or (), years=year, search=search,
+                               problems_only=problems, registries=registries)
+        entries = read_entries(cfg.records_dir)
+        if lint:
+            attach_lint(cfg, entries)
+        rows = list_rows(entries, filters, sort=sort, reverse=reverse)
+        if fmt != "table":
+            _write(FORMATTERS[fmt](rows))
+            return errors.OK
+        console = make_console()
+        if console.is_terminal:
+            render_table(console, rows)
+        else:
+            _write(FORMATTERS["text"](rows))
+        eprint(summary_line(len(rows), len(entries)))
+        return errors.OK
+
+    @app.command("stats")
+    @handle_errors
+    def stats(
+        fmt: Annotated[str, typer.Option("--format", help="text (default) or json.")] = "text",
+        lint: Annotated[bool, typer.Option(
+            "--lint/--no-lint", help="Count records with lint errors and warnings (off: only YAML problems).")] = True,
+    ) -> int:
+        """The state of the atlas at a glance.
+
+        Records by status, PEM badge, design, evidence level, case definitions used,
+        publication year (a bar chart), topics and flags, and the curation backlog:
+        drafts by age (from `added`) and records with lint errors or warnings.
+        --format json gives the same counts for dashboards.
+
+        Exit codes: 0 done; 2 bad option or configuration error.
+        """
+        from atlas_cli import errors
+        from atlas_cli.errors import UsageError
+        from atlas_cli.listing import attach_lint, read_entries
+        from atlas_cli.registries import load_registries
+        from atlas_cli.stats import SECTIONS, compute, format_json, format_text
+
+        if fmt not in ("text", "json"):
+            raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
+        cfg = settings()
+        entries = read_entries(cfg.records_dir)
+        checked = attach_lint(cfg, entries) if lint else False
+        result = compute(entries, load_registries(cfg.schemas_dir), lint_checked=checked)
+        if fmt == "json":
+            _write(format_json(result))
+            return errors.OK
+        console = make_console()
+        text = format_text(result, bar_width=max(10, min(40, console.width - 60)) if console.is_terminal else 40)
+        if console.is_terminal:
+            from rich.text import Text
+
+            headings = {heading for _, heading in SECTIONS} | {"Curation backlog"}
+            for line in text.rstrip("\n").split("\n"):
+                console.print(Text(line, style="bold underline" if line in headings else ""), soft_wrap=True)
+        else:
+            _write(text)
+        return errors.OK

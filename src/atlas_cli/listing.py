@@ -1,0 +1,356 @@
+"""`atlas list` as plain functions: read records, filter, sort, format.
+
+Reading never stops at a bad record: a file that cannot be parsed becomes a row
+with its problems flagged (and no data), so the listing always covers the folder.
+Formatters are pure and return strings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from atlas_cli.errors import UsageError
+from atlas_cli.show import (
+    author_names, badge_of, first_author_family, pem_of, strings_of, text_of, year_of,
+)
+
+SEARCH_FIELDS = ("title", "summary", "why_it_matters", "does_not_show", "findings", "limitations")
+SORT_KEYS = ("slug", "year", "author", "badge", "design", "status", "added", "problems")
+COLUMNS = ("slug", "year", "first_author", "badge", "design", "status", "flags", "problems")
+EXPORT_KEYS = ("slug", "status", "year", "first_author", "title", "journal", "doi", "badge", "criteria",
+               "design", "evidence_level", "topics", "flags", "added", "path", "errors", "warnings", "problems")
+
+
+@dataclass
+class Entry:
+    """One record file: its data (None if unreadable) and the problems found in it."""
+
+    path: Path
+    data: dict[str, Any] | None
+    problems: list[str] = field(default_factory=list)  # "line:col severity rule message"
+    errors: int = 0
+    warnings: int = 0
+
+    @property
+    def slug(self) -> str:
+        return (text_of(self.data.get("slug")) if self.data else None) or self.path.stem
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def read_entries(records_dir: Path, paths: Iterable[Path] | None = None) -> list[Entry]:
+    """Every record file, parsed; YAML-level problems attached as errors."""
+    from atlas_cli.records import iter_record_paths, read_document
+
+    entries = []
+    for path in (paths if paths is not None else iter_record_paths(records_dir)):
+        document = read_document(path)
+        entry = Entry(path, document.data if isinstance(document.data, dict) else None)
+        for p in document.problems:
+            _add_problem(entry, p.line, p.column, getattr(p, "severity", "error"), p.rule, p.message)
+        entries.append(entry)
+    return entries
+
+
+def _add_problem(entry: Entry, line: int, column: int, severity: str, rule: str, message: str) -> None:
+    entry.problems.append(f"{line}:{column} {severity} [{rule}] {message}")
+    if severity == "error":
+        entry.errors += 1
+    else:
+        entry.warnings += 1
+
+
+def attach_lint(settings, entries: list[Entry]) -> bool:
+    """Replace each entry's problems with the full `atlas lint` findings.
+
+    Returns False (problems left as read) when the lint engine is not available.
+    """
+    try:
+        from atlas_cli.lint import lint_paths
+    except ImportError:
+        return False
+    result = lint_paths(settings, [e.path for e in entries])
+    by_path: dict[Path, list] = {}
+    for problem in result.problems:  # problem paths are as displayed (relative to the working folder)
+        by_path.setdefault(Path(problem.path).resolve(), []).append(problem)
+    for entry in entries:
+        found = by_path.get(entry.path.resolve(), [])
+        entry.problems, entry.errors, entry.warnings = [], 0, 0
+        for p in sorted(found, key=lambda p: (p.line or 0, p.column or 0)):
+            _add_problem(entry, p.line or 1, p.column or 1, p.severity, p.rule, p.message)
+    return True
+
+
+# --- filters ---------------------------------------------------------------------------
+
+
+def parse_years(text: str) -> tuple[int | None, int | None]:
+    """`2017`, `2015..2020`, `2015..` or `..2020` -> (first, last), inclusive."""
+    match = re.fullmatch(r"\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*", text or "")
+    if not match or not (match.group(1) or match.group(3)) or (match.group(1) and match.group(3) and not match.group(2)):
+        raise UsageError(f"--year {text!r} is not a year or a range",
+                         hint="write a year (2017) or a range: 2015..2020, 2015.. or ..2020")
+    first = int(match.group(1)) if match.group(1) else None
+    last = int(match.group(3)) if match.group(3) else None
+    if not match.group(2):
+        last = first
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"--year {text!r}: the range ends before it starts", hint=f"did you mean {last}..{first}?")
+    return first, last
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for searching (Müller matches muller)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_text(data: dict) -> str:
+    parts = [text_of(data.get(k)) or "" for k in SEARCH_FIELDS]
+    parts += author_names(data)
+    return fold("\n".join(parts))
+
+
+@dataclass
+class Filters:
+    badges: list[str] = field(default_factory=list)
+    criteria: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    designs: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    years: tuple[int | None, int | None] = (None, None)
+    search: str | None = None
+    problems_only: bool = False
+
+    def matches(self, entry: Entry) -> bool:
+        if self.problems_only and not entry.problems:
+            return False
+        data = entry.data
+        if data is None:
+            # An unreadable record matches only when nothing about its content is asked.
+            return not any((self.badges, self.criteria, self.topics, self.designs, self.statuses, self.flags,
+                            self.search, self.years != (None, None)))
+        if self.badges and badge_of(data) not in self.badges:
+            return False
+        if self.criteria and not set(self.criteria) & set(strings_of(pem_of(data).get("criteria"))):
+            return False
+        if self.topics and not set(self.topics) & set(strings_of(data.get("topics"))):
+            return False
+        if self.designs and text_of(data.get("design")) not in self.designs:
+            return False
+        if self.statuses and text_of(data.get("status")) not in self.statuses:
+            return False
+        if self.flags and not set(self.flags) & set(strings_of(data.get("flags"))):
+            return False
+        first, last = self.years
+        if first is not None or last is not None:
+            year = year_of(data)
+            if year is None or (first is not None and year < first) or (last is not None and year > last):
+                return False
+        if self.search:
+            haystack = search_text(data)
+            if not all(word in haystack for word in fold(self.search).split()):
+                return False
+        return True
+
+
+def make_filters(*, badges=(), criteria=(), topics=(), designs=(), statuses=(), flags=(), years=None,
+                 search=None, problems_only=False, registries=None) -> Filters:
+    """Filters from command-line values, checked against the registries (typos are usage errors)."""
+    from atlas_cli.pem import BADGES, LABELS
+
+    by_label = {label.lower(): badge for badge, label in LABELS.items()}
+    badge_ids = []
+    for value in badges:
+        badge = value if value in BADGES else by_label.get(value.lower()) or by_label.get(f"pem {value.lower()}")
+        if badge is None:
+            raise UsageError(f"unknown badge {value!r}", hint=f"use one of: {', '.join(BADGES)}")
+        badge_ids.append(badge)
+    criteria_ids = []
+    for value in criteria:
+        cid = registries.criterion_for(value) if registries else value
+        if registries and cid is None:
+            raise UsageError(f"unknown criteria {value!r}", hint=_closest(value, registries.criteria))
+        criteria_ids.append(cid or value)
+    for kind, values, known in (("topic", topics, registries.topics if registries else None),
+                                ("design", designs, registries.designs if registries else None)):
+        for value in values:
+            if known is not None and value not in known:
+                raise UsageError(f"unknown {kind} {value!r}", hint=_closest(value, known))
+    for value in statuses:
+        if value not in ("draft", "published"):
+            raise UsageError(f"unknown status {value!r}", hint="use draft or published")
+    return Filters(
+        badges=badge_ids, criteria=criteria_ids, topics=list(topics), designs=list(designs),
+        statuses=list(statuses), flags=list(flags), years=parse_years(years) if years else (None, None),
+        search=search or None, problems_only=problems_only,
+    )
+
+
+def _closest(value: str, known: dict) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.5)
+    return f"did you mean: {', '.join(close)}?" if close else f"known ids include: {', '.join(sorted(known)[:8])}, ..."
+
+
+# --- rows ------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    slug: str
+    status: str | None
+    year: int | None
+    first_author: str | None
+    title: str | None
+    journal: str | None
+    doi: str | None
+    badge: str | None
+    criteria: list[str]
+    design: str | None
+    evidence_level: str | None
+    topics: list[str]
+    flags: list[str]
+    added: str | None
+    path: str
+    errors: int
+    warnings: int
+    problems: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in EXPORT_KEYS}
+
+
+def row_of(entry: Entry) -> Row:
+    data = entry.data or {}
+    return Row(
+        slug=entry.slug,
+        status=text_of(data.get("status")),
+        year=year_of(data),
+        first_author=first_author_family(data),
+        title=text_of(data.get("title")),
+        journal=text_of(data.get("journal")),
+        doi=text_of(data.get("doi")),
+        badge=badge_of(data),
+        criteria=strings_of(pem_of(data).get("criteria")),
+        design=text_of(data.get("design")),
+        evidence_level=text_of(data.get("evidence_level")),
+        topics=strings_of(data.get("topics")),
+        flags=strings_of(data.get("flags")),
+        added=text_of(data.get("added")),
+        path=str(entry.path),
+        errors=entry.errors,
+        warnings=entry.warnings,
+        problems=list(entry.problems),
+    )
+
+
+def _sort_key(key: str):
+    def text(v):
+        return (v is None, (v or "").casefold() if isinstance(v, str) else "")
+
+    return {
+        "slug": lambda r: r.slug,
+        "year": lambda r: (r.year is None, r.year or 0, r.slug),
+        "author": lambda r: (*text(r.first_author), r.year or 0, r.slug),
+        "badge": lambda r: (*text(r.badge), r.slug),
+        "design": lambda r: (*text(r.design), r.slug),
+        "status": lambda r: (*text(r.status), r.slug),
+        "added": lambda r: (*text(r.added), r.slug),
+        "problems": lambda r: (-r.errors, -r.warnings, r.slug),
+    }[key]
+
+
+def list_rows(entries: list[Entry], filters: Filters, sort: str = "slug", reverse: bool = False) -> list[Row]:
+    if sort not in SORT_KEYS:
+        raise UsageError(f"cannot sort by {sort!r}", hint=f"sort by one of: {', '.join(SORT_KEYS)}")
+    rows = [row_of(e) for e in entries if filters.matches(e)]
+    rows.sort(key=_sort_key(sort), reverse=reverse)
+    return rows
+
+
+# --- formatters ------------------------------------------------------------------------
+
+
+def problem_marker(row: Row) -> str:
+    parts = []
+    if row.errors:
+        parts.append(f"{row.errors} error{'s' if row.errors != 1 else ''}")
+    if row.warnings:
+        parts.append(f"{row.warnings} warning{'s' if row.warnings != 1 else ''}")
+    return ", ".join(parts)
+
+
+def cells(row: Row) -> list[str]:
+    """The table columns of a row, as text (`-` for a missing value)."""
+    return [
+        row.slug,
+        str(row.year) if row.year is not None else "-",
+        row.first_author or "-",
+        row.badge or "-",
+        row.design or "-",
+        row.status or "-",
+        ",".join(row.flags) or "-",
+        problem_marker(row) or "-",
+    ]
+
+
+HEADINGS = ("SLUG", "YEAR", "FIRST AUTHOR", "PEM", "DESIGN", "STATUS", "FLAGS", "PROBLEMS")
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "\u2026"
+
+
+def fit_widths(table: list[list[str]], max_width: int, gap: int = 2, shrink_to: int = 5) -> list[int]:
+    """Column widths for TABLE that fit MAX_WIDTH if they can: the widest columns
+    after the first two (slug, year) give way first, down to SHRINK_TO characters."""
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    excess = sum(widths) + gap * (len(widths) - 1) - max_width
+    while excess > 0:
+        candidates = [i for i in range(2, len(widths)) if widths[i] > shrink_to]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+def format_text(rows: list[Row]) -> str:
+    """Aligned plain columns (for pipes); one line per record after a heading line."""
+    table = [list(HEADINGS)] + [cells(r) for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(HEADINGS))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in table]
+    return "\n".join(lines) + "\n"
+
+
+def format_json(rows: list[Row]) -> str:
+    return json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False) + "\n"
+
+
+def format_csv(rows: list[Row]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXPORT_KEYS)
+    for row in rows:
+        values = row.as_dict()
+        writer.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v) for v in values.values()])
+    return buffer.getvalue()
+
+
+FORMATTERS = {"json": format_json, "csv": format_csv, "text": format_text}
+
+
+def summary_line(shown: int, total: int) -> str:
+    return f"{shown} of {total} record{'s' if total != 1 else ''}"
