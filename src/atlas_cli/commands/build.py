@@ -1,0 +1,52 @@
+"""`atlas build`: the atlas as a static preview site (and `--serve` to look at it).
+
+Thin Typer layer: parse options, call `atlas_cli.site.build`, print a summary,
+return the exit code. Nothing heavy is imported until the command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def register(app) -> None:
+    from atlas_cli.cli import eprint, handle_errors, settings
+
+    @app.command("build")
+    @handle_errors
+    def build_command(
+        output: Annotated[Optional[Path], typer.Option(
+            "--output", "-o", metavar="DIR", file_okay=False,
+            help="Folder to build into (default: site/ in the atlas). Replaced on every build.")] = None,
+        include_drafts: Annotated[bool, typer.Option(
+            "--include-drafts", help="Include draft records, marked as drafts.")] = False,
+        serve: Annotated[bool, typer.Option(
+            "--serve", help="After building, serve the site on 127.0.0.1 until Ctrl-C.")] = False,
+        port: Annotated[int, typer.Option(
+            "--port", min=0, max=65535, help="Port for --serve (0: any free port).")] = 8000,
+    ) -> int:
+        """Render the records as a static website: evidence pages, a filterable index, topic and case-definition pages.
+
+        The site uses relative links only, so it works from file:// and any static
+        host. Same records, same bytes; the folder is replaced only when the whole
+        build succeeded, and unchanged pages are not rewritten. A record file that
+        cannot be read is skipped with a warning and the exit code is 1.
+        """
+        from atlas_cli.errors import FINDINGS
+        from atlas_cli.site.build import build
+
+        result = build(settings(), output, include_drafts=include_drafts)
+        for skipped in result.skipped:
+            eprint(f"atlas: warning: skipped {skipped.path}: {skipped.reason}")
+        drafts = (f", {result.drafts} draft(s) included" if include_drafts
+                  else f", {result.drafts} draft(s) left out (--include-drafts shows them)" if result.drafts else "")
+        eprint(f"Built {result.pages} pages ({result.evidence_pages} evidence pages{drafts}) into {result.output}: "
+               f"{result.written} file(s) written, {result.unchanged} unchanged, {result.removed} removed.")
+        if serve:
+            from atlas_cli.site.serve import serve_site
+
+            serve_site(result.output, port, announce=lambda url: (typer.echo(f"Serving {url} (Ctrl-C to stop)")))
+        return FINDINGS if result.skipped else 0
