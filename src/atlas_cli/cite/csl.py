@@ -33,6 +33,16 @@ CSL_TYPES: dict[str, str] = {
     "standard": "standard",
     "peer-review": "review",
 }
+# Where the record's `journal` goes, by CSL type: a book's container is its series,
+# a preprint's its server (the publisher), a report's or thesis's its institution.
+CONTAINER_FIELDS: dict[str, str] = {
+    "book": "collection-title",
+    "article": "publisher",
+    "report": "publisher",
+    "thesis": "publisher",
+    "standard": "publisher",
+    "dataset": "publisher",
+}
 DEFAULT_TYPE = "article-journal"
 OTHER_TYPE = "document"
 
@@ -58,7 +68,7 @@ def csl_item(record: dict[str, Any], key: str, evidence_url: str | None = None) 
         item["author"] = names
     journal = fields.text(record, "journal")
     if journal:
-        item["container-title"] = journal
+        item[CONTAINER_FIELDS.get(item["type"], "container-title")] = journal
     year = record.get("year")
     if isinstance(year, int) and not isinstance(year, bool):
         item["issued"] = {"date-parts": [[year]]}

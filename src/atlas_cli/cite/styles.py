@@ -8,6 +8,8 @@ citeproc-py renders a lone reference with a few defects, mended here:
 - the bibliography number is kept and sometimes glued to the text (`1.Mensah`):
   a single reference gets no number at all;
 - a period is added after a title that ends in `?` or `!` (`now?.`);
+- a hyphenated given name with a lower-case second part comes out garbled,
+  so the letter after the hyphen is capitalised before rendering (initials only);
 - a reference left ending in `;` (Vancouver without a volume) ends in `.`;
 - when a style substitutes the title for missing authors, the title is printed
   a second time in its usual place: the second one is removed.
@@ -34,6 +36,7 @@ _PAGE_ONLY = {"vancouver", "ama"}
 
 _NUMBER_RE = re.compile(r"^\s*\[?\d+[.)\]]\s*")
 _DOUBLED_RE = re.compile(r"([?!]|(?<!\.)\.)\.(?=\s|$)")
+_HYPHEN_LOWER_RE = re.compile(r"-(\w)")
 _SPACES_RE = re.compile(r"[ \t]{2,}")
 _DANGLING_RE = re.compile(r"[;,:]\s*$")  # e.g. Vancouver's "2017;" when there is no volume
 
@@ -101,8 +104,15 @@ def reference(record: dict[str, Any], name: str, key: str) -> str:
     if name not in STYLE_FILES:
         raise KeyError(name)
     item = csl.csl_item(record, key)
+    for name_ in item.get("author", []):
+        if "given" in name_:
+            # citeproc-py mangles a lower-case letter after a hyphen ("Min-jun" -> "M.-. jun ."):
+            # every style here prints initials, and the initial of "-jun" is "-J".
+            name_["given"] = _HYPHEN_LOWER_RE.sub(lambda m: "-" + m.group(1).upper(), name_["given"])
     if name in _PAGE_ONLY and "page" not in item and "number" in item:
         item["page"] = item.pop("number")
+    if name == "vancouver" and "container-title" not in item and item["type"] == "article" and "publisher" in item:
+        item["container-title"] = item["publisher"]  # the style names a preprint's server only as a container
     raw = _raw_reference(name, item)
     doi = item.get("DOI")
     return tidy(
