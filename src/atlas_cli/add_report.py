@@ -1,0 +1,39 @@
+"""Text for `atlas add` results (pure: results in, lines out)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from atlas_cli.add import ADDED, FAILED, PRESENT, SKIPPED, WOULD_ADD, AddReport, AddResult
+
+_VERB = {ADDED: "added", WOULD_ADD: "would add", PRESENT: "present", SKIPPED: "skipped", FAILED: "failed"}
+
+
+def _where(result: AddResult) -> str:
+    return f"records/{result.slug}.yaml"
+
+
+def result_lines(result: AddResult) -> list[str]:
+    """One line per identifier (plus one per notice for a new record)."""
+    if result.status in (ADDED, WOULD_ADD):
+        flags = f" [{', '.join(result.flags)}]" if result.flags else ""
+        lines = [f"{_VERB[result.status]} {_where(result)} ({result.doi}){flags}"]
+        lines += [f"  note: {notice}" for notice in result.notices]
+        return lines
+    return [f"{_VERB[result.status]} {result.label}: {result.reason}"]
+
+
+def summary_lines(report: AddReport, root: Path | None = None) -> list[str]:
+    counts = [(report.count(ADDED), "added"), (report.count(WOULD_ADD), "would be added"),
+              (report.count(PRESENT), "already present"), (report.count(SKIPPED), "skipped"),
+              (report.count(FAILED), "failed")]
+    head = ", ".join(f"{n} {label}" for n, label in counts if n) or "nothing done"
+    rows = [("status", "DOI", "record / reason")]
+    for result in report.results:
+        detail = _where(result) if result.status in (ADDED, WOULD_ADD) else (result.reason or "")
+        rows.append((_VERB[result.status], result.label, detail))
+    width0 = max(len(r[0]) for r in rows)
+    width1 = min(max(len(r[1]) for r in rows), 60)
+    lines = ["", f"Summary: {head}"]
+    lines += [f"  {a:<{width0}}  {b:<{width1}}  {c}".rstrip() for a, b, c in rows]
+    return lines

@@ -1,0 +1,69 @@
+"""Raw responses kept per DOI, so a re-run, `--offline` and later commands need no network.
+
+Layout under the cache folder (ATLAS_CACHE_DIR, default the user cache dir):
+
+    crossref/<safe-doi>.json   {"doi": asked, "via_redirect": bool, "fetched": ISO time,
+                                "response": <the /works/{doi} JSON as Crossref sent it>}
+    pubmed/<safe-doi>.json     {"doi", "pmid", "journal", "year", "title"}
+
+Files are written atomically (temp file + rename). A file that cannot be read or
+belongs to another DOI (two DOIs can share a safe name) is a cache miss. Writing
+the cache never fails a command: `write_*` return a warning instead.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from atlas_cli.doi import doi_key, safe_name
+from atlas_cli.errors import WriteError
+from atlas_cli.records import write_atomic
+
+
+class Cache:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, kind: str, doi: str) -> Path:
+        return self.root / kind / f"{safe_name(doi)}.json"
+
+    def _read(self, kind: str, doi: str) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self._path(kind, doi).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("doi"), str) or doi_key(data["doi"]) != doi_key(doi):
+            return None
+        return data
+
+    def _write(self, kind: str, doi: str, data: dict[str, Any]) -> str | None:
+        try:
+            write_atomic(self._path(kind, doi), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        except WriteError as exc:
+            return f"could not cache the answer for {doi}: {exc.message}"
+        return None
+
+    def read_work(self, doi: str) -> dict[str, Any] | None:
+        """{"doi", "via_redirect", "fetched", "response"} for DOI, or None."""
+        data = self._read("crossref", doi)
+        if data is None or not isinstance(data.get("response"), dict):
+            return None
+        return data
+
+    def write_work(self, doi: str, response: dict[str, Any], via_redirect: bool = False) -> str | None:
+        return self._write("crossref", doi, {
+            "doi": doi,
+            "via_redirect": via_redirect,
+            "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "response": response,
+        })
+
+    def read_pubmed(self, doi: str) -> dict[str, Any] | None:
+        data = self._read("pubmed", doi)
+        return data if data is not None and isinstance(data.get("pmid"), str) else None
+
+    def write_pubmed(self, doi: str, hit: dict[str, Any]) -> str | None:
+        return self._write("pubmed", doi, {**hit, "doi": doi})

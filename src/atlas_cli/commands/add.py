@@ -1,0 +1,136 @@
+"""`atlas add`: DOIs -> draft records (thin layer over atlas_cli.add)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+HELP = """Create draft records from DOIs, with metadata from Crossref and PubMed.
+
+Takes DOIs as people paste them (10.x/y, doi:10.x/y, https://doi.org/..., with
+stray spaces or a trailing period). Each becomes records/<slug>.yaml with status
+draft; a DOI already in the atlas is reported with its slug and skipped. Flags
+(retracted, corrected, preprint, erratum, alias...) are shown and written.
+
+Exit codes: 0 every DOI added or already present; 1 some DOI failed (not found,
+not a DOI, unusable metadata); 2 no DOI given, or nothing given was a DOI;
+3 Crossref could not be reached or answered nonsense for every DOI;
+4 no record could be written; 130 interrupted (records already written are kept).
+
+Environment: ATLAS_MAILTO (contact email for Crossref's polite pool and NCBI),
+ATLAS_CROSSREF_URL, ATLAS_NCBI_URL (service base URLs), ATLAS_CACHE_DIR (where raw
+answers are kept), ATLAS_HTTP_TIMEOUT (seconds per request, default 20),
+ATLAS_HTTP_RETRIES (retries after 429/5xx/timeouts, default 4), ATLAS_HTTP_BACKOFF
+(first retry wait in seconds, doubling, default 1), ATLAS_HTTP_MAX_WAIT (longest
+wait, also caps Retry-After, default 60).
+"""
+
+
+def _read_from(source: str) -> str:
+    from atlas_cli.errors import UsageError
+
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"--from {source}: no such file", hint="give a file with one DOI per line, or - for stdin") from None
+    except IsADirectoryError:
+        raise UsageError(f"--from {source}: is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--from {source}: not a UTF-8 text file", hint="save the list as plain UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"--from {source}: cannot read: {exc.strerror}") from None
+
+
+def register(app):
+    from atlas_cli.cli import eprint, handle_errors, settings
+
+    @app.command("add", help=HELP)
+    @handle_errors
+    def add(
+        dois: Annotated[Optional[list[str]], typer.Argument(help="DOIs to add.", show_default=False)] = None,
+        from_file: Annotated[Optional[str], typer.Option(
+            "--from", metavar="FILE", help="Read DOIs from FILE (one per line, # comments; - for stdin).")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the records instead of writing them.")] = False,
+        no_pubmed: Annotated[bool, typer.Option("--no-pubmed", help="Do not ask PubMed for PMIDs and journal titles.")] = False,
+        offline: Annotated[bool, typer.Option("--offline", help="Use only cached answers; no network.")] = False,
+        refresh: Annotated[bool, typer.Option("--refresh", help="Ignore the cache and ask the services again.")] = False,
+    ) -> int:
+        from atlas_cli import errors
+        from atlas_cli.add import AddOptions, add_dois
+        from atlas_cli.doi import parse_doi_lines
+
+        if offline and refresh:
+            raise errors.UsageError("--offline and --refresh contradict each other", hint="use one of them")
+        identifiers = list(dois or [])
+        if from_file is not None:
+            identifiers += parse_doi_lines(_read_from(from_file))
+        if not identifiers:
+            raise errors.UsageError("no DOI given", hint="atlas add 10.1016/j.neucli.2017.02.002, or --from FILE")
+        config = settings()
+        options = AddOptions(dry_run=dry_run, pubmed=not no_pubmed, offline=offline, refresh=refresh)
+        progress = _Progress(len(identifiers) > 1, eprint)
+        try:
+            report = add_dois(config, identifiers, options, on_result=progress.result, on_start=progress.start)
+        finally:
+            progress.stop()
+        if dry_run:
+            for result in report.results:
+                if result.text:
+                    sys.stdout.write(f"# records/{result.slug}.yaml\n{result.text}")
+                    if not result.text.endswith("\n"):
+                        sys.stdout.write("\n")
+                    sys.stdout.write("---\n" if result is not report.results[-1] else "")
+            sys.stdout.flush()
+        for warning in report.warnings:
+            eprint(f"atlas: warning: {warning}")
+        from atlas_cli.add_report import summary_lines
+
+        out = eprint if dry_run else (lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
+        if len(report.results) > 1 or report.interrupted:
+            for line in summary_lines(report, root=config.root):
+                out(line)
+        if report.interrupted:
+            eprint("atlas: interrupted; the records listed as added are complete, nothing else was written")
+        return report.exit_code
+
+
+class _Progress:
+    """A rich progress bar on a terminal; plain lines per DOI otherwise (on stderr)."""
+
+    def __init__(self, batch: bool, eprint) -> None:
+        self.batch = batch
+        self.eprint = eprint
+        self.bar = None
+        self.task = None
+
+    def start(self, total: int) -> None:
+        if self.batch and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("adding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=Console(stderr=True, highlight=False), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("add", total=total)
+
+    def result(self, result) -> None:
+        from atlas_cli.add_report import result_lines
+
+        for line in result_lines(result):
+            if self.bar is not None:
+                self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            else:
+                self.eprint(line)
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None

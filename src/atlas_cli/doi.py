@@ -1,0 +1,139 @@
+"""DOIs as people paste them: normalise, inspect, compare (pure, no I/O).
+
+`inspect_identifier("https://doi.org/10.1016/J.NEUCLI.2017.02.002.")` keeps the
+string as typed and gives the normalised DOI (`10.1016/J.NEUCLI.2017.02.002`,
+case kept); `doi_key()` is the form to compare with (DOIs are case-insensitive).
+A string that is not a DOI gets a `kind` (pmid, pmcid, arxiv, url, empty,
+malformed, unknown) and a sentence saying what it looks like instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+DOI_RE = re.compile(r"^10\.[0-9]{4,9}/\S+$")
+# Characters that are invisible in a browser but travel with a copy-paste.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_RESOLVER_RE = re.compile(
+    r"^(?:https?://)?(?:www\.|dx\.)?doi\.org/|^doi:\s*|^info:doi/|^urn:doi:", re.IGNORECASE
+)
+_PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
+_EMBEDDED_DOI_RE = re.compile(r"(10\.[0-9]{4,9}/[^\s?#&\"'<>]+)")
+_EXAMPLE = "a DOI looks like 10.1016/j.neucli.2017.02.002"
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """One identifier as typed, and what it turned out to be."""
+
+    typed: str
+    doi: str | None  # the normalised DOI (case as typed), or None when not a DOI
+    kind: str  # doi, pmid, pmcid, arxiv, url, empty, malformed, unknown
+    problem: str | None = None  # why it is not a DOI, for a person
+
+    @property
+    def ok(self) -> bool:
+        return self.doi is not None
+
+    @property
+    def key(self) -> str | None:
+        return doi_key(self.doi) if self.doi else None
+
+
+def doi_key(doi: str) -> str:
+    """The form two DOIs are compared in (DOIs are case-insensitive)."""
+    return doi.strip().lower()
+
+
+def same_doi(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and doi_key(a) == doi_key(b)
+
+
+def _strip_trailing(text: str) -> str:
+    """Remove punctuation that prose puts after a DOI (`.`, `,`, an unbalanced `)`)."""
+    while text:
+        last = text[-1]
+        if last in ".,":
+            text = text[:-1]
+        elif last == ")" and text.count("(") < text.count(")"):
+            text = text[:-1]
+        elif last == "]" and text.count("[") < text.count("]"):
+            text = text[:-1]
+        elif last in "\"'\u201d\u2019>" :
+            text = text[:-1]
+        else:
+            break
+    return text
+
+
+def clean(typed: str) -> str:
+    """The candidate DOI text: invisible characters, quotes, resolvers, escapes removed."""
+    text = typed.translate(_INVISIBLE).strip()
+    text = text.strip("\"'\u201c\u201d\u2018\u2019<>").strip()
+    text = _RESOLVER_RE.sub("", text, count=1).strip()
+    if _PERCENT_RE.search(text):
+        text = unquote(text)
+    return _strip_trailing(text.strip())
+
+
+def inspect_identifier(typed: str) -> Identifier:
+    """Normalise TYPED into a DOI, or say what it looks like instead."""
+    text = clean(typed)
+    if DOI_RE.match(text):
+        return Identifier(typed, text, "doi")
+    return Identifier(typed, None, *_describe(text))
+
+
+def _describe(text: str) -> tuple[str, str]:
+    if not text:
+        return "empty", "empty: no DOI given"
+    if re.fullmatch(r"(?i)(pmid:?\s*)?[1-9][0-9]{0,8}", text):
+        return "pmid", (f"'{text}' looks like a PubMed ID (PMID), not a DOI; "
+                        f"find the paper's DOI on its PubMed page ({_EXAMPLE})")
+    if re.fullmatch(r"(?i)(pmcid:?\s*)?pmc[0-9]+", text):
+        return "pmcid", f"'{text}' looks like a PubMed Central ID, not a DOI; {_EXAMPLE}"
+    if re.fullmatch(r"(?i)(arxiv:\s*)?[0-9]{4}\.[0-9]{4,5}(v[0-9]+)?", text):
+        return "arxiv", f"'{text}' looks like an arXiv ID, not a DOI; {_EXAMPLE}"
+    if re.match(r"(?i)^(https?://|www\.)", text):
+        embedded = _EMBEDDED_DOI_RE.search(text)
+        if embedded:
+            candidate = _strip_trailing(unquote(embedded.group(1)))
+            return "url", (f"'{text}' is a web page address, not a DOI; it seems to contain "
+                           f"the DOI {candidate}: run `atlas add {candidate}`")
+        return "url", (f"'{text}' is a web page address, not a DOI; copy the DOI from the page "
+                       f"(it starts with 10.)")
+    if text.startswith("10."):
+        if any(ch.isspace() for ch in text):
+            return "malformed", f"'{text}' contains spaces; a DOI has none ({_EXAMPLE})"
+        return "malformed", (f"'{text}' is not a complete DOI: expected 10.<4-9 digits>/<suffix> "
+                             f"({_EXAMPLE})")
+    return "unknown", f"'{text}' is not a DOI ({_EXAMPLE})"
+
+
+def parse_doi_lines(text: str) -> list[str]:
+    """Identifiers from a file: one per line; blank lines and `#` comments skipped.
+
+    A comment is a line starting with `#`, or ` #...` after whitespace; a `#`
+    inside a DOI (old Wiley SICI DOIs have them) is kept.
+    """
+    items: list[str] = []
+    for line in text.splitlines():
+        stripped = line.translate(_INVISIBLE).strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        stripped = re.sub(r"\s+#.*$", "", stripped)
+        items.append(stripped)
+    return items
+
+
+def safe_name(doi: str) -> str:
+    """A file name for DOI: lower-cased, `/` -> `_`, other unsafe characters `_`."""
+    key = doi_key(doi).replace("/", "_")
+    name = re.sub(r"[^a-z0-9._-]", "_", key)
+    if len(name) > 150:  # keep file names short; the hash keeps them unique
+        import hashlib
+
+        name = name[:120] + "-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+    return name

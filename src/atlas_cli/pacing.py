@@ -1,0 +1,182 @@
+"""Pacing and retry policy shared by the web-service clients (pure Python, no I/O).
+
+`Pacer` keeps requests under a service's limits: at most `limit` request starts per
+`interval` seconds (spread evenly, with a small safety margin, so a server counting
+arrivals in any window never sees more) and at most `concurrency` requests in flight.
+Limits can change while a batch runs (the server advertises them on every response);
+`pause_until` stops every worker after a 429.
+
+`HttpOptions` holds the knobs a user can set in the environment:
+
+- ATLAS_HTTP_TIMEOUT  seconds to wait for a response (default 20)
+- ATLAS_HTTP_RETRIES  retries after a 429, a 5xx, a timeout or a dropped connection (default 4)
+- ATLAS_HTTP_BACKOFF  first wait before a retry in seconds, doubled each time (default 1)
+- ATLAS_HTTP_MAX_WAIT longest single wait, also caps a server's Retry-After (default 60)
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Mapping
+
+from atlas_cli.errors import ConfigError
+
+SAFETY_MARGIN = 1.05  # spacing between starts is interval/limit times this
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    timeout: float = 20.0
+    retries: int = 4
+    backoff: float = 1.0
+    max_wait: float = 60.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "HttpOptions":
+        values = {}
+        for name, field, kind in (("ATLAS_HTTP_TIMEOUT", "timeout", float), ("ATLAS_HTTP_RETRIES", "retries", int),
+                                  ("ATLAS_HTTP_BACKOFF", "backoff", float), ("ATLAS_HTTP_MAX_WAIT", "max_wait", float)):
+            raw = env.get(name)
+            if raw is None or raw == "":
+                continue
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ConfigError(f"{name}={raw!r} is not a number",
+                                  hint=f"set {name} to a number, e.g. {name}={getattr(cls, field)}") from None
+            if value < 0 or (field == "timeout" and value == 0):
+                raise ConfigError(f"{name}={raw!r} must be positive", hint=f"e.g. {name}={getattr(cls, field)}")
+            values[field] = value
+        return cls(**values)
+
+    def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number ATTEMPT (1-based)."""
+        delay = self.backoff * (2 ** (attempt - 1))
+        delay *= 1 + random.random() * 0.25  # jitter, so parallel workers do not retry in step
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, self.max_wait)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+def parse_interval(value: str | None) -> float | None:
+    """`1s`, `1000ms`, `1m`, `2` -> seconds."""
+    if not value:
+        return None
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m)?\s*", value)
+    if not match:
+        return None
+    number = float(match.group(1))
+    unit = match.group(2) or "s"
+    seconds = number / 1000 if unit == "ms" else number * 60 if unit == "m" else number
+    return seconds if seconds > 0 else None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a service allows: LIMIT requests per INTERVAL seconds, CONCURRENCY at once."""
+
+    limit: int
+    interval: float
+    concurrency: int
+    advertised: bool = False  # True when read from the service's headers
+
+    @property
+    def spacing(self) -> float:
+        return self.interval / self.limit * SAFETY_MARGIN
+
+    def describe(self) -> str:
+        return f"{self.limit} requests per {self.interval:g}s, {self.concurrency} at once"
+
+
+def limits_from_headers(headers: Mapping[str, str], fallback: Limits) -> Limits:
+    """Limits advertised in x-rate-limit-limit / -interval and x-concurrency-limit."""
+    lower = {k.lower(): v for k, v in headers.items()}
+
+    def positive_int(name: str) -> int | None:
+        try:
+            value = int(str(lower.get(name, "")).strip())
+        except ValueError:
+            return None
+        return value if value > 0 else None
+
+    limit = positive_int("x-rate-limit-limit")
+    interval = parse_interval(lower.get("x-rate-limit-interval"))
+    concurrency = positive_int("x-concurrency-limit")
+    if limit is None and concurrency is None:
+        return fallback
+    return Limits(
+        limit=limit or fallback.limit,
+        interval=interval or fallback.interval,
+        concurrency=concurrency or fallback.concurrency,
+        advertised=True,
+    )
+
+
+class Pacer:
+    """Gate for request starts: rate, concurrency and pauses, safe across threads."""
+
+    def __init__(self, limits: Limits, clock=time.monotonic) -> None:
+        self._limits = limits
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._in_flight = 0
+        self._next_start = 0.0
+        self._paused_until = 0.0
+        self.started = 0
+        self.max_in_flight = 0
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    def update(self, limits: Limits) -> None:
+        with self._cond:
+            self._limits = limits
+            self._cond.notify_all()
+
+    def pause_until(self, when: float) -> None:
+        with self._cond:
+            self._paused_until = max(self._paused_until, when)
+
+    def acquire(self, stop: threading.Event | None = None) -> bool:
+        """Wait for a slot; False if STOP was set meanwhile."""
+        with self._cond:
+            while True:
+                if stop is not None and stop.is_set():
+                    return False
+                now = self._clock()
+                wait_for = max(self._next_start, self._paused_until) - now
+                if self._in_flight < self._limits.concurrency and wait_for <= 0:
+                    self._in_flight += 1
+                    self.started += 1
+                    self.max_in_flight = max(self.max_in_flight, self._in_flight)
+                    self._next_start = now + self._limits.spacing
+                    return True
+                timeout = wait_for if wait_for > 0 else None
+                self._cond.wait(timeout=min(timeout, 0.5) if timeout is not None else 0.5)
+
+    def release(self) -> None:
+        with self._cond:
+            self._in_flight -= 1
+            self._cond.notify_all()
