@@ -117,6 +117,7 @@ def _register() -> None:
     lint_cmd.register(app)
     from atlas_cli.commands import cite as cite_cmd; cite_cmd.register(app)  # noqa: E702
     from atlas_cli.commands import curate as curate_cmd; curate_cmd.register(app)  # noqa: E702
+    from atlas_cli.commands import add as add_cmd; add_cmd.register(app)  # noqa: E702
     from atlas_cli.commands import build as build_cmd; build_cmd.register(app)  # noqa: E702
 
 
