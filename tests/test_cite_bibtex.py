@@ -1,0 +1,156 @@
+"""BibTeX output parses back (bibtexparser v2) to the record's values."""
+
+from __future__ import annotations
+
+import re
+
+import bibtexparser
+import pytest
+
+from atlas_cli import cite
+from atlas_cli.cite.bibtex import escape, needs_protection, protect
+from cite_support import fixture_records, fixture_settings
+
+RECORDS = fixture_records()
+SETTINGS = fixture_settings()
+_UNESCAPE = {r"\textbackslash{}": "\\", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^"}
+
+
+def unlatex(value: str) -> str:
+    """Undo atlas's escaping: LaTeX specials back to characters, protective braces removed."""
+    out, i = [], 0
+    while i < len(value):
+        for latex, char in _UNESCAPE.items():
+            if value.startswith(latex, i):
+                out.append(char)
+                i += len(latex)
+                break
+        else:
+            c = value[i]
+            if c == "\\" and i + 1 < len(value) and value[i + 1] in "{}&%$#_":
+                out.append(value[i + 1])
+                i += 2
+            elif c in "{}":
+                i += 1
+            else:
+                out.append(c)
+                i += 1
+    return "".join(out)
+
+
+def braces_balanced(value: str) -> bool:
+    depth = 0
+    for match in re.finditer(r"\\.|[{}]", value):
+        token = match.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def parse_one(text: str):
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks, [b.error for b in library.failed_blocks]
+    assert len(library.entries) == 1
+    return library.entries[0]
+
+
+@pytest.mark.parametrize("slug", sorted(RECORDS))
+def test_bibtex_parses_back_to_the_record(slug):
+    record = RECORDS[slug]
+    entry = parse_one(cite.render(record, "bibtex", SETTINGS))
+    assert entry.key == f"mecfsatlas-{slug}"
+    fields = {f.key: f.value for f in entry.fields}
+    for value in fields.values():
+        assert braces_balanced(value), value
+    assert unlatex(fields["title"]) == record["title"]
+    authors = fields.get("author", "")
+    expected_count = len(record["authors"])
+    assert (len(re.split(r"\s+and\s+", authors)) if authors else 0) == expected_count
+    assert str(record["year"]) == fields["year"]
+    assert fields["url"] == f"https://www.mecfsatlas.com/evidence/{slug}"
+    if "doi" in record:
+        assert fields["doi"] == record["doi"]  # verbatim, even with _ and <>
+    else:
+        assert "doi" not in fields
+    if "pmid" in record:
+        assert fields["note"] == f"PubMed: {record['pmid']}"
+    else:
+        assert "note" not in fields
+    for key, field in (("volume", "volume"), ("issue", "number")):
+        if key in record:
+            assert fields[field] == str(record[key])
+        else:
+            assert field not in fields
+    if "pages" in record:
+        assert fields["pages"].replace("--", "-") == record["pages"].replace("\u2013", "-")
+    elif "article_number" in record:
+        assert fields["pages"] == record["article_number"]
+    container = next(fields[k] for k in ("journal", "booktitle", "howpublished", "series") if k in fields)
+    assert unlatex(container) == record["journal"]
+
+
+def test_whole_export_parses_with_unique_keys():
+    text = cite.render_many(list(RECORDS.values()), "bibtex", SETTINGS)
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks
+    keys = [e.key for e in library.entries]
+    assert len(keys) == len(RECORDS) == len(set(keys))
+
+
+def test_entry_types_follow_publication_type():
+    types = {slug: parse_one(cite.render(r, "bibtex", SETTINGS)).entry_type for slug, r in RECORDS.items()}
+    assert types["mensah-2017-chronic-fatigue"] == "article"
+    assert types["committee-2015-beyond-myalgic"] == "book"
+    assert types["okafor-2019-pacing-chapter"] == "incollection"
+    assert types["patel-2025-long-covid"] == "misc"
+    proceedings = dict(RECORDS["walker-2019-exercise-capacity"], publication_type="proceedings-article")
+    assert parse_one(cite.render(proceedings, "bibtex", SETTINGS)).entry_type == "inproceedings"
+    report = dict(RECORDS["walker-2019-exercise-capacity"], publication_type="report")
+    assert parse_one(cite.render(report, "bibtex", SETTINGS)).entry_type == "misc"
+
+
+@pytest.mark.parametrize("char, escaped", [
+    ("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("&", r"\&"), ("%", r"\%"),
+    ("$", r"\$"), ("#", r"\#"), ("_", r"\_"), ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}"),
+])
+def test_each_special_character_is_escaped_once(char, escaped):
+    assert escape(f"a{char}b") == f"a{escaped}b"
+
+
+def test_non_ascii_is_kept_as_utf8():
+    assert escape("Øystein Hélène γ") == "Øystein Hélène γ"
+    entry = parse_one(cite.render(RECORDS["fluge-2015-cyclophosphamide-myalgic"], "bibtex", SETTINGS))
+    assert "Øystein" in entry.fields_dict["title"].value
+    assert "Ødegård, Jr., Åse" in entry.fields_dict["author"].value
+
+
+@pytest.mark.parametrize("word, protected", [
+    ("ME/CFS", True), ("PEM", True), ("CFS", True), ("NK", True), ("mRNA", True), ("IgG", True),
+    ("COVID-19", True), ("T", True), ("Chronic", False), ("fatigue", False), ("A", False), ("2017", False),
+])
+def test_acronyms_are_protected(word, protected):
+    assert needs_protection(word) is protected
+    assert (protect(word) == "{" + word + "}") is protected
+
+
+def test_protection_keeps_punctuation_outside_the_braces():
+    assert protect("(ME/CFS): PEM, NK.") == "({ME/CFS}): {PEM}, {NK}."
+
+
+def test_organisation_author_is_braced_and_particles_kept():
+    org = parse_one(cite.render(RECORDS["committee-2015-beyond-myalgic"], "bibtex", SETTINGS))
+    assert org.fields_dict["author"].value.startswith("{Committee on the Diagnostic Criteria")
+    names = parse_one(cite.render(RECORDS["van-campen-2020-cerebral-blood"], "bibtex", SETTINGS))
+    assert names.fields_dict["author"].value.startswith("van Campen, C. Linda M. C. and de la Fuente, Hélène")
+
+
+def test_bad_field_types_do_not_crash_or_print_reprs():
+    record = {"slug": "x-2020-bad", "title": ["A list title"], "authors": "Smith, J", "year": "2020",
+              "journal": {"name": "J"}, "pmid": "not-a-number", "volume": True}
+    text = cite.render(record, "bibtex", SETTINGS)
+    assert "[" not in text and "{'" not in text and "True" not in text
+    parse_one(text)

@@ -1,0 +1,189 @@
+"""Primary citation rules, snapshot, CSL-JSON (against the CSL data schema), RIS, styles."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from atlas_cli import cite
+from atlas_cli.cite.primary import author_list, primary
+from atlas_cli.cite.styles import tidy
+from cite_support import CSL_SCHEMA, fixture_records, fixture_settings
+
+RECORDS = fixture_records()
+SETTINGS = fixture_settings()
+NAMES = [f"N{i}, G" for i in range(1, 41)]
+
+
+# --- primary citation --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count, expected", [
+    (0, "Unknown authors"),
+    (1, "N1, G"),
+    (2, "N1, G & N2, G"),
+    (3, "N1, G, N2, G, & N3, G"),
+    (6, "N1, G, N2, G, N3, G, N4, G, N5, G, & N6, G"),
+    (7, "N1, G, N2, G, N3, G, N4, G, N5, G, N6, G, et al."),
+    (40, "N1, G, N2, G, N3, G, N4, G, N5, G, N6, G, et al."),
+])
+def test_author_list_rule(count, expected):
+    assert author_list(NAMES[:count]) == expected
+
+
+@pytest.mark.parametrize("title, shown", [
+    ("Where are we now?", "Where are we now? J."),
+    ("A pilot study.", "A pilot study. J."),
+    ("Stop!", "Stop! J."),
+    ("Plain title", "Plain title. J."),
+])
+def test_no_doubled_punctuation_after_title(title, shown):
+    record = {"title": title, "authors": [{"literal": "Org"}], "year": 2020, "journal": "J"}
+    assert primary(record) == f"Org (2020). {shown}"
+
+
+def test_missing_parts_are_left_out_cleanly():
+    base = {"title": "T", "authors": [{"family": "Smith", "given": "Jo"}], "year": 2020}
+    assert primary(base) == "Smith, Jo (2020). T."
+    assert primary(dict(base, doi="10.1/x")) == "Smith, Jo (2020). T. https://doi.org/10.1/x"
+    assert primary(dict(base, journal="J.")) == "Smith, Jo (2020). T. J."
+    no_year = {k: v for k, v in base.items() if k != "year"}
+    assert primary(no_year) == "Smith, Jo (n.d.). T."
+
+
+def test_names_family_given_and_organisation_as_is():
+    record = {"title": "T", "year": 2020, "authors": [
+        {"family": "van Campen", "given": "Linda"}, {"literal": "GTEx Consortium"}, {"family": "Plato"}]}
+    assert primary(record) == "van Campen, Linda, GTEx Consortium, & Plato (2020). T."
+
+
+@pytest.mark.parametrize("slug", sorted(RECORDS))
+def test_primary_never_doubles_punctuation(slug):
+    text = cite.render(RECORDS[slug], "primary", SETTINGS)
+    for bad in ("?.", "!.", "..", "  ", ". ."):
+        assert bad not in text
+
+
+# --- snapshot ----------------------------------------------------------------------------
+
+
+def test_snapshot_uses_settings_versions_and_record_date():
+    from dataclasses import replace
+
+    settings = replace(SETTINGS, site_url="https://example.org/", snapshot={"generator": "v2", "scanner": "v9", "policy": "v1.0"})
+    text = cite.render({"slug": "a-2020-b", "snapshot_date": "2026-01-02"}, "snapshot", settings)
+    assert text == "ME/CFS Atlas. Generator v2 / Scanner v9 / policy v1.0. Accessed 2026-01-02. https://example.org/evidence/a-2020-b"
+    assert "Accessed" not in cite.render({"slug": "a-2020-b"}, "snapshot", settings)
+
+
+# --- CSL-JSON ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def csl_validator():
+    schema = json.loads(CSL_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema)
+
+
+@pytest.mark.parametrize("slug", sorted(RECORDS))
+def test_csl_json_validates_against_the_csl_data_schema(slug, csl_validator):
+    data = json.loads(cite.render(RECORDS[slug], "csl-json", SETTINGS))
+    errors = [e.message for e in csl_validator.iter_errors(data)]
+    assert not errors
+    item = data[0]
+    assert item["id"] == f"mecfsatlas-{slug}"
+    assert item["title"] == RECORDS[slug]["title"]
+    assert len(item.get("author", [])) == len(RECORDS[slug]["authors"])
+
+
+def test_csl_validator_rejects_what_citeproc_mangles(csl_validator):
+    bad = [{"id": "x", "type": "article-journal", "title": ["A list"], "author": [{"name": "Org"}]}]
+    assert list(csl_validator.iter_errors(bad))
+
+
+def test_csl_json_of_many_records_is_one_valid_array(csl_validator):
+    data = json.loads(cite.render_many(list(RECORDS.values()), "csl-json", SETTINGS))
+    assert len(data) == len(RECORDS)
+    assert not list(csl_validator.iter_errors(data))
+
+
+def test_csl_json_keeps_non_ascii_and_identifiers():
+    item = json.loads(cite.render(RECORDS["fluge-2015-cyclophosphamide-myalgic"], "csl-json", SETTINGS))[0]
+    assert item["author"][0] == {"family": "Fluge", "given": "Øystein"}
+    assert "γ" in cite.render(RECORDS["fluge-2015-cyclophosphamide-myalgic"], "csl-json", SETTINGS)
+    mensah = json.loads(cite.render(RECORDS["mensah-2017-chronic-fatigue"], "csl-json", SETTINGS))[0]
+    assert mensah["DOI"] == "10.1016/j.neucli.2017.02.002" and mensah["PMID"] == "28410877"
+    assert mensah["issued"] == {"date-parts": [[2017]]}
+
+
+# --- RIS ---------------------------------------------------------------------------------
+
+
+def parse_ris(text: str) -> list[list[tuple[str, str]]]:
+    records, current = [], []
+    for line in text.splitlines():
+        if not line:
+            continue
+        assert line[2:6] == "  - ", line
+        tag, value = line[:2], line[6:]
+        current.append((tag, value))
+        if tag == "ER":
+            records.append(current)
+            current = []
+    assert not current, "record without ER"
+    return records
+
+
+@pytest.mark.parametrize("slug", sorted(RECORDS))
+def test_ris_parses_back(slug):
+    record = RECORDS[slug]
+    (parsed,) = parse_ris(cite.render(record, "ris", SETTINGS))
+    assert parsed[0][0] == "TY" and parsed[-1] == ("ER", "")
+    tags = {}
+    for tag, value in parsed:
+        tags.setdefault(tag, []).append(value)
+    assert tags["TI"] == [record["title"]]
+    assert len(tags.get("AU", [])) == len(record["authors"])
+    assert tags["PY"] == [str(record["year"])]
+    assert tags["ID"] == [f"mecfsatlas-{slug}"]
+    assert tags.get("DO") == ([record["doi"]] if "doi" in record else None)
+    assert tags.get("AN") == ([str(record["pmid"])] if "pmid" in record else None)
+
+
+def test_ris_many_records():
+    assert len(parse_ris(cite.render_many(list(RECORDS.values()), "ris", SETTINGS))) == len(RECORDS)
+
+
+# --- CSL styles (citeproc-py) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", cite.STYLES)
+@pytest.mark.parametrize("slug", sorted(RECORDS))
+def test_styles_look_right(slug, fmt):
+    record = RECORDS[slug]
+    text = cite.render(record, fmt, SETTINGS)
+    assert text and text == text.strip()
+    assert "['" not in text and "{'" not in text and "[{" not in text  # no Python reprs
+    assert not text.startswith(("1.", "1 ", "[1]"))  # no reference number
+    assert "?." not in text and "!." not in text
+    title_core = record["title"].rstrip(".?!")
+    assert text.count(title_core) == 1  # the title once, also when there are no authors
+    if "doi" in record and fmt != "vancouver":
+        assert record["doi"] in text  # verbatim
+
+
+def test_tidy_mends_citeproc_defects():
+    raw = "1.Title now?. Title now?. Journal. 2017;"
+    assert tidy(raw, title="Title now?", has_authors=False, identifiers=[]) == "Title now? Journal. 2017."
+    raw = "Smith J. Title?. J. doi:10.1/a..b"
+    assert tidy(raw, title="Title?", has_authors=True, identifiers=["10.1/a..b"]) == "Smith J. Title? J. doi:10.1/a..b"
+
+
+def test_unknown_format_is_a_usage_error():
+    from atlas_cli.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown citation format 'mla'"):
+        cite.render(RECORDS["mensah-2017-chronic-fatigue"], "mla", SETTINGS)
