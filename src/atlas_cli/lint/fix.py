@@ -1,0 +1,149 @@
+"""`atlas lint --fix`: safe, textual fixes that never lose a value.
+
+Fixes edit the file's text in place (comments, quoting and layout survive):
+the byte-order mark is dropped, criteria names become registry ids, the badge
+becomes the one the rules derive, and keys are put in page order by moving whole
+key blocks (with the comments above them). After editing, the new text is
+parsed again and compared with the old data plus the intended changes; if
+anything else differs, the file is left untouched.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+from atlas_cli.config import Settings
+from atlas_cli.lint.context import RecordContext
+from atlas_cli.lint.engine import lint_paths
+from atlas_cli.records import key_orders, write_atomic
+from atlas_cli.registries import Registries, load_registries
+from atlas_cli.yamlio import BOM, parse_text
+
+FIXABLE_RULES = {"yaml-bom", "pem-unknown-criterion", "pem-badge", "pem-not-applicable", "key-order"}
+
+
+def fix_paths(settings: Settings, paths: list[Path] | None, *, jobs: int | None = None) -> list[tuple[str, list[str]]]:
+    """Fix every file with a fixable problem; returns (path, what was fixed) per changed file."""
+    result = lint_paths(settings, paths, jobs=jobs)
+    registries = load_registries(settings.schemas_dir)
+    changed = []
+    for display in sorted({p.path for p in result.problems if p.rule in FIXABLE_RULES}):
+        path = Path(display)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        fixed, what = fix_text(raw, registries, path.name)
+        if what:
+            write_atomic(path, fixed)
+            changed.append((display, what))
+    return changed
+
+
+def fix_text(raw: bytes, registries: Registries, filename: str = "record.yaml") -> tuple[str, list[str]]:
+    """The fixed text of one record and a list of what changed (empty: nothing to do or unsafe)."""
+    what: list[str] = []
+    if raw.startswith(BOM):
+        raw = raw[len(BOM):]
+        what.append("removed byte-order mark")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "", []
+    document = parse_text(text)
+    if document.data is None or any(p.severity == "error" for p in document.problems):
+        return text, what  # only the BOM can be fixed in a file that does not parse
+    expected = copy.deepcopy(document.data)
+
+    # 1. criteria names and aliases -> registry ids
+    criteria = expected.get("pem", {}).get("criteria") if isinstance(expected.get("pem"), dict) else None
+    replacements = []
+    if isinstance(criteria, list):
+        for index, value in enumerate(criteria):
+            canonical = registries.criterion_for(value) if isinstance(value, str) else None
+            if canonical and canonical != value and canonical not in criteria:
+                span = document.span(("pem", "criteria", index))
+                if span:
+                    replacements.append((span, canonical))
+                    criteria[index] = canonical
+                    what.append(f"criteria `{value}` -> `{canonical}`")
+    text = _replace(text, replacements)
+    document = parse_text(text)
+
+    # 2. the badge the criteria (or the design) decide
+    from atlas_cli.lint.rules.pem import expected_badge
+
+    decided = expected_badge(RecordContext(filename, filename, document, registries))
+    badge = expected.get("pem", {}).get("badge") if isinstance(expected.get("pem"), dict) else None
+    if decided is not None and decided[0] != badge:
+        span = document.span(("pem", "badge"))
+        if span:
+            text = _replace(text, [(span, decided[0])])
+            expected["pem"]["badge"] = decided[0]
+            what.append(f"badge `{badge}` -> `{decided[0]}`")
+            document = parse_text(text)
+
+    # 3. key order: the record, then `pem`
+    orders = key_orders()
+    reordered = _reorder(text, document.root, orders["record"])
+    if reordered is not None:
+        text, document = reordered, parse_text(reordered)
+        what.append("key order")
+    pem_node = _value_node(document.root, "pem")
+    if isinstance(pem_node, yaml.MappingNode):
+        reordered = _reorder(text, pem_node, orders["pem"])
+        if reordered is not None:
+            text, document = reordered, parse_text(reordered)
+            if "key order" not in what:
+                what.append("key order")
+
+    if document.data != expected or [p for p in document.problems if p.severity == "error"]:
+        return raw.decode("utf-8"), []  # something unexpected changed: leave the file alone
+    return text, what
+
+
+def _replace(text: str, replacements: list[tuple[tuple[int, int], str]]) -> str:
+    for (start, end), value in sorted(replacements, reverse=True):
+        text = text[:start] + value + text[end:]
+    return text
+
+
+def _value_node(mapping: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(mapping, yaml.MappingNode):
+        return None
+    return next((v for k, v in mapping.value if k.value == key), None)
+
+
+def _reorder(text: str, mapping: yaml.MappingNode | None, order: list[str]) -> str | None:
+    """TEXT with the key blocks of a block-style MAPPING sorted by ORDER, or None if already in order."""
+    if not isinstance(mapping, yaml.MappingNode) or mapping.flow_style or not mapping.value:
+        return None
+    rank = {key: i for i, key in enumerate(order)}
+    keys = [k.value for k, _ in mapping.value]
+    ranked = sorted(range(len(keys)), key=lambda i: (rank.get(keys[i], len(order)), i))
+    if ranked == list(range(len(keys))):
+        return None
+    lines = text.splitlines(keepends=True)
+    starts = []
+    for index, (key_node, _) in enumerate(mapping.value):
+        start = key_node.start_mark.line
+        floor = mapping.value[index - 1][1].end_mark.line if index else 0
+        while start - 1 >= floor and start - 1 >= 0 and lines[start - 1].lstrip().startswith("#"):
+            start -= 1  # comments directly above a key travel with it
+        starts.append(start)
+    last_value = mapping.value[-1][1]
+    end = last_value.end_mark.line + (0 if last_value.end_mark.column == 0 else 1)
+    end = min(max(end, starts[-1] + 1), len(lines))
+    bounds = starts + [end]
+    blocks = []
+    for i in range(len(keys)):
+        block = lines[bounds[i]:bounds[i + 1]]
+        if block and not block[-1].endswith("\n"):
+            block[-1] += "\n"
+        blocks.append(block)
+    body = [line for i in ranked for line in blocks[i]]
+    return "".join(lines[:starts[0]] + body + lines[end:])
+

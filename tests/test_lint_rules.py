@@ -1,0 +1,248 @@
+"""Every lint rule, with a record it catches and the clean record it lets through."""
+
+from __future__ import annotations
+
+import pytest
+
+from atlas_cli.lint.rules import all_rule_ids
+from lint_support import good, lint, make_atlas, render_record, rules_of, with_pem, write_record
+
+
+@pytest.fixture
+def atlas(tmp_path):
+    return make_atlas(tmp_path / "atlas")
+
+
+def problems_for(atlas, data, name=None):
+    write_record(atlas, data, name)
+    return lint(atlas).problems
+
+
+def messages(problems, rule):
+    return [p.message for p in problems if p.rule == rule]
+
+
+# --- one failing example per record rule (the table is checked to be complete) -------
+
+FAILING = {
+    "pem-unknown-criterion": lambda: with_pem(criteria=["fukuda-1995"]),
+    "pem-combine": lambda: with_pem(criteria=["fukuda-1994", "ccc-2003"]),
+    "pem-badge": lambda: with_pem(badge="not-required"),
+    "pem-not-applicable": lambda: with_pem(badge="not-applicable"),
+    "pem-criterion-note": lambda: with_pem(criteria=["pediatric-2006"], rationale=None, badge="required") | {"status": "draft"},
+    "text-placeholder": lambda: good(summary="TODO: write the summary"),
+    "publish-ready": lambda: good(design=None),
+    "slug-filename": lambda: good(slug="fluge-2019-other"),
+    "retraction-unrecorded": lambda: good(title="RETRACTED: B-Lymphocyte Depletion"),
+    "not-the-study": lambda: good(flags=["erratum"]),
+    "design-unknown": lambda: good(design="randomised-trial"),
+    "topic-unknown": lambda: good(topics=["microbiome"]),
+    "author-name": lambda: good(authors=[{"given": "Olav"}]),
+    "key-order": lambda: {"title": "x", **good()},
+}
+
+
+def test_every_record_rule_has_a_failing_example():
+    from atlas_cli.lint.rules import OTHER_RULES, RECORD_RULES
+
+    assert set(FAILING) == set(RECORD_RULES)
+    assert all(RECORD_RULES[r].doc for r in RECORD_RULES), "each rule documents itself"
+    assert set(all_rule_ids()) == set(RECORD_RULES) | set(OTHER_RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(FAILING))
+def test_rule_catches_its_example(atlas, rule):
+    data = FAILING[rule]()
+    name = "fluge-2019-b-lymphocyte.yaml"
+    problems = problems_for(atlas, data if rule != "key-order" else render_record(good()).replace(
+        "slug:", "title: x\nslug:", 1).replace("\ntitle: B-Lymphocyte", "\nnotes: B-Lymphocyte", 1), name)
+    assert rule in [p.rule for p in problems], problems
+
+
+def test_clean_record_passes_every_rule(atlas):
+    assert problems_for(atlas, good()) == []
+
+
+# --- PEM badge ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("criteria,combine,badge", [
+    (["ccc-2003"], None, "required"),
+    (["fukuda-1994"], None, "not-required"),
+    (["oxford-1991"], None, "not-required"),
+    (["fukuda-1994", "ccc-2003"], "all", "required"),
+    (["fukuda-1994", "ccc-2003"], "any", "not-required"),
+    (["icc-2011", "ccc-2003"], "any", "required"),
+    (["iom-2015", "ccc-2003", "fukuda-1994"], "all", "required"),
+    (["physician-diagnosis"], None, "unclear"),
+    (["physician-diagnosis", "fukuda-1994"], "all", "unclear"),
+    (["physician-diagnosis", "ccc-2003"], "all", "required"),
+    (["physician-diagnosis", "ccc-2003"], "any", "unclear"),
+    (["physician-diagnosis", "fukuda-1994"], "any", "not-required"),
+    ([], None, "unclear"),
+])
+def test_badge_that_follows_from_criteria_passes(atlas, criteria, combine, badge):
+    data = with_pem(criteria=criteria, combine=combine, badge=badge)
+    assert [p for p in problems_for(atlas, data) if p.rule.startswith("pem")] == []
+
+
+def test_wrong_badge_names_the_right_one(atlas):
+    problems = problems_for(atlas, with_pem(criteria=["fukuda-1994", "ccc-2003"], combine="any", badge="required"))
+    [message] = messages(problems, "pem-badge")
+    assert "so the badge is `not-required`" in message and "Fukuda (CDC 1994)" in message
+
+
+def test_unclear_while_criteria_decide_is_an_error_naming_the_badge(atlas):
+    problems = problems_for(atlas, with_pem(criteria=["icc-2011"], badge="unclear"))
+    [problem] = [p for p in problems if p.rule == "pem-badge"]
+    assert problem.severity == "error" and "the badge is `required`" in problem.message
+
+
+def test_badge_without_criteria_is_unsupported(atlas):
+    problems = problems_for(atlas, with_pem(criteria=[], badge="required"))
+    assert "so the badge is `unclear`" in messages(problems, "pem-badge")[0]
+
+
+def test_mandatory_pem_screen_makes_pem_required(atlas):
+    data = with_pem(criteria=["fukuda-1994"], badge="required", pem_screen="DSQ-PEM: every participant")
+    assert [p for p in problems_for(atlas, data) if p.rule.startswith("pem")] == []
+
+
+def test_alias_gets_the_registry_id(atlas):
+    problems = problems_for(atlas, with_pem(criteria=["Canadian"]))
+    [problem] = [p for p in problems if p.rule == "pem-unknown-criterion"]
+    assert "`ccc-2003`" in problem.message and "--fix" in problem.hint
+
+
+def test_misspelt_criterion_gets_closest_id(atlas):
+    assert "did you mean `fukuda-1994`?" in messages(problems_for(atlas, with_pem(criteria=["fukuda-1995"])),
+                                                       "pem-unknown-criterion")[0]
+
+
+def test_design_without_participants_must_be_not_applicable(atlas):
+    data = good(design="narrative-review")
+    problems = problems_for(atlas, data)
+    assert rules_of_problems(problems) == ["pem-not-applicable"]
+    assert "no participants" in problems[0].message
+
+
+def test_not_applicable_for_a_trial_is_an_error(atlas):
+    problems = problems_for(atlas, with_pem(badge="not-applicable"))
+    assert "has participants" in messages(problems, "pem-not-applicable")[0]
+
+
+def rules_of_problems(problems):
+    return [p.rule for p in problems]
+
+
+# --- identity and duplicates --------------------------------------------------------------
+
+
+def test_duplicate_doi_is_case_insensitive_and_reported_once(atlas):
+    write_record(atlas, good())
+    write_record(atlas, good(slug="fluge-2019-copy", doi="10.7326/m18-1451", pmid=None))
+    problems = lint(atlas).problems
+    [problem] = [p for p in problems if p.rule == "duplicate-doi"]
+    assert problem.path.endswith("fluge-2019-copy.yaml") and "fluge-2019-b-lymphocyte.yaml" in problem.message
+
+
+def test_duplicate_doi_via_alias(atlas):
+    write_record(atlas, good())
+    write_record(atlas, good(slug="other-2019-x", doi="10.1234/x", doi_aliases=["10.7326/M18-1451"], pmid=None,
+                             title="Other"))
+    assert "duplicate-doi" in rules_of(lint(atlas))
+
+
+def test_duplicate_pmid(atlas):
+    write_record(atlas, good())
+    write_record(atlas, good(slug="other-2019-x", doi="10.1234/x", pmid=30934066, title="Other"))
+    assert rules_of(lint(atlas)) == ["duplicate-pmid"]
+
+
+def test_same_title_and_year_is_a_warning(atlas):
+    write_record(atlas, good())
+    write_record(atlas, good(slug="preprint-2019-x", doi="10.1101/123", pmid=None,
+                             title="B-lymphocyte depletion in patients with myalgic encephalomyelitis / chronic fatigue syndrome"))
+    [problem] = lint(atlas).problems
+    assert problem.rule == "duplicate-title" and problem.severity == "warning"
+
+
+def test_duplicate_found_when_linting_only_the_new_file(atlas):
+    write_record(atlas, good())
+    new = write_record(atlas, good(slug="fluge-2019-copy", pmid=None))
+    assert rules_of(lint(atlas, [new])) == ["duplicate-doi"]
+
+
+def test_file_names_differing_only_in_case(atlas):
+    write_record(atlas, good())
+    write_record(atlas, render_record(good()).replace("doi: 10.7326/M18-1451\n", "").replace("pmid: '30934066'\n", "")
+                 .replace('pmid: "30934066"\n', ""), "Fluge-2019-B-lymphocyte.yaml")
+    assert "duplicate-filename" in rules_of(lint(atlas))
+
+
+def test_yml_extension(atlas):
+    problems = problems_for(atlas, good(), "fluge-2019-b-lymphocyte.yml")
+    assert messages(problems, "slug-filename") == ["record files end in .yaml, not .yml"]
+
+
+# --- completeness and retraction --------------------------------------------------------------
+
+
+def test_placeholders_are_errors_when_published_and_warnings_in_drafts(atlas):
+    published = problems_for(atlas, good(summary="TBD"))
+    assert [(p.rule, p.severity) for p in published] == [("text-placeholder", "error")]
+    draft = problems_for(atlas, good(summary="TBD", status="draft"))
+    assert [(p.rule, p.severity) for p in draft] == [("text-placeholder", "warning")]
+
+
+def test_published_needs_a_rationale_for_its_badge(atlas):
+    problems = problems_for(atlas, with_pem(rationale=None))
+    assert messages(problems, "text-placeholder") == ["the PEM badge has no rationale (a published record)"]
+
+
+def test_retraction_recorded_passes(atlas):
+    data = good(title="RETRACTED: B-Lymphocyte Depletion", flags=["retracted"],
+                updates=[{"type": "retraction", "doi": "10.7326/notice", "date": "2020-01-31"}])
+    assert problems_for(atlas, data) == []
+
+
+def test_retraction_flag_without_notice(atlas):
+    problems = problems_for(atlas, good(flags=["withdrawn"]))
+    assert "flagged withdrawn" in messages(problems, "retraction-unrecorded")[0]
+
+
+# --- schema messages ---------------------------------------------------------------------------
+
+
+def test_wrong_type_in_plain_words(atlas):
+    assert messages(problems_for(atlas, good(year="2017a")), "schema") == ["`year` must be an integer, got '2017a'"]
+
+
+def test_misspelt_key_gets_did_you_mean(atlas):
+    data = good()
+    data["sumary"] = data.pop("summary")
+    problems = problems_for(atlas, data)
+    assert "unknown key `sumary` in the record; did you mean `summary`?" in messages(problems, "schema")
+
+
+def test_misspelt_enum_value_gets_did_you_mean(atlas):
+    problems = problems_for(atlas, with_pem(badge="requried"))
+    assert messages(problems, "schema")[0].endswith("got 'requried'; did you mean `required`?")
+
+
+def test_yes_for_a_boolean_gets_a_hint(atlas):
+    [problem] = [p for p in problems_for(atlas, good(peer_reviewed="yes")) if p.rule == "schema"]
+    assert problem.message == "`peer_reviewed` must be true or false, got 'yes'" and "true or false" in problem.hint
+
+
+def test_problem_points_at_the_offending_line(atlas):
+    data = good(authors=[{"family": "Fluge", "given": "Øystein"}, {"family": "Mella", "givn": "Olav"}])
+    write_record(atlas, data)
+    text = (atlas / "records" / "fluge-2019-b-lymphocyte.yaml").read_text(encoding="utf-8").splitlines()
+    [problem] = lint(atlas).problems
+    assert problem.message == "unknown key `givn` in `authors[1]`; did you mean `given`?"
+    assert text[problem.line - 1].strip() == "givn: Olav" and problem.column == text[problem.line - 1].index("givn") + 1
+
+
+def test_missing_required_key(atlas):
+    assert messages(problems_for(atlas, good(pem=None)), "schema") == ["the record is missing `pem`"]
