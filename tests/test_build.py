@@ -1,0 +1,405 @@
+"""`atlas build`: the static preview site, end to end through the CLI and unit by unit."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from build_support import HOSTILE, RECORDS, atlas, make_atlas, tree_bytes, write_record
+
+from atlas_cli.config import load_settings
+from atlas_cli.errors import UsageError, WriteError
+from atlas_cli.registries import load_registries
+from atlas_cli.site import model
+from atlas_cli.site.build import BuildResult, MARKER, build, json_for_script, write_site
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return make_atlas(tmp_path / "atlas")
+
+
+@pytest.fixture
+def built(root: Path) -> Path:
+    result = atlas("build", "--output", "out", root=root)
+    assert result.returncode == 0, result.stderr
+    return root / "out"
+
+
+def registries(root: Path):
+    return load_registries(load_settings(root).schemas_dir)
+
+
+def page(site: Path, slug: str) -> str:
+    return (site / "evidence" / slug / "index.html").read_text(encoding="utf-8")
+
+
+class Collect(HTMLParser):
+    """Text by element id, every tag with its attributes, and the text outside script data."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.stack: list[str | None] = []
+        self.text_by_id: dict[str, str] = {}
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag in ("meta", "link", "br", "input"):
+            return
+        self.stack.append(attrs.get("id"))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+        for element_id in self.stack:
+            if element_id:
+                self.text_by_id[element_id] = self.text_by_id.get(element_id, "") + data
+
+
+def parse(html: str) -> Collect:
+    parser = Collect()
+    parser.feed(html)
+    return parser
+
+
+# --- the site, through the CLI ------------------------------------------------------------
+
+
+def test_builds_one_page_per_published_record_and_the_index_pages(root: Path, built: Path):
+    published = sorted(s for s, r in RECORDS.items() if r["status"] == "published")
+    assert sorted(p.name for p in (built / "evidence").iterdir()) == published
+    for rel in ("index.html", "topics/index.html", "criteria/index.html", "assets/atlas.css", "assets/atlas.js",
+                "topics/pem/index.html", "criteria/ccc-2003/index.html", MARKER):
+        assert (built / rel).is_file(), rel
+    # one page per topic of the vocabulary and per case definition, used or not
+    assert len(list((built / "topics").glob("*/index.html"))) == len(registries(root).topics)
+    assert len(list((built / "criteria").glob("*/index.html"))) == len(registries(root).criteria)
+
+
+def test_evidence_page_has_the_blocks_in_page_order(built: Path):
+    html = page(built, "smith-2021-exercise-capacity")
+    order = ['class="badges"', "<h1>", 'id="byline"', 'id="summary"', 'id="why-it-matters"',
+             'id="does-not-show"', 'id="pem-note"', 'id="criteria"', 'id="cite-primary"', 'id="cite-bibtex"',
+             'id="cite-snapshot"', 'class="doi-link"']
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    # the badge row: evidence level, confidence, the PEM badge, study type, peer review
+    badges = re.findall(r'class="badge[^"]*"[^>]*>([^<]+)<', html.split('class="badges"')[1].split("</ul>")[0])
+    assert badges == ["E2 Moderate", "Moderate confidence", "PEM required", "Exercise Challenge", "Peer-reviewed"]
+
+
+def test_header_line_shows_three_authors_then_et_al_and_links_the_doi(built: Path):
+    doc = parse(page(built, "smith-2021-exercise-capacity"))
+    assert doc.text_by_id["byline"] == ("Smith, Anna, Jones, Bo, Okafor, Chidi et al. · Journal of Exertion Studies"
+                                        " · 2021 · DOI")
+    assert ("a", {"href": "https://doi.org/10.1234/jes.2021.001"}) in doc.tags
+    # no authors: the line starts with the journal; no DOI: no DOI part
+    assert parse(page(built, "unknown-2018-immune-markers")).text_by_id["byline"] == \
+        "Immunology Letters Preview · 2018"
+
+
+def test_pem_note_is_verbatim_and_criteria_and_topics_use_registry_names(built: Path):
+    html = page(built, "smith-2021-exercise-capacity")
+    assert ("\u201cPEM required\u201d means post-exertional malaise was an explicit required diagnostic criterion "
+            "for participant inclusion in this study \u2014 not that PEM was studied, observed, or discussed. "
+            "Studies using criteria that do not require PEM (e.g. Fukuda, Oxford) are tagged "
+            "\u201cPEM not required\u201d.") in html
+    assert '<a href="../../criteria/ccc-2003/index.html">Canadian Consensus Criteria' in html
+    assert '<a href="../../topics/exercise-physiology/index.html">' in html
+    assert "Every participant met every listed definition." in html
+
+
+def test_citation_blocks_equal_atlas_cite(root: Path, built: Path):
+    for slug in ("smith-2021-exercise-capacity", "unknown-2018-immune-markers", "hostile-2023-markup-test"):
+        doc = parse(page(built, slug))
+        for fmt in ("primary", "bibtex", "snapshot"):
+            cited = atlas("cite", slug, "--format", fmt, root=root)
+            assert cited.returncode == 0, cited.stderr
+            # a browser drops the newline right after <pre>; this parser keeps it
+            assert doc.text_by_id[f"cite-{fmt}"].removeprefix("\n") == cited.stdout.rstrip("\n"), (slug, fmt)
+
+
+def test_retraction_banner_only_on_retracted_records(built: Path):
+    html = page(built, "garcia-2017-retracted-trial")
+    doc = parse(html)
+    assert "Retracted." in doc.text_by_id["retraction-banner"]
+    assert ("a", {"href": "https://doi.org/10.8888/tif.2018.1"}) in doc.tags
+    assert html.index('id="retraction-banner"') < html.index("<h1>")
+    assert 'id="retraction-banner"' not in page(built, "smith-2021-exercise-capacity")
+    assert '<span class="badge retracted">Retracted</span>' in (built / "index.html").read_text()
+
+
+def test_withdrawn_flag_shows_the_banner(root: Path):
+    record = dict(RECORDS["lee-2019-fatigue-survey"], flags=["withdrawn"])
+    write_record(root / "records", "lee-2019-fatigue-survey", record)
+    assert atlas("build", "-o", "out", root=root).returncode == 0
+    assert "Withdrawn." in parse(page(root / "out", "lee-2019-fatigue-survey")).text_by_id["retraction-banner"]
+
+
+def test_drafts_left_out_unless_included_and_then_marked(root: Path, built: Path):
+    assert not (built / "evidence" / "patel-2022-draft-study").exists()
+    assert "patel-2022-draft-study" not in (built / "index.html").read_text()
+    assert "patel-2022-draft-study" not in (built / "topics" / "pem" / "index.html").read_text()
+    result = atlas("build", "-o", "with-drafts", "--include-drafts", root=root)
+    assert result.returncode == 0, result.stderr
+    html = page(root / "with-drafts", "patel-2022-draft-study")
+    assert 'id="draft-banner"' in html
+    assert '<span class="badge draft">Draft</span>' in (root / "with-drafts" / "index.html").read_text()
+    assert 'id="draft-banner"' not in page(root / "with-drafts", "smith-2021-exercise-capacity")
+
+
+def test_topic_and_case_definition_pages_list_the_studies_that_use_them(built: Path):
+    cytokines = (built / "topics" / "cytokines" / "index.html").read_text()
+    assert "evidence/brown-2020-immune-review/index.html" in cytokines
+    assert "evidence/unknown-2018-immune-markers/index.html" in cytokines
+    assert "smith-2021" not in cytokines
+    fukuda = (built / "criteria" / "fukuda-1994" / "index.html").read_text()
+    assert "evidence/lee-2019-fatigue-survey/index.html" in fukuda
+    assert "evidence/smith-2021-exercise-capacity/index.html" in fukuda
+    assert "garcia" not in fukuda
+    assert "No studies in the atlas use it yet." in (built / "criteria" / "nice-2021" / "index.html").read_text()
+
+
+def test_every_link_is_relative_and_resolves_inside_the_site(built: Path):
+    for html_path in built.rglob("*.html"):
+        for tag, attrs in parse(html_path.read_text()).tags:
+            for key in ("href", "src"):
+                target = attrs.get(key)
+                if target is None or target.startswith("https://doi.org/") or target.startswith("#"):
+                    continue
+                assert "://" not in target and not target.startswith("/"), (html_path, target)
+                assert (html_path.parent / target.split("#")[0]).resolve().is_file(), (html_path, target)
+
+
+def test_index_json_lists_published_studies_for_the_filters(built: Path):
+    doc = parse((built / "index.html").read_text())
+    rows = json.loads("".join(doc.scripts))
+    slugs = [r[0] for r in rows]
+    assert set(slugs) == {s for s, r in RECORDS.items() if r["status"] == "published"}
+    assert slugs[0] == "hostile-2023-markup-test"  # newest first
+    smith = next(r for r in rows if r[0] == "smith-2021-exercise-capacity")
+    assert smith == ["smith-2021-exercise-capacity", "required", "exercise-challenge", 2021,
+                     ["pem", "exercise-physiology"],
+                     "exercise capacity on two consecutive days in me/cfs smith, anna jones, bo okafor, chidi "
+                     "muller, dana"]
+
+
+def test_hostile_record_text_cannot_inject_markup(built: Path):
+    html = page(built, "hostile-2023-markup-test")
+    doc = parse(html)
+    assert [t for t, _ in doc.tags].count("script") == 1  # only the site's own script
+    assert not any(t == "b" for t, _ in doc.tags)
+    assert not any(any(k.startswith("on") for k in attrs) for _, attrs in doc.tags)
+    assert "<script>alert" not in html and "{{ 7*7 }}" in html and "49" not in html
+    assert doc.text_by_id["summary"].strip().endswith(HOSTILE)  # shown as text, exactly
+    doi_links = [a["href"] for t, a in doc.tags if t == "a" and a.get("href", "").startswith("https://doi.org/10.6666")]
+    assert doi_links and all('"' not in h for h in doi_links)
+    index = (built / "index.html").read_text()
+    assert [t for t, _ in parse(index).tags].count("script") == 2  # the JSON index and the site's script
+    assert "</script> \"" not in index.split('id="study-index">')[1].split("</script>")[0]
+
+
+def test_same_records_give_the_same_bytes(root: Path, built: Path):
+    assert atlas("build", "-o", "again", root=root).returncode == 0
+    assert tree_bytes(built) == tree_bytes(root / "again")
+
+
+def test_rebuild_after_one_change_rewrites_only_that_page(root: Path, built: Path):
+    before = {p: p.stat().st_ino for p in built.rglob("*") if p.is_file()}
+    record = dict(RECORDS["lee-2019-fatigue-survey"], summary="A new summary.")
+    write_record(root / "records", "lee-2019-fatigue-survey", record)
+    result = atlas("build", "-o", "out", root=root)
+    assert result.returncode == 0, result.stderr
+    assert "1 file(s) written" in result.stderr and "0 removed" in result.stderr
+    changed = [p.relative_to(built).as_posix() for p, ino in before.items() if p.stat().st_ino != ino]
+    assert changed == ["evidence/lee-2019-fatigue-survey/index.html"]
+    assert "A new summary." in page(built, "lee-2019-fatigue-survey")
+    # nothing changed: nothing written
+    assert "0 file(s) written" in atlas("build", "-o", "out", root=root).stderr
+
+
+def test_a_removed_record_removes_its_page(root: Path, built: Path):
+    (root / "records" / "lee-2019-fatigue-survey.yaml").unlink()
+    result = atlas("build", "-o", "out", root=root)
+    assert result.returncode == 0
+    assert not (built / "evidence" / "lee-2019-fatigue-survey").exists()
+    assert "lee-2019" not in (built / "index.html").read_text()
+    assert re.search(r"[1-9]\d* removed", result.stderr)
+
+
+def test_unreadable_record_is_skipped_with_a_warning_and_exit_1(root: Path):
+    (root / "records" / "broken-2020-yaml.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    result = atlas("build", "-o", "out", root=root)
+    assert result.returncode == 1
+    assert "skipped" in result.stderr and "broken-2020-yaml.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (root / "out" / "evidence" / "smith-2021-exercise-capacity" / "index.html").is_file()
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(root: Path):
+    (root / "mine").mkdir()
+    (root / "mine" / "notes.txt").write_text("keep me")
+    result = atlas("build", "-o", "mine", root=root)
+    assert result.returncode == 2
+    assert "refusing to replace" in result.stderr and "hint:" in result.stderr
+    assert (root / "mine" / "notes.txt").read_text() == "keep me"
+    for folder in (".", "records"):
+        result = atlas("build", "-o", folder, root=root)
+        assert result.returncode == 2 and "holds the atlas" in result.stderr
+    assert len(list((root / "records").glob("*.yaml"))) == len(RECORDS)
+
+
+def test_default_output_is_site_in_the_atlas(root: Path):
+    result = atlas("build", root=root)
+    assert result.returncode == 0, result.stderr
+    assert (root / "site" / "index.html").is_file()
+
+
+def test_serve_serves_the_site_on_localhost_until_interrupted(root: Path):
+    proc = subprocess.Popen([sys.executable, "-m", "atlas_cli", "build", "-o", "out", "--serve", "--port", "0"],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        match = re.match(r"Serving (http://127\.0\.0\.1:\d+/) ", line)
+        assert match, line + proc.stderr.read() if proc.poll() is not None else line
+        with urllib.request.urlopen(match.group(1) + "evidence/lee-2019-fatigue-survey/index.html", timeout=10) as r:
+            assert b"A fatigue survey in primary care" in r.read()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_on_a_taken_port_is_a_usage_error(root: Path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = atlas("build", "-o", "out", "--serve", "--port", str(port), root=root, timeout=30)
+    assert result.returncode == 2
+    assert "already in use" in result.stderr and "--port" in result.stderr
+
+
+def test_help_documents_the_options(root: Path):
+    result = atlas("build", "--help", root=root)
+    for option in ("--output", "--include-drafts", "--serve", "--port"):
+        assert option in result.stdout
+
+
+# --- writing: atomic swap -----------------------------------------------------------------
+
+
+def test_a_failing_build_leaves_the_previous_site_untouched(root: Path, built: Path, tmp_path: Path):
+    before = tree_bytes(built)
+
+    def files():
+        yield "index.html", b"new index"
+        yield "evidence/x/index.html", b"half"
+        raise RuntimeError("a template failed")
+
+    with pytest.raises(RuntimeError):
+        write_site(files(), built, BuildResult(output=built))
+    assert tree_bytes(built) == before
+    assert sorted(p.name for p in built.parent.iterdir() if p.name.startswith(".out")) == []
+
+
+def test_a_write_error_is_reported_and_leaves_the_previous_site(built: Path):
+    before = tree_bytes(built)
+    files = [("index.html", b"x"), ("index.html/inside", b"y")]  # a file where a folder must go
+    with pytest.raises(WriteError) as caught:
+        write_site(iter(files), built, BuildResult(output=built))
+    assert "previous site is unchanged" in caught.value.hint
+    assert tree_bytes(built) == before
+
+
+def test_build_core_counts_and_output_checks(root: Path, tmp_path: Path):
+    settings = load_settings(root)
+    result = build(settings, tmp_path / "core-out")
+    assert result.evidence_pages == 6 and result.drafts == 1 and result.written > 0 and not result.skipped
+    assert result.pages == sum(1 for _ in (tmp_path / "core-out").rglob("*.html"))
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(UsageError):
+        build(settings, tmp_path / "a-file")
+
+
+# --- the page model (pure) ------------------------------------------------------------------
+
+
+def test_header_authors():
+    assert model.header_authors([]) is None
+    assert model.header_authors(["A, B"]) == "A, B"
+    assert model.header_authors(["A", "B", "C"]) == "A, B, C"
+    assert model.header_authors(["A", "B", "C", "D"]) == "A, B, C et al."
+
+
+def test_author_names_defensively():
+    assert model.author_name({"family": "van Campen", "given": "Linda"}) == "van Campen, Linda"
+    assert model.author_name({"literal": "GTEx Consortium"}) == "GTEx Consortium"
+    assert model.author_name({"family": "King", "given": "Martin", "suffix": "Jr."}) == "King, Martin, Jr."
+    assert model.author_name(["not", "a", "name"]) is None
+    assert model.author_name({"family": 7}) == "7"
+
+
+def test_doi_url_percent_encodes_what_a_url_cannot_carry():
+    assert model.doi_url("10.1016/j.neucli.2017.02.002") == "https://doi.org/10.1016/j.neucli.2017.02.002"
+    assert model.doi_url("10.1002/(SICI)1097-4636<1>3.0.CO;2-#") == \
+        "https://doi.org/10.1002/(SICI)1097-4636%3C1%3E3.0.CO;2-%23"
+    assert '"' not in model.doi_url('10.1/x"y')
+
+
+def test_entry_reads_bad_fields_without_failing(root: Path):
+    entry = model.entry_from_record(
+        {"slug": "x-2020-y", "title": ["not", "text"], "authors": "nobody", "year": "2020", "pem": "required",
+         "topics": "pem", "summary": 5, "updates": [{"type": "correction"}], "flags": ["preprint"]},
+        registries(root))
+    assert entry.title == "x-2020-y" and entry.authors == [] and entry.year is None
+    assert entry.pem == "unclear" and entry.pem_label == "PEM unclear"
+    assert entry.topics == [] and entry.summary == [] and entry.retraction is None
+
+
+def test_retraction_from_updates_or_flags(root: Path):
+    reg = registries(root)
+    base = {"slug": "x-2020-y", "title": "T"}
+    partial = model.entry_from_record({**base, "updates": [{"type": "partial-retraction"}]}, reg)
+    assert partial.retraction.label == "Partially retracted"
+    assert model.entry_from_record({**base, "flags": ["retracted"]}, reg).retraction.label == "Retracted"
+    assert model.entry_from_record({**base, "flags": ["expression-of-concern"]}, reg).retraction is None
+
+
+def test_criteria_aliases_map_to_the_registry(root: Path):
+    entry = model.entry_from_record({"slug": "x-2020-y", "title": "T",
+                                     "pem": {"badge": "required", "criteria": ["CCC", "made-up rule"]}}, registries(root))
+    assert [(c.id, c.label) for c in entry.criteria][1] == (None, "made-up rule")
+    assert entry.criteria[0].id == "ccc-2003"
+
+
+def test_paragraphs_and_fold():
+    assert model.paragraphs("one\nline\n\n  two  ") == ["one line", "two"]
+    assert model.fold("Müller Øie ÉCLAIR") == "muller øie eclair"
+
+
+def test_json_for_script_cannot_end_the_script_element():
+    text = json_for_script({"t": "</script><!-- & >"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"t": "</script><!-- & >"}
