@@ -17,6 +17,8 @@ from atlas_cli import cite
 from atlas_cli.errors import UsageError
 
 STATUSES = ("draft", "published")
+# YAML problems that leave a file readable but its content ambiguous: such a file is skipped too.
+AMBIGUOUS = {"yaml-duplicate-key"}
 BADGES = ("required", "not-required", "unclear", "not-applicable")
 
 
@@ -89,6 +91,11 @@ def read_records(paths: Iterable[Path]) -> tuple[list[dict[str, Any]], list[Skip
             first = document.problems[0] if document.problems else None
             skipped.append(Skipped(path, first.line if first else 1, first.column if first else 1,
                                    first.message if first else "not a record"))
+            continue
+        ambiguous = [p for p in document.problems if p.rule in AMBIGUOUS]
+        if ambiguous:
+            first = ambiguous[0]
+            skipped.append(Skipped(path, first.line, first.column, first.message))
             continue
         if not isinstance(document.data, dict):
             skipped.append(Skipped(path, 1, 1, "not a record (expected a mapping of keys)"))
