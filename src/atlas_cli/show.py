@@ -276,7 +276,7 @@ def build_page(record: dict, registries=None, *, citations: Callable[[dict, str]
                 message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
                 blocks.append((heading, f"(cannot render: {message})"))
     return Page(
-        slug=text_of(record.get("slug")) or slug or "",
+        slug=slug or text_of(record.get("slug")) or "",
         title=text_of(record.get("title")) or "(no title)",
         header=header_line(record),
         badges=badges(record, registries),
