@@ -43,6 +43,20 @@ class StrictLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.Sa
     """libyaml loader that resolves plain scalars with YAML 1.2 core rules only."""
 
 
+def _resolve(self, kind, value, implicit):
+    """Resolver.resolve, streamlined: no path resolvers, core-schema plain scalars only."""
+    if kind is yaml.ScalarNode:
+        if implicit[0]:
+            for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return STR
+    return SEQ if kind is yaml.SequenceNode else MAP
+
+
+StrictLoader.resolve = _resolve
+StrictLoader.descend_resolver = lambda self, parent, index: None
+StrictLoader.ascend_resolver = lambda self: None
 StrictLoader.yaml_implicit_resolvers = {}
 StrictLoader.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 StrictLoader.add_implicit_resolver(INT, _INT_RE, list("-+0123456789"))
@@ -264,10 +278,10 @@ class _Walker:
         self.problems = problems
 
     def construct(self, node: yaml.Node, depth: int) -> Any:
+        if node.__class__ is yaml.ScalarNode:
+            return node.value if node.tag == STR else self.scalar(node)
         if depth > MAX_DEPTH:
             raise _Refused(node, "yaml-too-deep", "value is nested too deeply for a record")
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != SEQ:
                 raise _custom_tag(node)

@@ -12,10 +12,8 @@ from atlas_cli.lint.problem import ERROR, WARNING
 from atlas_cli.lint.rules import rule
 from atlas_cli.lint.rules._util import pem_of, str_list
 
-PLACEHOLDER_RE = re.compile(
-    r"^\s*(todo|tbd|tbc|fixme|xxx|placeholder|fill (this )?in)\b|lorem ipsum|^\s*(\.\.\.|…|-|n/?a)?\s*$",
-    re.IGNORECASE,
-)
+PLACEHOLDER_START = re.compile(r"\s*(todo|tbd|tbc|fixme|xxx|placeholder|fill (this )?in)\b", re.IGNORECASE)
+EMPTY_LIKE = {"", "...", "…", "-", "n/a", "na"}
 CURATED_FIELDS = ("summary", "why_it_matters", "does_not_show", "findings", "limitations")
 PUBLISH_FIELDS = {
     "design": "the study design decides which PEM badges are possible",
@@ -25,7 +23,11 @@ PUBLISH_FIELDS = {
 
 
 def is_placeholder(value: object) -> bool:
-    return isinstance(value, str) and bool(PLACEHOLDER_RE.search(value))
+    """TODO/TBD/FIXME... at the start, lorem ipsum anywhere, or nothing real."""
+    if not isinstance(value, str):
+        return False
+    return (value.strip().lower() in EMPTY_LIKE or PLACEHOLDER_START.match(value) is not None
+            or "lorem ipsum" in value.lower())
 
 
 @rule("text-placeholder")
