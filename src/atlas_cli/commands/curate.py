@@ -308,3 +308,68 @@ def register(app: typer.Typer) -> None:
         else:
             _write(text)
         return errors.OK
+
+    @app.command("verify")
+    @handle_errors
+    def verify(
+        slugs: Annotated[Optional[list[str]], typer.Argument(help="Records to verify (default: every record).")] = None,
+        apply: Annotated[bool, typer.Option(
+            "--apply", help="Update bibliographic fields, flags and notices from Crossref (never curated text or "
+                            "the PEM badge) and show the diff.")] = False,
+        fmt: Annotated[str, typer.Option("--format", help="text (default) or json.")] = "text",
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list the records that match.")] = False,
+    ) -> int:
+        """Check records against a fresh answer from Crossref.
+
+        Reports, per record: a new retraction, withdrawal, correction or expression
+        of concern; a title, year, journal or first author that no longer matches
+        (with a similarity score from 0 to 1, so a wrong DOI stands out); a DOI
+        that no longer resolves or now answers with another DOI. Crossref is always
+        asked afresh (the cache is updated, never read), with the pacing, retries
+        and concurrency of `atlas add`. Records are changed only with --apply.
+
+        Exit codes: 0 nothing to act on; 1 findings to act on (also unknown slug);
+        2 usage or configuration error; 3 no finding but some records could not be
+        checked (network); 4 a record could not be written; 130 interrupted.
+        """
+        from atlas_cli.errors import UsageError
+        from atlas_cli.verify import format_json, format_text, verify_records
+
+        if fmt not in ("text", "json"):
+            raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
+        cfg = settings()
+        progress = _VerifyProgress()
+        try:
+            report = verify_records(cfg, slugs or None, apply=apply, on_start=progress.start,
+                                    on_result=progress.result)
+        finally:
+            progress.stop()
+        _write(format_json(report) if fmt == "json" else format_text(report, show_ok=verbose))
+        return report.exit_code()
+
+
+class _VerifyProgress:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.task = None
+
+    def start(self, total: int) -> None:
+        console = make_console(stderr=True)
+        if total > 1 and console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("verify", total=total)
+
+    def result(self, verdict) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None

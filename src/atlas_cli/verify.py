@@ -1,0 +1,413 @@
+"""`atlas verify`: is what a record says still what Crossref says about its DOI?
+
+For every record with a DOI, Crossref is asked afresh (never the cache: a cached
+answer cannot show a new retraction; the fresh answer then replaces the cached
+one) with the same client, pacing and fault handling as `atlas add`. `compare()`
+is pure: a record and a Crossref work in, findings and proposed changes out.
+
+Findings, per record:
+- a retraction, withdrawal, correction or expression of concern Crossref lists
+  (`updated-by`, or a `RETRACTED:` title) that the record does not have;
+- title, year, journal or first author that no longer match, with a similarity
+  score (0..1, difflib on normalised text) so a wrong DOI stands out;
+- a DOI that no longer resolves (404), or that Crossref now answers with another DOI.
+
+`--apply` changes only bibliographic fields (title, authors, journal, year,
+volume, issue, pages, article number, DOI and its aliases, publication type) and
+the flags and updates; never curated text, the PEM badge or the slug. When the
+title is so different that the DOI probably belongs to another paper, nothing is
+applied: a person must look.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+BIBLIOGRAPHIC = ("title", "authors", "journal", "year", "volume", "issue", "pages", "article_number", "doi",
+                 "doi_aliases", "publication_type")
+APPLIED = BIBLIOGRAPHIC + ("flags", "updates")
+WRONG_PAPER_BELOW = 0.5  # title similarity under which the DOI probably names another paper
+SAME_JOURNAL_FROM = 0.8  # journal names this similar differ only in form (PubMed vs Crossref)
+
+ACTION = "action"  # something a curator must act on (exit 1)
+NOTE = "note"  # worth knowing, nothing to do
+
+
+@dataclass
+class Finding:
+    kind: str  # retracted, withdrawn, expression-of-concern, corrected, title, year, journal, first-author,
+    #            doi-not-found, doi-moved, wrong-paper
+    severity: str
+    message: str
+    ours: Any = None
+    theirs: Any = None
+    score: float | None = None
+
+
+@dataclass
+class Verdict:
+    slug: str
+    path: Path
+    doi: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    changes: dict[str, Any] = field(default_factory=dict)  # field -> new value (bibliographic, flags, updates)
+    error: str | None = None  # could not be checked (network, unreadable)
+    error_kind: str | None = None  # network, unreadable, no-doi
+    applied: bool = False
+    diff: str = ""
+    refused: str | None = None  # why --apply left the record alone
+
+    @property
+    def actionable(self) -> bool:
+        return any(f.severity == ACTION for f in self.findings)
+
+
+@dataclass
+class VerifyReport:
+    verdicts: list[Verdict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+    def exit_code(self) -> int:
+        from atlas_cli import errors
+
+        if self.interrupted:
+            return errors.INTERRUPTED
+        if any(v.actionable for v in self.verdicts):
+            return errors.FINDINGS
+        if any(v.error_kind == "network" for v in self.verdicts):
+            return errors.NETWORK
+        if any(v.error_kind == "write" for v in self.verdicts):
+            return errors.CANNOT_WRITE
+        return errors.OK
+
+
+# --- comparing ------------------------------------------------------------------------
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def normalise(text: Any) -> str:
+    """Lower case, no accents, markup or punctuation, single spaces."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = unicodedata.normalize("NFKD", _TAG.sub(" ", text).casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def similarity(a: Any, b: Any) -> float:
+    """0..1: how alike two texts are after normalising (1.0: the same words)."""
+    na, nb = normalise(a), normalise(b)
+    if na == nb:
+        return 1.0
+    if not na or not nb:
+        return 0.0
+    return round(difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio(), 2)
+
+
+def _first_family(authors: Any) -> str | None:
+    if not isinstance(authors, list) or not authors or not isinstance(authors[0], dict):
+        return None
+    first = authors[0]
+    return first.get("family") or first.get("literal") or first.get("given")
+
+
+def _update_key(update: dict) -> tuple[str, str]:
+    from atlas_cli.doi import doi_key
+
+    return (str(update.get("type")), doi_key(update.get("doi") or ""))
+
+
+def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | None = None,
+            via_redirect: bool = False) -> tuple[list[Finding], dict[str, Any]]:
+    """Findings about RECORD against Crossref's WORK, and the changes --apply would make."""
+    from atlas_cli import scaffold
+    from atlas_cli.doi import doi_key
+
+    findings: list[Finding] = []
+    changes: dict[str, Any] = {}
+    flags = [f for f in record.get("flags") or [] if isinstance(f, str)] if isinstance(record.get("flags"), list) else []
+    updates = [u for u in record.get("updates") or [] if isinstance(u, dict)] if isinstance(record.get("updates"), list) else []
+    new_flags, new_updates = list(flags), list(updates)
+
+    # retraction, withdrawal, correction, expression of concern
+    known = {_update_key(u) for u in updates}
+    for update in scaffold.updates_of(work, "updated-by"):
+        flag = scaffold.UPDATE_FLAGS.get(update["type"])
+        if _update_key(update) not in known and (flag or update["type"] == "new-version"):
+            new_updates.append(update)
+            where = f" {update['doi']}" if "doi" in update else ""
+            when = f" dated {update['date']}" if "date" in update else ""
+            source = f" (source: {update['source']})" if "source" in update else ""
+            findings.append(Finding(flag or "updated", ACTION if flag else NOTE,
+                                    f"Crossref lists a new {update['type'].replace('-', ' ')} notice{where}{when}{source}",
+                                    theirs=update))
+        if flag and flag not in new_flags:
+            new_flags.append(flag)
+            if _update_key(update) in known:
+                findings.append(Finding(flag, ACTION, f"the record lists a {update['type'].replace('-', ' ')} "
+                                                      f"notice but is not flagged `{flag}`"))
+    title_theirs = scaffold.title_of(work)
+    if re.match(r"^\s*(retracted|retraction)\s*[:.]", title_theirs or "", re.I) and "retracted" not in new_flags:
+        new_flags.append("retracted")
+        findings.append(Finding("retracted", ACTION, "Crossref's title now starts with RETRACTED",
+                                theirs=title_theirs))
+    if re.match(r"^\s*withdrawn\s*[:.]", title_theirs or "", re.I) and "withdrawn" not in new_flags:
+        new_flags.append("withdrawn")
+        findings.append(Finding("withdrawn", ACTION, "Crossref's title now starts with WITHDRAWN", theirs=title_theirs))
+
+    # bibliographic fields
+    title_ours = record.get("title")
+    title_score = similarity(title_ours, title_theirs) if title_theirs else 1.0
+    if title_theirs and title_score < 1.0:
+        if title_score < WRONG_PAPER_BELOW:
+            findings.append(Finding("wrong-paper", ACTION,
+                                    f"title does not match Crossref's (similarity {title_score:.2f}): the DOI "
+                                    "probably belongs to another paper", title_ours, title_theirs, title_score))
+        else:
+            findings.append(Finding("title", ACTION, f"title differs from Crossref's (similarity {title_score:.2f})",
+                                    title_ours, title_theirs, title_score))
+            changes["title"] = title_theirs
+
+    year_theirs = scaffold.year_of(work)
+    year_ours = record.get("year")
+    if year_theirs is not None and year_ours != year_theirs:
+        close = isinstance(year_ours, int) and not isinstance(year_ours, bool) and abs(year_ours - year_theirs) == 1
+        findings.append(Finding("year", NOTE if close else ACTION,
+                                f"year {year_ours} differs from Crossref's {year_theirs}"
+                                + (" (often online vs print date)" if close else ""), year_ours, year_theirs))
+        if not close:
+            changes["year"] = year_theirs
+
+    journal_theirs = scaffold.journal_of(work)
+    journal_ours = record.get("journal")
+    if journal_theirs and journal_ours != journal_theirs:
+        short = scaffold.first_text(work.get("short-container-title"))
+        score = max(similarity(journal_ours, journal_theirs), similarity(journal_ours, short) if short else 0.0)
+        ours_n, theirs_n = normalise(journal_ours), normalise(journal_theirs)
+        if ours_n and theirs_n and (ours_n in theirs_n or theirs_n in ours_n):
+            score = 1.0  # one name contains the other (PubMed's "X = Y" against Crossref's "X")
+        if journal_ours is None or score < SAME_JOURNAL_FROM:
+            findings.append(Finding("journal", ACTION, f"journal differs from Crossref's (similarity {score:.2f})",
+                                    journal_ours, journal_theirs, score))
+            changes["journal"] = journal_theirs
+
+    authors_theirs = scaffold.authors_of(work)
+    first_ours, first_theirs = _first_family(record.get("authors")), _first_family(authors_theirs)
+    if first_theirs and normalise(first_ours) != normalise(first_theirs):
+        score = similarity(first_ours, first_theirs)
+        findings.append(Finding("first-author", ACTION,
+                                f"first author differs from Crossref's (similarity {score:.2f})",
+                                first_ours, first_theirs, score))
+        changes["authors"] = authors_theirs
+
+    for key, source in (("volume", "volume"), ("issue", "issue"), ("pages", "page"),
+                        ("article_number", "article-number")):
+        theirs = scaffold._text_field(work.get(source))
+        if theirs and key in record and str(record[key]) != theirs:
+            findings.append(Finding(key, NOTE, f"{key.replace('_', ' ')} {record[key]} differs from Crossref's {theirs}",
+                                    record[key], theirs))
+            changes[key] = theirs
+
+    # the DOI itself
+    returned = str(work.get("DOI") or "").strip()
+    ours = str(record.get("doi") or asked_doi or "")
+    if returned and doi_key(returned) != doi_key(ours):
+        aliases = [a for a in record.get("doi_aliases") or [] if isinstance(a, str)] \
+            if isinstance(record.get("doi_aliases"), list) else []
+        findings.append(Finding("doi-moved", ACTION, f"Crossref answers {ours} with {returned}"
+                                + (" (an alias)" if via_redirect else ""), ours, returned))
+        changes["doi"] = returned
+        if doi_key(ours) not in {doi_key(a) for a in aliases}:
+            changes["doi_aliases"] = aliases + [ours]
+        if "doi-alias" not in new_flags:
+            new_flags.append("doi-alias")
+
+    if new_flags != flags:
+        changes["flags"] = new_flags
+    if new_updates != updates:
+        changes["updates"] = new_updates
+    if any(f.kind == "wrong-paper" for f in findings):
+        changes = {k: v for k, v in changes.items() if k in ("flags", "updates")}
+    return findings, changes
+
+
+# --- the run --------------------------------------------------------------------------
+
+
+def _verdict_for(entry) -> Verdict:
+    from atlas_cli.show import text_of
+
+    verdict = Verdict(entry.slug, entry.path)
+    if entry.data is None:
+        verdict.error, verdict.error_kind = "cannot read the record (run `atlas lint`)", "unreadable"
+        return verdict
+    doi = text_of(entry.data.get("doi"))
+    if not doi:
+        verdict.error, verdict.error_kind = "no DOI; nothing to verify", "no-doi"
+        return verdict
+    verdict.doi = doi
+    return verdict
+
+
+def verify_records(settings, slugs: list[str] | None = None, *, env=None, apply: bool = False,
+                   on_start: Callable[[int], None] | None = None,
+                   on_result: Callable[[Verdict], None] | None = None, stop=None) -> VerifyReport:
+    """Ask Crossref about every record (or SLUGS) and compare; apply changes if asked."""
+    import os
+    import threading
+
+    from atlas_cli.cache import Cache
+    from atlas_cli.crossref import CrossrefClient
+    from atlas_cli.listing import read_entries
+    from atlas_cli.pacing import HttpOptions
+    from atlas_cli.records import find_record
+
+    paths = [find_record(settings.records_dir, slug) for slug in dict.fromkeys(slugs)] if slugs else None
+    entries = read_entries(settings.records_dir, paths)
+    report = VerifyReport()
+    verdicts = [_verdict_for(e) for e in entries]
+    data_of = {id(v): e.data for v, e in zip(verdicts, entries)}
+    report.verdicts = verdicts
+    by_doi: dict[str, list[Verdict]] = {}
+    for verdict in verdicts:
+        if verdict.doi:
+            by_doi.setdefault(verdict.doi, []).append(verdict)
+    if on_start:
+        on_start(len(verdicts))
+    for verdict in verdicts:
+        if verdict.doi is None and on_result:
+            on_result(verdict)
+    if not by_doi:
+        return report
+    http = HttpOptions.from_env(os.environ if env is None else env)
+    stop = stop or threading.Event()
+    client = CrossrefClient(settings.crossref_url, settings.mailto, http, stop=stop)
+    cache = Cache(settings.cache_dir)
+    try:
+        for fetched in client.fetch_many(list(by_doi)):
+            for verdict in by_doi.get(fetched.asked, []):
+                _judge(verdict, data_of[id(verdict)], fetched)
+                if apply and verdict.changes and verdict.error is None:
+                    _apply(verdict, data_of[id(verdict)])
+                if on_result:
+                    on_result(verdict)
+            if fetched.ok:
+                warning = cache.write_work(fetched.asked, fetched.envelope, fetched.via_redirect)
+                if warning and warning not in report.notes:
+                    report.notes.append(warning)
+    except KeyboardInterrupt:
+        stop.set()
+        report.interrupted = True
+    report.notes.extend(client.notes)
+    return report
+
+
+def _judge(verdict: Verdict, data: dict, fetched) -> None:
+    if fetched.ok:
+        verdict.findings, verdict.changes = compare(data, fetched.work, asked_doi=fetched.asked,
+                                                    via_redirect=fetched.via_redirect)
+    elif fetched.kind == "not-found":
+        verdict.findings = [Finding("doi-not-found", ACTION, f"the DOI no longer resolves in Crossref: {fetched.reason}",
+                                    verdict.doi)]
+    elif fetched.kind == "mismatch":
+        verdict.findings = [Finding("wrong-paper", ACTION, fetched.reason, verdict.doi)]
+    else:
+        verdict.error, verdict.error_kind = fetched.reason, "network"
+
+
+def _apply(verdict: Verdict, data: dict) -> None:
+    """Write the proposed changes (bibliographic fields, flags, updates) atomically, keeping the diff."""
+    from atlas_cli.errors import WriteError
+    from atlas_cli.records import render_record, write_atomic
+    from atlas_cli.yamlio import parse_text
+
+    if any(f.kind == "wrong-paper" for f in verdict.findings) and set(verdict.changes) - {"flags", "updates"}:
+        verdict.refused = "the DOI seems to name another paper; fix the record by hand"
+        return
+    try:
+        old_text = verdict.path.read_text(encoding="utf-8")
+    except OSError as exc:
+        verdict.refused = f"cannot read {verdict.path}: {exc.strerror}"
+        return
+    new_data = dict(data)
+    new_data.update({k: v for k, v in verdict.changes.items() if k in APPLIED})
+    new_text = render_record(new_data)
+    reread = parse_text(new_text)
+    untouched = {k: v for k, v in data.items() if k not in APPLIED}
+    if reread.data is None or {k: v for k, v in reread.data.items() if k not in APPLIED} != untouched:
+        verdict.refused = "the edited record would change more than the bibliographic fields; left as it is"
+        return
+    try:
+        write_atomic(verdict.path, new_text)
+    except WriteError as exc:
+        verdict.refused = exc.message
+        verdict.error_kind = "write"
+        return
+    verdict.applied = True
+    verdict.diff = "".join(difflib.unified_diff(old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+                                                f"a/{verdict.path.name}", f"b/{verdict.path.name}"))
+
+
+# --- formatting -----------------------------------------------------------------------
+
+
+def format_text(report: VerifyReport, *, show_ok: bool = False) -> str:
+    """One block per record with something to say; a summary line at the end."""
+    out: list[str] = []
+    counts = {"ok": 0, "findings": 0, "failed": 0, "skipped": 0}
+    for verdict in sorted(report.verdicts, key=lambda v: v.slug):
+        if verdict.error_kind in ("no-doi", "unreadable"):
+            counts["skipped"] += 1
+            out.append(f"{verdict.slug}: skipped: {verdict.error}")
+            continue
+        if verdict.error:
+            counts["failed"] += 1
+            out.append(f"{verdict.slug}: could not verify: {verdict.error}")
+            continue
+        if not verdict.findings:
+            counts["ok"] += 1
+            if show_ok:
+                out.append(f"{verdict.slug}: ok")
+            continue
+        counts["findings"] += 1
+        out.append(f"{verdict.slug} ({verdict.doi}):")
+        for finding in verdict.findings:
+            marker = "!" if finding.severity == ACTION else "-"
+            out.append(f"  {marker} {finding.message}")
+            if finding.ours is not None or finding.theirs is not None:
+                if finding.kind in ("title", "wrong-paper", "journal", "first-author", "year"):
+                    out.append(f"      record:   {finding.ours}")
+                    out.append(f"      Crossref: {finding.theirs}")
+        if verdict.applied:
+            out.append("  applied:")
+            out.extend("    " + line for line in verdict.diff.rstrip("\n").splitlines())
+        elif verdict.refused:
+            out.append(f"  not applied: {verdict.refused}")
+        elif verdict.changes:
+            out.append(f"  --apply would update: {', '.join(verdict.changes)}")
+    out.extend(f"note: {n}" for n in report.notes)
+    out.append(f"{len(report.verdicts)} record{'s' if len(report.verdicts) != 1 else ''}: {counts['ok']} ok, "
+               f"{counts['findings']} with findings, {counts['failed']} could not be verified, "
+               f"{counts['skipped']} skipped")
+    return "\n".join(out) + "\n"
+
+
+def format_json(report: VerifyReport) -> str:
+    import json
+    from dataclasses import asdict
+
+    items = []
+    for v in sorted(report.verdicts, key=lambda v: v.slug):
+        items.append({"slug": v.slug, "path": str(v.path), "doi": v.doi, "error": v.error, "error_kind": v.error_kind,
+                      "findings": [asdict(f) for f in v.findings], "changes": sorted(v.changes),
+                      "applied": v.applied, "refused": v.refused})
+    return json.dumps({"records": items, "notes": report.notes, "exit_code": report.exit_code()}, indent=2,
+                      ensure_ascii=False, default=str) + "\n"

@@ -1,0 +1,269 @@
+"""`atlas verify` against a local fake Crossref: findings, --apply, network faults."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from curate_support import make_atlas, record, run
+from fake_services import FakeServices, Reply, closed_port_url, work
+
+from atlas_cli.verify import ACTION, NOTE, compare, similarity
+
+DOI = "10.1016/j.neucli.2017.02.002"
+SLUG = "mensah-2017-chronic-fatigue"
+FAST = {"ATLAS_HTTP_TIMEOUT": "1", "ATLAS_HTTP_RETRIES": "1", "ATLAS_HTTP_BACKOFF": "0.01",
+        "ATLAS_HTTP_MAX_WAIT": "1"}
+
+
+def mensah_work(**extra):
+    message = work(DOI, "Chronic fatigue syndrome and the immune system: Where are we now?", family="Mensah",
+                   year=2017, **{"container-title": ["Neurophysiologie Clinique"]})
+    message.update(extra)
+    return message
+
+
+@pytest.fixture()
+def fake():
+    with FakeServices() as server:
+        yield server
+
+
+def verify(root, fake, *args, env=None):
+    return run(root, "verify", *args, env={**fake.env(), **FAST, **(env or {})})
+
+
+# --- compare (pure) --------------------------------------------------------------------------
+
+
+def test_matching_record_has_no_findings():
+    findings, changes = compare(record(), mensah_work())
+    assert findings == [] and changes == {}
+
+
+def test_journal_named_differently_by_pubmed_is_not_a_finding():
+    # PubMed's "X = Y" form against Crossref's "X", in other case
+    findings, _ = compare(record(journal="Neurophysiologie clinique = Clinical neurophysiology"), mensah_work())
+    assert findings == []
+
+
+def test_new_retraction_is_found_and_flagged():
+    retracted = mensah_work(**{"updated-by": [{"type": "retraction", "DOI": "10.1016/j.neucli.2020.09.001",
+                                               "source": "publisher", "updated": {"date-parts": [[2020, 9, 1]]}}]})
+    findings, changes = compare(record(), retracted)
+    assert [(f.kind, f.severity) for f in findings] == [("retracted", ACTION)]
+    assert "retraction notice 10.1016/j.neucli.2020.09.001 dated 2020-09-01" in findings[0].message
+    assert changes["flags"] == ["retracted"]
+    assert changes["updates"] == [{"type": "retraction", "doi": "10.1016/j.neucli.2020.09.001",
+                                   "date": "2020-09-01", "source": "publisher"}]
+    # once recorded, the same notice is not new any more
+    again, _ = compare(record(flags=["retracted"], updates=changes["updates"]), retracted)
+    assert again == []
+
+
+@pytest.mark.parametrize("crossref_type, flag", [
+    ("expression_of_concern", "expression-of-concern"), ("Correction", "corrected"), ("withdrawal", "withdrawn"),
+])
+def test_other_notices(crossref_type, flag):
+    findings, changes = compare(record(), mensah_work(**{"updated-by": [{"type": crossref_type, "DOI": "10.1/x.1"}]}))
+    assert findings[0].kind == flag
+    assert flag in changes["flags"]
+
+
+def test_retracted_title_prefix_is_a_finding():
+    findings, changes = compare(record(), mensah_work(title=["RETRACTED: Chronic fatigue syndrome and the immune "
+                                                             "system: Where are we now?"]))
+    kinds = [f.kind for f in findings]
+    assert "retracted" in kinds
+    assert "retracted" in changes["flags"]
+
+
+def test_wrong_doi_stands_out_with_a_low_score_and_nothing_bibliographic_is_proposed():
+    other = work(DOI, "Gut microbiota composition in inflammatory bowel disease", family="Nguyen", year=2009,
+                 **{"container-title": ["Gut"]})
+    findings, changes = compare(record(), other)
+    wrong = next(f for f in findings if f.kind == "wrong-paper")
+    assert wrong.score is not None and wrong.score < 0.5
+    assert {"year", "journal", "first-author"} <= {f.kind for f in findings}
+    assert set(changes) <= {"flags", "updates"}
+
+
+def test_small_title_change_is_proposed_with_its_score():
+    findings, changes = compare(record(), mensah_work(title=["Chronic fatigue syndrome and the immune system: "
+                                                             "where are we today?"]))
+    title = next(f for f in findings if f.kind == "title")
+    assert 0.8 < title.score < 1.0
+    assert changes["title"].endswith("where are we today?")
+
+
+def test_year_off_by_one_is_a_note_and_a_bigger_gap_an_action():
+    findings, changes = compare(record(), mensah_work(issued={"date-parts": [[2016]]}))
+    assert [(f.kind, f.severity) for f in findings] == [("year", NOTE)]
+    assert "year" not in changes
+    findings, changes = compare(record(), mensah_work(issued={"date-parts": [[2012]]}))
+    assert [(f.kind, f.severity) for f in findings] == [("year", ACTION)]
+    assert changes["year"] == 2012
+
+
+def test_similarity():
+    assert similarity("Where are we now?", "where are we NOW") == 1.0
+    assert similarity("<i>In vitro</i> study", "In vitro study") == 1.0
+    assert similarity("abc", None) == 0.0
+    assert 0 < similarity("Chronic fatigue", "Chronic fatigue syndrome") < 1
+
+
+# --- through the command line ----------------------------------------------------------------
+
+
+def test_clean_atlas_exits_0_and_asks_crossref_afresh_every_time(tmp_path, fake):
+    fake.add_work(mensah_work())
+    root = make_atlas(tmp_path, [record()])
+    first = verify(root, fake, "-v")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"{SLUG}: ok" in first.stdout
+    second = verify(root, fake)
+    assert second.returncode == 0
+    assert fake.count("crossref", f"/works/{DOI}") == 2  # never answered from the cache
+    cached = list((tmp_path / ".cache" / "crossref").glob("*.json"))
+    assert len(cached) == 1 and json.loads(cached[0].read_text())["response"]["message"]["DOI"] == DOI
+
+
+def test_new_retraction_exits_1_and_leaves_the_record_alone(tmp_path, fake):
+    fake.add_work(mensah_work(**{"updated-by": [{"type": "retraction", "DOI": "10.1016/j.neucli.2020.09.001"}]}))
+    root = make_atlas(tmp_path, [record()])
+    path = root / "records" / f"{SLUG}.yaml"
+    before = path.read_bytes()
+    result = verify(root, fake)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "! Crossref lists a new retraction notice 10.1016/j.neucli.2020.09.001" in result.stdout
+    assert "--apply would update: flags, updates" in result.stdout
+    assert path.read_bytes() == before
+
+
+def test_apply_changes_only_bibliographic_fields_and_flags_and_shows_the_diff(tmp_path, fake):
+    fake.add_work(mensah_work(title=["Chronic fatigue syndrome and the immune system: where are we today?"],
+                              **{"updated-by": [{"type": "correction", "DOI": "10.1016/j.neucli.2018.01.001"}]}))
+    original = record(pem={"badge": "not-applicable", "rationale": "A review."})
+    root = make_atlas(tmp_path, [original])
+    result = verify(root, fake, SLUG, "--apply")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "applied:" in result.stdout
+    assert "+title: 'Chronic fatigue syndrome and the immune system: where are we today?'" in result.stdout \
+        or '+title: "Chronic fatigue syndrome and the immune system: where are we today?"' in result.stdout
+    from atlas_cli.records import read_document
+
+    data = read_document(root / "records" / f"{SLUG}.yaml").data
+    assert data["title"].endswith("where are we today?")
+    assert data["flags"] == ["corrected"]
+    assert data["updates"] == [{"type": "correction", "doi": "10.1016/j.neucli.2018.01.001"}]
+    for key in ("summary", "why_it_matters", "does_not_show", "pem", "slug", "status", "topics"):
+        assert data[key] == original[key], key
+    # applied: a second run finds nothing left to do
+    assert verify(root, fake, SLUG).returncode == 0
+
+
+def test_apply_refuses_when_the_doi_names_another_paper(tmp_path, fake):
+    fake.add_work(work(DOI, "Gut microbiota composition in inflammatory bowel disease", family="Nguyen", year=2009))
+    root = make_atlas(tmp_path, [record()])
+    path = root / "records" / f"{SLUG}.yaml"
+    before = path.read_bytes()
+    result = verify(root, fake, "--apply")
+    assert result.returncode == 1
+    assert "probably belongs to another paper" in result.stdout
+    assert "Crossref: Gut microbiota composition" in result.stdout
+    assert path.read_bytes() == before
+
+
+def test_doi_that_no_longer_resolves(tmp_path, fake):
+    root = make_atlas(tmp_path, [record()])
+    result = verify(root, fake)
+    assert result.returncode == 1
+    assert "the DOI no longer resolves in Crossref" in result.stdout
+
+
+def test_doi_now_an_alias(tmp_path, fake):
+    new_doi = "10.1016/j.neucli.2017.02.999"
+    fake.alias(DOI, new_doi)
+    fake.add_work(work(new_doi, "Chronic fatigue syndrome and the immune system: Where are we now?", family="Mensah",
+                       year=2017, **{"container-title": ["Neurophysiologie Clinique"]}))
+    root = make_atlas(tmp_path, [record()])
+    result = verify(root, fake, "--apply")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"Crossref answers {DOI} with {new_doi}" in result.stdout
+    from atlas_cli.records import read_document
+
+    data = read_document(root / "records" / f"{SLUG}.yaml").data
+    assert data["doi"] == new_doi and data["doi_aliases"] == [DOI] and "doi-alias" in data["flags"]
+
+
+def test_json_format_and_records_without_doi_are_skipped(tmp_path, fake):
+    fake.add_work(mensah_work())
+    root = make_atlas(tmp_path, [record(), record(slug="nodoi-2020-paper", doi=None)])
+    result = verify(root, fake, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    by_slug = {r["slug"]: r for r in data["records"]}
+    assert by_slug["nodoi-2020-paper"]["error_kind"] == "no-doi"
+    assert by_slug[SLUG]["findings"] == []
+    assert data["exit_code"] == 0
+
+
+def test_unknown_slug_exits_1_with_suggestion(tmp_path, fake):
+    root = make_atlas(tmp_path, [record()])
+    result = verify(root, fake, "mensah-2017-chronic")
+    assert result.returncode == 1
+    assert "did you mean" in result.stderr
+    assert fake.count("crossref") == 0
+
+
+@pytest.mark.parametrize("reply, words", [
+    (Reply(status=429, body={"status": "error", "message": "slow down"}), "too many requests (429)"),
+    (Reply(status=503, body="busy", content_type="text/plain"), "HTTP 503"),
+    (Reply.html(status=502, title="502 Bad Gateway"), "HTTP 502"),
+    (Reply.html(status=200, title="Maintenance"), "HTML page"),
+    (Reply(body=b'{"status": "ok", "message-type": "work", "message": {"DOI": "10.1016/j.ne', truncate=None),
+     "not valid JSON"),
+    (Reply(body={"status": "ok", "message-type": "work", "message": {"DOI": DOI, "title": ["x" * 50]}},
+           truncate=40), "not valid JSON"),
+    (Reply(drop=True), "connection"),
+    (Reply(delay=3), "timeout"),
+])
+def test_network_faults_exit_3_without_traceback(tmp_path, fake, reply, words):
+    fake.script(DOI, reply)
+    root = make_atlas(tmp_path, [record()])
+    path = root / "records" / f"{SLUG}.yaml"
+    before = path.read_bytes()
+    result = verify(root, fake, "--apply")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "could not verify" in result.stdout
+    assert words in result.stdout
+    assert "Traceback" not in result.stderr
+    assert path.read_bytes() == before
+    assert not (tmp_path / ".cache" / "crossref").exists() or not list((tmp_path / ".cache" / "crossref").iterdir())
+
+
+def test_a_fault_then_success_is_retried(tmp_path, fake):
+    fake.script(DOI, Reply(status=503, body="busy", content_type="text/plain"), Reply.work(mensah_work()))
+    root = make_atlas(tmp_path, [record()])
+    result = verify(root, fake)
+    assert result.returncode == 0, result.stdout
+    assert fake.count("crossref", f"/works/{DOI}") == 2
+
+
+def test_connection_refused_exits_3(tmp_path):
+    root = make_atlas(tmp_path, [record()])
+    result = run(root, "verify", env={**FAST, "ATLAS_CROSSREF_URL": closed_port_url()})
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "connection refused" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_findings_win_over_network_failures_in_the_exit_code(tmp_path, fake):
+    fake.add_work(mensah_work(**{"updated-by": [{"type": "retraction", "DOI": "10.1/r.1"}]}))
+    other = record(slug="other-2020-paper", doi="10.1000/other.1")
+    fake.script("10.1000/other.1", Reply(status=500, body="oops", content_type="text/plain"))
+    root = make_atlas(tmp_path, [record(), other])
+    result = verify(root, fake)
+    assert result.returncode == 1
+    assert "other-2020-paper: could not verify" in result.stdout
+    assert "2 records: 0 ok, 1 with findings, 1 could not be verified, 0 skipped" in result.stdout
