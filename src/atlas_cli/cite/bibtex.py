@@ -58,12 +58,10 @@ def escape(value: str) -> str:
 
 def needs_protection(word: str) -> bool:
     """A word a sentence-case style must not lower-case: ME/CFS, PEM, mRNA, IgG, T (cells)."""
-    letters = [c for c in word if c.isalpha()]
-    if not letters:
-        return False
-    if len(letters) == 1:
-        return letters[0].isupper() and letters[0] not in "AI" and len(word) == 1
-    return any(c.isupper() for c in word[1:] if c.isalpha())
+    rest = word[1:]
+    if rest != rest.lower():  # a capital after the first character
+        return True
+    return len(word) == 1 and word.isupper() and word not in "AI"
 
 
 def protect(value: str) -> str:
