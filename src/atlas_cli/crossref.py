@@ -179,14 +179,19 @@ class CrossrefClient:
         self._lock = threading.Lock()
         self._network_failures_in_a_row = 0
         self._last_network_reason = ""
+        self._cr = None
 
     # --- one request ---------------------------------------------------------------
 
     def _habanero(self):
-        from habanero import Crossref
+        """The habanero client, built once (and before a request is paced, so the
+        import time never sits between the pacer's start and the request leaving)."""
+        if self._cr is None:
+            from habanero import Crossref
 
-        return Crossref(base_url=self.base_url, mailto=self.mailto, ua_string=user_agent_suffix(),
-                        timeout=self.options.timeout)
+            self._cr = Crossref(base_url=self.base_url, mailto=self.mailto, ua_string=user_agent_suffix(),
+                                timeout=self.options.timeout)
+        return self._cr
 
     def _headers(self) -> dict[str, str]:
         import habanero
@@ -207,11 +212,14 @@ class CrossrefClient:
         import httpx2
         from habanero.exceptions import RequestError as HabaneroRequestError
 
+        with self._lock:
+            cr = self._habanero()
+        path_id = encode_doi_path(doi)
         if not self.pacer.acquire(self.stop):
             raise _Fail("interrupted", "network")
         self._count()
         try:
-            return self._habanero().works(ids=[encode_doi_path(doi)])
+            return cr.works(ids=[path_id])
         except httpx2.HTTPStatusError as exc:
             response = exc.response
             self.pacer.update(limits_from_headers(response.headers, self.pacer.limits))
@@ -318,18 +326,25 @@ class CrossrefClient:
         """Read the advertised limits with one small direct request (see the module doc)."""
         import httpx2
 
-        if not self.pacer.acquire(self.stop):
-            return self.pacer.limits
-        self._count()
+        # Everything slow (imports, the client and its TLS context) happens before the
+        # pacer starts the clock, so the request leaves when the pacer says.
+        with self._lock:
+            self._habanero()
+        client = httpx2.Client(headers=self._headers(), timeout=self.options.timeout)
         try:
-            response = httpx2.get(f"{self.base_url}/works", params={"rows": "0"}, headers=self._headers(),
-                                  timeout=self.options.timeout)
-        except httpx2.HTTPError as exc:
-            self.notes.append(f"could not read Crossref's rate limits ({type(exc).__name__}); "
-                              f"assuming {ANONYMOUS_LIMITS.describe()}")
-            return self.pacer.limits
+            if not self.pacer.acquire(self.stop):
+                return self.pacer.limits
+            self._count()
+            try:
+                response = client.get(f"{self.base_url}/works", params={"rows": "0"})
+            except httpx2.HTTPError as exc:
+                self.notes.append(f"could not read Crossref's rate limits ({type(exc).__name__}); "
+                                  f"assuming {ANONYMOUS_LIMITS.describe()}")
+                return self.pacer.limits
+            finally:
+                self.pacer.release()
         finally:
-            self.pacer.release()
+            client.close()
         limits = limits_from_headers(response.headers, ANONYMOUS_LIMITS)
         if not limits.advertised:
             self.notes.append(f"Crossref did not advertise rate limits; assuming {limits.describe()}")

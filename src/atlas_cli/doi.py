@@ -71,7 +71,7 @@ def _strip_trailing(text: str) -> str:
 def clean(typed: str) -> str:
     """The candidate DOI text: invisible characters, quotes, resolvers, escapes removed."""
     text = typed.translate(_INVISIBLE).strip()
-    text = text.strip("\"'\u201c\u201d\u2018\u2019<>").strip()
+    text = text.strip("\"'\u201c\u201d\u2018\u2019<>([").strip()  # a DOI never starts with these
     text = _RESOLVER_RE.sub("", text, count=1).strip()
     if _PERCENT_RE.search(text):
         text = unquote(text)
