@@ -333,6 +333,15 @@ def test_a_write_error_is_reported_and_leaves_the_previous_site(built: Path):
     assert tree_bytes(built) == before
 
 
+def test_worker_processes_give_the_same_site(root: Path, tmp_path: Path):
+    settings = load_settings(root)
+    (root / "records" / "bad-2020-record.yaml").write_text("- a list\n", encoding="utf-8")
+    one = build(settings, tmp_path / "one", include_drafts=True, workers=1)
+    two = build(settings, tmp_path / "two", include_drafts=True, workers=2)
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+    assert one.skipped == two.skipped and len(one.skipped) == 1 and one.drafts == two.drafts == 1
+
+
 def test_build_core_counts_and_output_checks(root: Path, tmp_path: Path):
     settings = load_settings(root)
     result = build(settings, tmp_path / "core-out")

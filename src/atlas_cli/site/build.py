@@ -68,43 +68,96 @@ class BuildResult:
 
 # --- reading the records -----------------------------------------------------------------
 
+PARALLEL_FROM = 400  # records; below this, worker processes cost more than they save
 
-def collect(settings: Settings, registries: Registries, include_drafts: bool) -> tuple[list[Entry], list[Skipped], int]:
-    """Entries of the records to publish (sorted by slug), the files skipped, drafts counted."""
-    entries: dict[str, Entry] = {}
+
+@dataclass
+class _Job:
+    """What each record's work needs (inherited by worker processes)."""
+
+    settings: Settings
+    registries: Registries
+    include_drafts: bool
+    renderer: "Renderer | None" = None
+
+
+_job: _Job | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    global _job
+    _job = job
+
+
+def read_entry(path: Path, job: _Job) -> tuple[str, Any]:
+    """One record file -> ("entry", (Entry, its evidence page)), ("draft", None) or ("skip", Skipped)."""
+    document = read_document(path)
+    data = document.data
+    if data is None:
+        first = document.problems[0] if document.problems else None
+        where = f"{path}:{first.line}:{first.column}: {first.message}" if first else str(path)
+        return "skip", Skipped(path, f"cannot be read ({where}); run `atlas lint {path}`")
+    if not isinstance(data, dict):
+        return "skip", Skipped(path, "is not a record (expected a mapping of fields)")
+    slug = path.stem  # records/<slug>.yaml: the file name is the slug, as for `atlas cite`
+    if not SLUG_RE.match(slug):
+        return "skip", Skipped(path, "its file name is not a slug (lower-case words joined by hyphens)")
+    data = {**data, "slug": slug}
+    draft = data.get("status") != "published"
+    if draft and not job.include_drafts:
+        return "draft", None
+    entry = entry_from_record(data, job.registries)
+    try:
+        entry.citations = citations(data, job.settings)
+    except AtlasError as exc:
+        return "skip", Skipped(path, f"cannot be cited: {exc.message}")
+    if job.renderer is None:
+        job.renderer = Renderer(job.include_drafts)
+    return ("draft-entry" if draft else "entry"), (entry, job.renderer.evidence(entry))
+
+
+def _read_in_worker(path: Path) -> tuple[str, Any]:
+    assert _job is not None
+    return read_entry(path, _job)
+
+
+def collect(settings: Settings, registries: Registries, include_drafts: bool,
+            workers: int | None = None) -> tuple[list[tuple[Entry, bytes]], list[Skipped], int]:
+    """(entry, evidence page) of each record to publish (sorted by slug), the files skipped, drafts.
+
+    Records are independent, so with many of them the work is spread over worker
+    processes (one per CPU unless WORKERS says otherwise); results come back in
+    file order either way, so the output does not depend on it.
+    """
+    paths = list(iter_record_paths(settings.records_dir))
+    job = _Job(settings, registries, include_drafts)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(paths) >= PARALLEL_FROM else 1
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
+            results = list(pool.map(_read_in_worker, paths, chunksize=max(1, min(64, len(paths) // (workers * 4)))))
+    else:
+        results = [read_entry(path, job) for path in paths]
+    pages: dict[str, tuple[Entry, bytes]] = {}
     skipped: list[Skipped] = []
     drafts = 0
-    for path in iter_record_paths(settings.records_dir):
-        document = read_document(path)
-        data = document.data
-        if data is None:
-            first = document.problems[0] if document.problems else None
-            where = f"{path}:{first.line}:{first.column}: {first.message}" if first else str(path)
-            skipped.append(Skipped(path, f"cannot be read ({where}); run `atlas lint {path}`"))
+    for path, (kind, value) in zip(paths, results):
+        if kind == "skip":
+            skipped.append(value)
             continue
-        if not isinstance(data, dict):
-            skipped.append(Skipped(path, "is not a record (expected a mapping of fields)"))
-            continue
-        slug = path.stem  # records/<slug>.yaml: the file name is the slug, as for `atlas cite`
-        if not SLUG_RE.match(slug):
-            skipped.append(Skipped(path, "its file name is not a slug (lower-case words joined by hyphens)"))
-            continue
-        if slug in entries:
-            skipped.append(Skipped(path, f"repeats the slug {slug} of another record file"))
-            continue
-        data = {**data, "slug": slug}
-        if data.get("status") != "published":
+        if kind.startswith("draft"):
             drafts += 1
-            if not include_drafts:
-                continue
-        entry = entry_from_record(data, registries)
-        try:
-            entry.citations = citations(data, settings)
-        except AtlasError as exc:
-            skipped.append(Skipped(path, f"cannot be cited: {exc.message}"))
+        if value is None:
             continue
-        entries[slug] = entry
-    return [entries[s] for s in sorted(entries)], skipped, drafts
+        if value[0].slug in pages:
+            skipped.append(Skipped(path, f"repeats the slug {value[0].slug} of another record file"))
+            continue
+        pages[value[0].slug] = value
+    return [pages[s] for s in sorted(pages)], skipped, drafts
 
 
 def citations(record: dict[str, Any], settings: Settings) -> dict[str, str]:
@@ -142,22 +195,33 @@ def json_for_script(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_site(entries: list[Entry], registries: Registries, settings: Settings,
+class Renderer:
+    """The templates, loaded once, and the values every page shares."""
+
+    def __init__(self, include_drafts: bool) -> None:
+        self.env = _environment()
+        self.common = {
+            "pem_labels": LABELS,
+            "pem_note": PEM_NOTE,
+            "include_drafts": include_drafts,
+            "citation_formats": CITATION_FORMATS,
+        }
+
+    def page(self, name: str, root: str, **values) -> bytes:
+        return self.env.get_template(name).render(root=root, **self.common, **values).encode("utf-8")
+
+    def evidence(self, entry: Entry) -> bytes:
+        return self.page("evidence.html", "../../", entry=entry)
+
+
+def render_site(pages: list[tuple[Entry, bytes]], registries: Registries,
                 include_drafts: bool) -> Iterator[tuple[str, bytes]]:
     """Every file of the site as (relative path, bytes), in a fixed order."""
     from markupsafe import Markup
 
-    env = _environment()
-    common = {
-        "pem_labels": LABELS,
-        "pem_note": PEM_NOTE,
-        "include_drafts": include_drafts,
-        "citation_formats": CITATION_FORMATS,
-    }
-
-    def page(template, root: str, **values) -> bytes:
-        return template.render(root=root, **common, **values).encode("utf-8")
-
+    renderer = Renderer(include_drafts)
+    page = renderer.page
+    entries = [entry for entry, _ in pages]
     listed = listing_order(entries)
 
     by_topic: dict[str, list[Entry]] = {}
@@ -180,28 +244,24 @@ def render_site(entries: list[Entry], registries: Registries, settings: Settings
         "years": sorted({e.year for e in entries if e.year}, reverse=True),
     }
     index_json = Markup(json_for_script([index_row(e) for e in listed]))
-    yield "index.html", page(env.get_template("index.html"), "", entries=listed, filters=filters,
-                             index_json=index_json)
+    yield "index.html", page("index.html", "", entries=listed, filters=filters, index_json=index_json)
 
-    evidence = env.get_template("evidence.html")
-    for entry in entries:
-        yield f"evidence/{entry.slug}/index.html", page(evidence, "../../", entry=entry)
+    for entry, html in pages:
+        yield f"evidence/{entry.slug}/index.html", html
 
     groups: dict[str, list] = {}
     for tid, label, definition, group in topics:
         groups.setdefault(group or "other", []).append((tid, label, definition, len(by_topic.get(tid, []))))
-    yield "topics/index.html", page(env.get_template("topics.html"), "../", groups=groups)
-    topic_page = env.get_template("topic.html")
+    yield "topics/index.html", page("topics.html", "../", groups=groups)
     for tid, label, definition, _ in topics:
-        yield f"topics/{tid}/index.html", page(topic_page, "../../", label=label, definition=definition,
+        yield f"topics/{tid}/index.html", page("topic.html", "../../", label=label, definition=definition,
                                                entries=by_topic.get(tid, []))
 
     criteria = list(registries.criteria.values())
-    yield "criteria/index.html", page(env.get_template("criteria.html"), "../",
+    yield "criteria/index.html", page("criteria.html", "../",
                                       criteria=[(c, len(by_criterion.get(c.id, []))) for c in criteria])
-    criterion_page = env.get_template("criterion.html")
     for criterion in criteria:
-        yield f"criteria/{criterion.id}/index.html", page(criterion_page, "../../", criterion=criterion,
+        yield f"criteria/{criterion.id}/index.html", page("criterion.html", "../../", criterion=criterion,
                                                           entries=by_criterion.get(criterion.id, []))
 
     for asset in sorted(ASSETS.iterdir()):
@@ -237,6 +297,25 @@ def _same_bytes(path: Path, content: bytes) -> bool:
         return False
 
 
+WRITE_THREADS = 4
+REMOVE_THREADS = 8
+
+
+def _put(fresh: Path, previous: Path | None, rel: str, content: bytes) -> bool:
+    """Place one file in the new site: linked from the previous build if unchanged. True if written."""
+    target = fresh / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = previous / rel if previous is not None else None
+    if old is not None and _same_bytes(old, content):
+        try:
+            os.link(old, target)  # unchanged: keep the very same file
+        except OSError:
+            shutil.copy2(old, target)  # no hard links here: copy, keeping its time
+        return False
+    target.write_bytes(content)
+    return True
+
+
 def write_site(files: Iterable[tuple[str, bytes]], output: Path, result: BuildResult) -> None:
     """Write FILES into a new folder beside OUTPUT, then put it in OUTPUT's place."""
     parent = output.parent
@@ -251,24 +330,20 @@ def write_site(files: Iterable[tuple[str, bytes]], output: Path, result: BuildRe
         umask = os.umask(0)
         os.umask(umask)
         fresh.chmod(0o777 & ~umask)  # mkdtemp makes it private; a site is meant to be read
-        made: set[Path] = {fresh}
         names: set[str] = set()
-        for rel, content in files:
-            names.add(rel)
-            target = fresh / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            old = previous / rel if previous else None
-            if old is not None and _same_bytes(old, content):
-                try:
-                    os.link(old, target)  # unchanged: keep the very same file
-                except OSError:
-                    shutil.copy2(old, target)  # no hard links here: copy, keeping its time
-                result.unchanged += 1
-                continue
-            target.write_bytes(content)
-            result.written += 1
+
+        def named(items):
+            for rel, content in items:
+                names.add(rel)
+                yield rel, content
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        # File system calls wait on the disk, not the CPU: a few threads overlap them.
+        with ThreadPoolExecutor(WRITE_THREADS) as pool:
+            outcomes = list(pool.map(lambda item: _put(fresh, previous, *item), named(files)))
+        result.written += sum(outcomes)
+        result.unchanged += len(outcomes) - sum(outcomes)
         result.pages = sum(1 for n in names if n.endswith(".html"))
         if previous is not None:
             result.removed = sum(
@@ -276,11 +351,11 @@ def write_site(files: Iterable[tuple[str, bytes]], output: Path, result: BuildRe
             )
         _swap(fresh, output)
     except OSError as exc:
-        shutil.rmtree(fresh, ignore_errors=True)
+        remove_tree(fresh)
         raise WriteError(f"cannot write the site into {output}: {exc.strerror or exc}",
                          hint="check free disk space and permissions; the previous site is unchanged") from exc
     except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
+        remove_tree(fresh)
         raise
 
 
@@ -295,14 +370,47 @@ def _swap(fresh: Path, output: Path) -> None:
     except OSError:
         os.rename(retired / "site", output)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    remove_tree(retired)
 
 
-def build(settings: Settings, output: Path | None = None, include_drafts: bool = False) -> BuildResult:
-    """Build the site of the atlas into OUTPUT (default: `site/` in the atlas root)."""
+def remove_tree(path: Path) -> None:
+    """Delete a folder tree, overlapping the file system calls.
+
+    Removing thousands of folders one by one is slow on some disks (each rmdir
+    can wait for the device); a few threads per level of the tree overlap them.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    files: list[str] = []
+    levels: dict[int, list[str]] = {}
+    for folder, subfolders, names in os.walk(path):
+        files += [os.path.join(folder, n) for n in names]
+        files += [os.path.join(folder, d) for d in subfolders if os.path.islink(os.path.join(folder, d))]
+        levels.setdefault(folder.count(os.sep), []).append(folder)
+
+    def quietly(call, target):
+        try:
+            call(target)
+        except OSError:
+            pass
+
+    with ThreadPoolExecutor(REMOVE_THREADS) as pool:
+        list(pool.map(lambda f: quietly(os.unlink, f), files))
+        for depth in sorted(levels, reverse=True):
+            list(pool.map(lambda d: quietly(os.rmdir, d), levels[depth]))
+    shutil.rmtree(path, ignore_errors=True)  # anything left (a file added meanwhile)
+
+
+def build(settings: Settings, output: Path | None = None, include_drafts: bool = False,
+          workers: int | None = None) -> BuildResult:
+    """Build the site of the atlas into OUTPUT (default: `site/` in the atlas root).
+
+    WORKERS: processes reading and rendering records (default: one per CPU for
+    large atlases, none for small ones); the output is the same whatever it is.
+    """
     target = check_output(output if output is not None else settings.root / "site", settings)
     registries = load_registries(settings.schemas_dir)
-    entries, skipped, drafts = collect(settings, registries, include_drafts)
-    result = BuildResult(output=target, evidence_pages=len(entries), drafts=drafts, skipped=skipped)
-    write_site(render_site(entries, registries, settings, include_drafts), target, result)
+    pages, skipped, drafts = collect(settings, registries, include_drafts, workers)
+    result = BuildResult(output=target, evidence_pages=len(pages), drafts=drafts, skipped=skipped)
+    write_site(render_site(pages, registries, include_drafts), target, result)
     return result

@@ -1,0 +1,183 @@
+"""How fast is `atlas build`, and does it grow linearly? Figures measured in one run.
+
+Generates N realistic records (about 3 KB each: 1-40 authors, three paragraphs of
+text, criteria, topics, some retractions and drafts) into a temporary atlas, then
+runs `atlas build` as a user does (a new process each time) and reports:
+
+  full 1k     a first build of the first N/10 records into an empty folder
+  full N      a first build of all N records
+  linearity   (seconds per record at N) / (seconds per record at N/10): 1.0 is linear
+  unchanged   a rebuild with nothing changed: files written (should be 0)
+  one change  a rebuild after one record's summary changed: files written and the
+              share of the site's files rewritten (only that evidence page)
+
+Each build is timed as the median of R runs. Machines are noisy: compare the
+ratios from one run, not seconds across machines.
+
+    python bench/build_bench.py               # 10,000 records, 3 runs each
+    python bench/build_bench.py -n 2000 -r 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from atlas_cli.site.build import remove_tree
+
+TOPICS = ["immune-dysfunction", "b-cells", "cytokines", "nk-cells", "t-cells", "gut-microbiome", "pem",
+          "exercise-physiology", "energy-metabolism", "neuroimaging", "cognition", "sleep", "pain",
+          "autonomic-dysfunction", "post-infectious-onset", "long-covid", "biomarkers", "treatment",
+          "epidemiology", "severe-me", "paediatric", "genetics", "quality-of-life"]
+DESIGNS = ["rct", "cohort", "case-control", "cross-sectional", "mechanistic", "exercise-challenge", "imaging",
+           "narrative-review", "systematic-review", "qualitative"]
+CRITERIA = [["ccc-2003"], ["icc-2011"], ["iom-2015"], ["fukuda-1994"], ["oxford-1991"],
+            ["ccc-2003", "fukuda-1994"], ["iom-2015", "ccc-2003", "fukuda-1994"], []]
+FAMILIES = ["Smith", "Nguyen", "Müller", "van Campen", "O'Brien", "García-López", "Øie", "Kowalski", "Chen",
+            "Okafor", "Rossi", "Hansen", "Dubois", "Tanaka", "Silva", "Ahmed"]
+GIVEN = ["Anna", "Bo", "Chidi", "Dana", "Eero", "Fatima", "Gustav", "Hiroshi", "Ingrid G.", "José"]
+WORDS = ("immune fatigue exertion malaise cytokine profile patients controls mitochondrial metabolism "
+         "cohort analysis severe chronic syndrome myalgic encephalomyelitis response recovery "
+         "orthostatic intolerance cognitive symptoms blood markers exercise testing").split()
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(3, 5)))
+
+
+def make_record(i: int, rng: random.Random) -> tuple[str, dict]:
+    year = 1990 + i % 35
+    family = FAMILIES[i % len(FAMILIES)]
+    slug = f"{re.sub(r'[^a-z0-9]+', '-', family.lower()).strip('-')}-{year}-study-{i}"
+    design = rng.choice(DESIGNS)
+    criteria = rng.choice(CRITERIA) if "review" not in design else []
+    badge = ("not-applicable" if "review" in design else
+             "required" if criteria and criteria[0] in ("ccc-2003", "icc-2011", "iom-2015") else
+             "not-required" if criteria else "unclear")
+    record = {
+        "slug": slug,
+        "status": "draft" if i % 20 == 0 else "published",
+        "title": sentence(rng, rng.randint(6, 16))[:-1],
+        "authors": [{"family": rng.choice(FAMILIES), "given": rng.choice(GIVEN)} for _ in range(rng.randint(1, 40))],
+        "journal": f"Journal of {rng.choice(WORDS).capitalize()} Research",
+        "year": year,
+        "doi": f"10.{1000 + i % 9000}/bench.{year}.{i}",
+        "pmid": str(20000000 + i),
+        "design": design,
+        "evidence_level": rng.choice(["E1", "E2", "E3"]),
+        "confidence": rng.choice(["high", "moderate", "low"]),
+        "peer_reviewed": True,
+        "pem": {"badge": badge, **({"criteria": criteria} if criteria else {}),
+                **({"combine": "all"} if len(criteria) > 1 else {}), "rationale": sentence(rng, 12)},
+        "summary": paragraph(rng),
+        "why_it_matters": paragraph(rng),
+        "does_not_show": paragraph(rng),
+        "topics": rng.sample(TOPICS, rng.randint(1, 4)),
+        "snapshot_date": "2026-05-30",
+    }
+    if i % 97 == 0:
+        record["updates"] = [{"type": "retraction", "doi": f"10.9999/retraction.{i}", "date": f"{year + 1}-01-15"}]
+    return slug, record
+
+
+def make_atlas(root: Path, n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    (root / "records").mkdir(parents=True)
+    (root / "atlas.toml").write_text('[atlas]\nsite_url = "https://atlas.example.org"\n', encoding="utf-8")
+    slugs = []
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    for i in range(n):
+        slug, record = make_record(i, rng)
+        (root / "records" / f"{slug}.yaml").write_text(
+            yaml.dump(record, Dumper=dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        slugs.append(slug)
+    return slugs
+
+
+def atlas_build(root: Path, output: Path) -> tuple[float, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
+    env["ATLAS_CACHE_DIR"] = str(root / ".cache")
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "atlas_cli", "build", "--output", str(output)],
+                            cwd=root, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"atlas build failed ({result.returncode}):\n{result.stderr}")
+    return elapsed, result.stderr.strip().splitlines()[-1]
+
+
+def written(summary: str) -> int:
+    return int(re.search(r"(\d+) file\(s\) written", summary).group(1))
+
+
+def fresh_builds(root: Path, runs: int) -> tuple[float, str]:
+    times, summary = [], ""
+    for run in range(runs):
+        output = root / f"site-fresh-{run}"
+        elapsed, summary = atlas_build(root, output)
+        times.append(elapsed)
+        remove_tree(output)
+    return statistics.median(times), summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--records", type=int, default=10_000)
+    parser.add_argument("-r", "--runs", type=int, default=3)
+    args = parser.parse_args()
+    n, small = args.records, max(args.records // 10, 1)
+    work = Path(tempfile.mkdtemp(prefix="atlas-build-bench-"))
+    try:
+        print(f"generating {small} and {n} records ...", flush=True)
+        make_atlas(work / "small", small)
+        slugs = make_atlas(work / "large", n)
+        big = work / "large"
+
+        t_small, _ = fresh_builds(work / "small", args.runs)
+        t_large, summary = fresh_builds(big, args.runs)
+        site = big / "site"
+        atlas_build(big, site)
+        files = sum(1 for p in site.rglob("*") if p.is_file())
+
+        t_same, same_summary = atlas_build(big, site)
+
+        published = [s for i, s in enumerate(slugs) if i % 20]  # every 20th record is a draft
+        changed = big / "records" / f"{published[len(published) // 2]}.yaml"
+        text = changed.read_text(encoding="utf-8")
+        changed.write_text(text.replace("summary: ", "summary: Changed. ", 1), encoding="utf-8")
+        t_one, one_summary = atlas_build(big, site)
+
+        per_small, per_large = t_small / small, t_large / n
+        print()
+        print(f"{'build':<34}{'seconds':>9}  files written")
+        print(f"{f'full, {small} records':<34}{t_small:>9.2f}")
+        print(f"{f'full, {n} records':<34}{t_large:>9.2f}  {written(summary)} of {files}")
+        print(f"{'rebuild, nothing changed':<34}{t_same:>9.2f}  {written(same_summary)}")
+        print(f"{'rebuild, one record changed':<34}{t_one:>9.2f}  {written(one_summary)}")
+        print()
+        print(f"per record: {per_small * 1000:.2f} ms at {small}, {per_large * 1000:.2f} ms at {n}")
+        print(f"linearity (per-record time at {n} / at {small}): {per_large / per_small:.2f}  (1.0 = linear)")
+        print(f"one change rewrote {written(one_summary)} of {files} files "
+              f"({100 * written(one_summary) / files:.3f}%); rebuild/full time: {t_one / t_large:.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
