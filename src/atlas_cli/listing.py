@@ -47,7 +47,12 @@ class Entry:
 
 
 def read_entries(records_dir: Path, paths: Iterable[Path] | None = None) -> list[Entry]:
-    """Every record file, parsed; YAML-level problems attached as errors."""
+    """Every record file, parsed; YAML-level problems attached as errors.
+
+    One process: the strict reader (libyaml's composer) is already about as fast
+    as loading with yaml.CSafeLoader, and worker processes did not pay for their
+    start-up and pickling on 10,000 records (see bench/list_bench.py).
+    """
     from atlas_cli.records import iter_record_paths, read_document
 
     entries = []
