@@ -187,3 +187,14 @@ def test_unknown_format_is_a_usage_error():
 
     with pytest.raises(UsageError, match="unknown citation format 'mla'"):
         cite.render(RECORDS["mensah-2017-chronic-fatigue"], "mla", SETTINGS)
+
+
+def test_shipped_styles_keep_their_licence_and_parse():
+    from atlas_cli.cite.styles import STYLE_FILES, STYLES_DIR, _style
+
+    for name, file_name in STYLE_FILES.items():
+        text = (STYLES_DIR / file_name).read_text(encoding="utf-8")
+        assert "<rights" in text and "creativecommons.org/licenses/by-sa/3.0" in text
+        assert "<author>" in text
+        assert _style(name) is not None
+    assert "CC BY-SA 3.0" in (STYLES_DIR / "README.md").read_text(encoding="utf-8")
