@@ -89,6 +89,10 @@
   form.addEventListener("input", apply);
   form.addEventListener("change", apply);
   form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
-  form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
+  form.addEventListener("reset", function (event) {
+    event.preventDefault();
+    Object.keys(fields).forEach(function (name) { fields[name].value = ""; });
+    apply();
+  });
   apply();
 }());
