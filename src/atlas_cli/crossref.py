@@ -19,15 +19,17 @@ waiting out every retry).
 
 How the rate limits are learnt: habanero returns only the parsed JSON of a
 successful response; its `works()` calls the module function `httpx2.get` and
-offers no hook for a client, a transport or the response headers. So before a
-batch the client makes one small direct request with httpx2 (habanero's own
-HTTP library, so no new dependency) to `/works?rows=0`, with the same
-User-Agent (and so the same pool) as habanero's requests, and reads
-`x-rate-limit-limit`, `x-rate-limit-interval` and `x-concurrency-limit` from it.
-That costs one request per batch and goes through the same pacer. Error
-responses (whose headers httpx2's HTTPStatusError does expose) refresh the
-limits too. Until limits are known (a single DOI, or a probe that failed), the
-client assumes the anonymous pool's limits: 5 requests/s, 1 at a time.
+offers no hook for a client, a transport or the response headers. So the first
+DOI of a batch is asked directly with httpx2 (habanero's own HTTP library, so no
+new dependency), at the same URL and with the same User-Agent (and so in the same
+pool) as habanero's requests, and `x-rate-limit-limit`, `x-rate-limit-interval`
+and `x-concurrency-limit` are read from that answer. A clean answer is used as
+that DOI's work (so learning the limits costs no extra request); a 404/4xx is
+translated like any other; anything else is asked again through habanero with
+its retries. Error responses (whose headers httpx2's HTTPStatusError exposes)
+refresh the limits too. Until limits are known (a single DOI, or a first answer
+without them), the client assumes the anonymous pool's limits: 5 requests/s, 1
+at a time.
 
 DOIs are percent-encoded for the URL path before habanero sees them (habanero
 does not encode: `#` and `?` would cut a DOI short) and passed as a list (a
@@ -322,45 +324,75 @@ class CrossrefClient:
 
     # --- limits and batches ------------------------------------------------------------
 
-    def probe_limits(self) -> Limits:
-        """Read the advertised limits with one small direct request (see the module doc)."""
+    def probe_limits(self, first_doi: str) -> Fetched | None:
+        """Read the advertised limits from a direct request for FIRST_DOI (see the module doc).
+
+        A clean answer (200, a JSON work, the DOI asked) is returned and used as that
+        DOI's answer, so the probe costs nothing; a 404/4xx is returned as that DOI's
+        failure; anything else (429, 5xx, redirect, odd body) returns None and the DOI
+        is fetched through habanero like the others, with its retries.
+        """
         import httpx2
 
-        # Everything slow (imports, the client and its TLS context) happens before the
-        # pacer starts the clock, so the request leaves when the pacer says.
-        with self._lock:
-            self._habanero()
+        # habanero is imported meanwhile, and the client (with its TLS context) is built
+        # before the pacer starts the clock, so the request leaves when the pacer says.
+        warm = threading.Thread(target=self._warm, daemon=True)
+        warm.start()
         client = httpx2.Client(headers=self._headers(), timeout=self.options.timeout)
         try:
             if not self.pacer.acquire(self.stop):
-                return self.pacer.limits
+                return None
             self._count()
             try:
-                response = client.get(f"{self.base_url}/works", params={"rows": "0"})
+                response = client.get(f"{self.base_url}/works/{encode_doi_path(first_doi)}")
+                text = response.text
             except httpx2.HTTPError as exc:
                 self.notes.append(f"could not read Crossref's rate limits ({type(exc).__name__}); "
                                   f"assuming {ANONYMOUS_LIMITS.describe()}")
-                return self.pacer.limits
+                return None
             finally:
                 self.pacer.release()
         finally:
             client.close()
+            warm.join()
         limits = limits_from_headers(response.headers, ANONYMOUS_LIMITS)
         if not limits.advertised:
             self.notes.append(f"Crossref did not advertise rate limits; assuming {limits.describe()}")
         self.pacer.update(limits)
-        return limits
+        if response.status_code != 200:
+            try:
+                self._raise_for_status(response.status_code, text, response.headers)
+            except _Fail as failure:
+                return self._failed(first_doi, failure.reason, failure.kind)
+            except (_Retry, _Redirect):
+                return None
+            return None
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        result = check_envelope(first_doi, data)
+        return self._succeeded(result) if result.ok else None
+
+    def _warm(self) -> None:
+        with self._lock:
+            self._habanero()
 
     def fetch_many(self, dois: list[str]) -> Iterator[Fetched]:
         """Fetch every DOI, yielding results as they complete (not in input order)."""
         if not dois:
             return
-        if len(dois) > 1:
-            self.probe_limits()
+        done: queue.Queue[Fetched] = queue.Queue()
         todo: queue.Queue[str] = queue.Queue()
+        if len(dois) > 1:
+            first = self.probe_limits(dois[0])
+            if first is not None:
+                done.put(first)
+                dois = dois[1:]
         for doi in dois:
             todo.put(doi)
-        done: queue.Queue[Fetched] = queue.Queue()
 
         def worker() -> None:
             while not self.stop.is_set():
@@ -376,10 +408,11 @@ class CrossrefClient:
 
         workers = [threading.Thread(target=worker, name=f"crossref-{i}", daemon=True)
                    for i in range(min(len(dois), MAX_WORKERS))]
+        total = done.qsize() + len(dois)
         for thread in workers:
             thread.start()
         try:
-            for _ in dois:
+            for _ in range(total):
                 while True:
                     try:
                         yield done.get(timeout=0.2)
