@@ -303,7 +303,7 @@ def test_serve_on_a_taken_port_is_a_usage_error(root: Path):
 
 def test_help_documents_the_options(root: Path):
     result = atlas("build", "--help", root=root)
-    for option in ("--output", "--include-drafts", "--serve", "--port"):
+    for option in ("--output", "--include-drafts", "--serve", "--port", "--jobs"):
         assert option in result.stdout
 
 
@@ -340,6 +340,8 @@ def test_worker_processes_give_the_same_site(root: Path, tmp_path: Path):
     two = build(settings, tmp_path / "two", include_drafts=True, workers=2)
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
     assert one.skipped == two.skipped and len(one.skipped) == 1 and one.drafts == two.drafts == 1
+    cli = atlas("build", "-o", "cli-two", "--include-drafts", "--jobs", "2", root=root)
+    assert cli.returncode == 1 and tree_bytes(root / "cli-two") == tree_bytes(tmp_path / "one")
 
 
 def test_build_core_counts_and_output_checks(root: Path, tmp_path: Path):

@@ -27,6 +27,9 @@ def register(app) -> None:
             "--serve", help="After building, serve the site on 127.0.0.1 until Ctrl-C.")] = False,
         port: Annotated[int, typer.Option(
             "--port", min=0, max=65535, help="Port for --serve (0: any free port).")] = 8000,
+        jobs: Annotated[int, typer.Option(
+            "--jobs", "-j", min=1, metavar="N",
+            help="Processes reading and rendering records (helps on machines with several free CPUs).")] = 1,
     ) -> int:
         """Render the records as a static website: evidence pages, a filterable index, topic and case-definition pages.
 
@@ -38,7 +41,7 @@ def register(app) -> None:
         from atlas_cli.errors import FINDINGS
         from atlas_cli.site.build import build
 
-        result = build(settings(), output, include_drafts=include_drafts)
+        result = build(settings(), output, include_drafts=include_drafts, workers=jobs)
         for skipped in result.skipped:
             eprint(f"atlas: warning: skipped {skipped.path}: {skipped.reason}")
         drafts = (f", {result.drafts} draft(s) included" if include_drafts

@@ -68,7 +68,7 @@ class BuildResult:
 
 # --- reading the records -----------------------------------------------------------------
 
-PARALLEL_FROM = 400  # records; below this, worker processes cost more than they save
+PARALLEL_FROM = 2  # records; with fewer, worker processes cannot help
 
 
 @dataclass
@@ -122,18 +122,16 @@ def _read_in_worker(path: Path) -> tuple[str, Any]:
 
 
 def collect(settings: Settings, registries: Registries, include_drafts: bool,
-            workers: int | None = None) -> tuple[list[tuple[Entry, bytes]], list[Skipped], int]:
+            workers: int = 1) -> tuple[list[tuple[Entry, bytes]], list[Skipped], int]:
     """(entry, evidence page) of each record to publish (sorted by slug), the files skipped, drafts.
 
-    Records are independent, so with many of them the work is spread over worker
-    processes (one per CPU unless WORKERS says otherwise); results come back in
-    file order either way, so the output does not depend on it.
+    Records are independent, so WORKERS > 1 spreads the work over that many
+    processes (worth it only where the CPUs really run in parallel); results come
+    back in file order either way, so the output does not depend on it.
     """
     paths = list(iter_record_paths(settings.records_dir))
     job = _Job(settings, registries, include_drafts)
-    if workers is None:
-        workers = (os.cpu_count() or 1) if len(paths) >= PARALLEL_FROM else 1
-    if workers > 1:
+    if workers > 1 and len(paths) >= PARALLEL_FROM:
         from concurrent.futures import ProcessPoolExecutor
         import multiprocessing
 
@@ -402,11 +400,11 @@ def remove_tree(path: Path) -> None:
 
 
 def build(settings: Settings, output: Path | None = None, include_drafts: bool = False,
-          workers: int | None = None) -> BuildResult:
+          workers: int = 1) -> BuildResult:
     """Build the site of the atlas into OUTPUT (default: `site/` in the atlas root).
 
-    WORKERS: processes reading and rendering records (default: one per CPU for
-    large atlases, none for small ones); the output is the same whatever it is.
+    WORKERS: processes reading and rendering records (1: in this process); the
+    output is the same whatever it is.
     """
     target = check_output(output if output is not None else settings.root / "site", settings)
     registries = load_registries(settings.schemas_dir)
