@@ -139,7 +139,9 @@ def _year(work: dict[str, Any], key: str) -> int | None:
 
 
 def year_of(work: dict[str, Any]) -> int | None:
-    for key in ("issued", "published-print", "published-online"):
+    # issued, then print, then online; then the other dates Crossref may carry
+    # (`published`, `posted` for preprints, `approved` for dissertations).
+    for key in ("issued", "published-print", "published-online", "published", "posted", "approved"):
         year = _year(work, key)
         if year:
             return year
@@ -215,8 +217,8 @@ def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = Fa
     if not title:
         raw = work.get("title")
         had_markup = isinstance(raw, list) and any(isinstance(t, str) and t.strip() for t in raw)
-        why = "only markup, no words" if had_markup else "no title"
-        return Draft(None, problem=f"Crossref's record has {why} in its title; not creating a record "
+        why = "a title of only markup, no words" if had_markup else "no title"
+        return Draft(None, problem=f"Crossref's record has {why}; not creating a record "
                                    f"(a figure or other component? add it by hand if it is a paper)")
     year = year_of(work)
     if year is None and pubmed is not None and getattr(pubmed, "year", None):
