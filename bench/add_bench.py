@@ -75,7 +75,7 @@ def main() -> int:
     print(f"  elapsed                {elapsed:.2f} s (start-up included)")
     print(f"  time the limits allow  {allowed:.2f} s  -> ratio {elapsed / allowed:.2f}  (target <= 1.2)")
     print(f"  serial time            {serial:.2f} s  -> ratio {elapsed / serial:.2f}")
-  X
+    print(f"  Crossref requests      {total} for {n} DOIs (the first one also reads the advertised limits)")
     print(f"  peak in any {interval:g}s window {peak_window} (limit {rate}); peak at once {peak_concurrency} "
           f"(limit {concurrency})")
     print(f"  NCBI requests          {ncbi} for the whole batch")
