@@ -107,6 +107,7 @@ class RecordIndex:
     def __init__(self, records_dir: Path) -> None:
         self.records_dir = records_dir
         self._files: dict[Path, tuple[tuple[int, int], str, list[str]]] = {}
+        self._by_doi: dict[str, str] = {}
 
     def refresh(self) -> None:
         from atlas_cli.records import iter_record_paths, read_document
@@ -139,13 +140,10 @@ class RecordIndex:
                     dois.extend(_DOI_IN_TEXT.findall(path.read_text(encoding="utf-8", errors="replace")))
             seen[path] = (signature, slug, [doi_key(d) for d in dois])
         self._files = seen
+        self._by_doi = {key: slug for _signature, slug, keys in seen.values() for key in keys}
 
     def slug_of(self, doi: str) -> str | None:
-        key = doi_key(doi)
-        for _signature, slug, keys in self._files.values():
-            if key in keys:
-                return slug
-        return None
+        return self._by_doi.get(doi_key(doi))
 
     def taken_slugs(self) -> set[str]:
         return {path.stem for path in self._files} | {slug for _s, slug, _k in self._files.values()}
