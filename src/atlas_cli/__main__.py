@@ -1,3 +1,23 @@
-from atlas_cli.cli import main
+"""Entry point of `atlas` and `python -m atlas_cli`.
 
-main()
+`atlas cite SLUG...` is answered without loading the CLI framework (see
+`fastpath`); everything else goes to the Typer application in `cli`.
+"""
+
+import sys
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    from atlas_cli.fastpath import fast_cite
+
+    code = fast_cite(argv)
+    if code is not None:
+        sys.exit(code)
+    from atlas_cli.cli import run
+
+    run(argv)
+
+
+if __name__ == "__main__":
+    main()

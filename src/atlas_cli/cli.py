@@ -9,7 +9,6 @@ Heavy modules are imported inside the commands, so `atlas --help` and
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Callable, Optional
@@ -17,6 +16,7 @@ from typing import Annotated, Callable, Optional
 import typer
 
 from atlas_cli import __version__, errors
+from atlas_cli.handler import eprint, report_error, run_command  # noqa: F401 (commands import them from here)
 
 app = typer.Typer(
     name="atlas",
@@ -44,43 +44,12 @@ def settings():
     return load_settings(state.root)
 
 
-def eprint(message: str) -> None:
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
-
-
-def report_error(message: str, hint: str | None = None) -> None:
-    eprint(f"atlas: error: {message}")
-    if hint:
-        eprint(f"  hint: {hint}")
-
-
 def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
-    """Run a command; map its result and every failure to one message and exit code."""
+    """Run a Typer command through the single error handler; exit with its code."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs) -> None:
-        try:
-            code = command(*args, **kwargs) or errors.OK
-        except errors.AtlasError as exc:
-            report_error(exc.message, exc.hint)
-            code = exc.exit_code
-        except KeyboardInterrupt:
-            eprint("atlas: interrupted")
-            code = errors.INTERRUPTED
-        except BrokenPipeError:
-            # The reader went away (atlas list | head): not an error of ours.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            code = errors.OK
-        except typer.Exit:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the one place that catches everything
-            if state.debug:
-                raise
-            report_error(f"internal error: {type(exc).__name__}: {exc}",
-                         "this is a bug in atlas; please report it with the command you ran (--debug shows the traceback)")
-            code = errors.INTERNAL
+        code = run_command(lambda: command(*args, **kwargs), debug=state.debug)
         raise typer.Exit(code)
 
     return wrapper
@@ -111,22 +80,43 @@ def main_options(
     state.debug = debug
 
 
-def _register() -> None:
-    from atlas_cli.commands import lint as lint_cmd
-
-    lint_cmd.register(app)
-    from atlas_cli.commands import cite as cite_cmd; cite_cmd.register(app)  # noqa: E702
-    from atlas_cli.commands import curate as curate_cmd; curate_cmd.register(app)  # noqa: E702
-    from atlas_cli.commands import add as add_cmd; add_cmd.register(app)  # noqa: E702
-    from atlas_cli.commands import build as build_cmd; build_cmd.register(app)  # noqa: E702
-
-
-_register()
+# Command name -> the module of `commands/` that registers it. Only the module of
+# the command being run is imported, so one command does not pay for all.
+COMMANDS = {
+    "lint": "lint", "init": "lint",
+    "add": "add",
+    "cite": "cite", "export": "cite",
+    "show": "curate", "list": "curate", "stats": "curate", "verify": "curate",
+    "build": "build",
+}
 
 
-def main() -> None:
+def command_name(argv: list[str]) -> str | None:
+    """The command word in ARGV (skipping global options and their values)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--root":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def register_commands(argv: list[str]) -> None:
+    """Register the command named in ARGV, or every command (for --help and typos)."""
+    import importlib
+
+    wanted = command_name(argv)
+    modules = [COMMANDS[wanted]] if wanted in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
+        importlib.import_module(f"atlas_cli.commands.{name}").register(app)
+
+
+def run(argv: list[str]) -> None:
+    """Run the Typer application on ARGV (the arguments after `atlas`)."""
+    register_commands(argv)
     try:
-        app()
+        app(args=argv, prog_name="atlas")
     except KeyboardInterrupt:
         eprint("atlas: interrupted")
         sys.exit(errors.INTERRUPTED)

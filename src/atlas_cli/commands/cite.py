@@ -4,18 +4,49 @@ Thin Typer layer: parse options, call `atlas_cli.cite` / `atlas_cli.export`,
 print, return the exit code. Nothing heavy is imported until a command runs.
 """
 
-from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
-
-import typer
 
 CITE_FORMATS = "primary, bibtex, snapshot, csl-json, ris, apa, vancouver, ama"
 
 
+def run_cite(slugs: "list[str]", fmt: "str | None", conf) -> int:
+    """`atlas cite`: print the citations of SLUGS; 1 if any slug is unknown.
+
+    Shared by the Typer command and the fast path of the entry point.
+    """
+    from atlas_cli import cite
+    from atlas_cli.errors import FINDINGS, NotFound
+    from atlas_cli.handler import report_error
+    from atlas_cli.records import check_slug_argument, load_record
+
+    if fmt is not None and fmt not in cite.FORMATS:
+        raise cite.unknown_format(fmt)
+    for slug in slugs:
+        check_slug_argument(slug)
+    records, missing = [], 0
+    for slug in slugs:
+        try:
+            record = dict(load_record(conf.records_dir, slug))
+        except NotFound as exc:
+            report_error(exc.message, exc.hint)
+            missing += 1
+            continue
+        record["slug"] = slug  # the file name is the slug
+        records.append(record)
+    text = cite.cite_records(records, fmt, conf)
+    if text:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return FINDINGS if missing else 0
+
+
 def register(app) -> None:
-    from atlas_cli.cli import eprint, handle_errors, report_error, settings
+    import typer
+
+    from atlas_cli.cli import eprint, handle_errors, settings
 
     @app.command("cite")
     @handle_errors
@@ -30,29 +61,7 @@ def register(app) -> None:
         By default: the primary citation, BibTeX and the atlas snapshot reference,
         each under its label. Unknown slug: exit 1; a path instead of a slug: exit 2.
         """
-        from atlas_cli import cite
-        from atlas_cli.errors import FINDINGS, NotFound
-        from atlas_cli.records import check_slug_argument, load_record
-
-        if fmt is not None and fmt not in cite.FORMATS:
-            raise cite.unknown_format(fmt)
-        for slug in slugs:
-            check_slug_argument(slug)
-        conf = settings()
-        records, missing = [], 0
-        for slug in slugs:
-            try:
-                record = dict(load_record(conf.records_dir, slug))
-            except NotFound as exc:
-                report_error(exc.message, exc.hint)
-                missing += 1
-                continue
-            record["slug"] = slug  # the file name is the slug
-            records.append(record)
-        text = cite.cite_records(records, fmt, conf)
-        if text:
-            typer.echo(text, nl=False)
-        return FINDINGS if missing else 0
+        return run_cite(slugs, fmt, settings())
 
     @app.command("export")
     @handle_errors
@@ -88,7 +97,7 @@ def register(app) -> None:
 
             write_atomic(output, result.text)
         elif result.text:
-            typer.echo(result.text, nl=False)
+            sys.stdout.write(result.text)
         for skipped in result.skipped:
             eprint(f"atlas: warning: {skipped}")
         noun = "record" if result.count == 1 else "records"

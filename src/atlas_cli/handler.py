@@ -1,0 +1,48 @@
+"""The single error handler: every command runs through `run_command`.
+
+It turns a command's result and every failure into one message on stderr and
+one exit code from the table in `errors`. Nothing else catches `Exception`.
+Free of the CLI framework, so the fast path of `atlas cite` shares it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+from atlas_cli import errors
+
+
+def eprint(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def report_error(message: str, hint: str | None = None) -> None:
+    eprint(f"atlas: error: {message}")
+    if hint:
+        eprint(f"  hint: {hint}")
+
+
+def run_command(command: Callable[[], int | None], debug: bool = False) -> int:
+    """Run COMMAND and return its exit code; failures become a message and a code."""
+    try:
+        return command() or errors.OK
+    except errors.AtlasError as exc:
+        report_error(exc.message, exc.hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        eprint("atlas: interrupted")
+        return errors.INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (atlas list | head): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return errors.OK
+    except Exception as exc:  # noqa: BLE001 - the one place that catches everything
+        if debug:
+            raise
+        report_error(f"internal error: {type(exc).__name__}: {exc}",
+                     "this is a bug in atlas; please report it with the command you ran (--debug shows the traceback)")
+        return errors.INTERNAL
