@@ -48,6 +48,15 @@ _TITLE_FLAGS = [
 ]
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:._-]*(?:\s[^<>]*)?/?>")
 _ORCID_RE = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx])")
+TITLE_NOTICES = {
+    "retracted": "the title says the paper was retracted",
+    "withdrawn": "the title says the paper was withdrawn",
+    "erratum": "the title suggests an erratum or correction notice, not a paper",
+    "notice": "the title suggests a retraction or concern notice, not a paper",
+    "editorial": "the title suggests an editorial",
+    "patient-summary": "the title suggests a summary for patients, not the study",
+    "book-review": "the title suggests a book review",
+}
 CURATED_PLACEHOLDERS = {
     "summary": "TODO: plain-language summary of what the study did and found.",
     "why_it_matters": "TODO: why this matters for people with ME/CFS.",
@@ -60,6 +69,10 @@ class Draft:
     record: dict[str, Any] | None
     problem: str | None = None  # why no record can be made
     notices: list[str] = field(default_factory=list)  # what to tell the curator on screen
+
+
+def _a(phrase: str) -> str:
+    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
 def clean_text(value: Any) -> str:
@@ -275,7 +288,7 @@ def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = Fa
             what = update["type"].replace("-", " ")
             where = f" ({update['doi']})" if "doi" in update else ""
             source = f", source: {update['source']}" if "source" in update else ""
-            notices.append(f"Crossref lists a {what} notice{where}{source}")
+            notices.append(f"Crossref lists {_a(what)} notice{where}{source}")
     notice_of = [u for u in updates_of(work, "update-to") if u["type"] != "new-version"]
     if notice_of:
         flag("notice")
@@ -290,7 +303,7 @@ def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = Fa
             flag(name)
             if name in ("erratum", "notice", "patient-summary"):
                 flag("not-a-paper")
-            notices.append(f"the title suggests {'a ' if not name.endswith('ed') else ''}{name.replace('-', ' ')}")
+            notices.append(TITLE_NOTICES[name])
     if crossref_type == "posted-content":
         flag("preprint")
         notices.append("a preprint (posted content), not a peer-reviewed paper")
