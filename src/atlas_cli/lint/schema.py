@@ -40,8 +40,14 @@ class SchemaChecker:
     def __init__(self, schema_path: Path) -> None:
         import jsonschema_rs
 
-        self.schema = json.loads(schema_path.read_text(encoding="utf-8"))
-        self._fast = jsonschema_rs.Draft202012Validator(self.schema)
+        from atlas_cli.errors import ConfigError
+
+        try:
+            self.schema = json.loads(schema_path.read_text(encoding="utf-8"))
+            self._fast = jsonschema_rs.Draft202012Validator(self.schema)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{schema_path}: not a usable JSON Schema: {exc}",
+                              hint="restore the schema file, or remove the atlas's schemas/ folder to use the shipped one") from exc
         self._slow = None
 
     def check(self, data: Any) -> list[SchemaFinding]:
