@@ -383,3 +383,9 @@ def test_core_function_returns_results_as_data(atlas, fake, monkeypatch):
     assert report.results[1].kind == "input"
     assert report.exit_code == 1 and len(seen) == 2
     assert atlas.all_files() == []
+
+
+def test_bad_knob_is_a_usage_error(atlas):
+    result = atlas.run("add", DOI, extra_env={"ATLAS_HTTP_TIMEOUT": "fast"})
+    assert result.returncode == 2
+    assert "ATLAS_HTTP_TIMEOUT" in result.stderr and "Traceback" not in result.stderr
