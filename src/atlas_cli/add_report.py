@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from atlas_cli.add import ADDED, FAILED, PRESENT, SKIPPED, WOULD_ADD, AddReport, AddResult
 
 _VERB = {ADDED: "added", WOULD_ADD: "would add", PRESENT: "present", SKIPPED: "skipped", FAILED: "failed"}
@@ -23,7 +21,7 @@ def result_lines(result: AddResult) -> list[str]:
     return [f"{_VERB[result.status]} {result.label}: {result.reason}"]
 
 
-def summary_lines(report: AddReport, root: Path | None = None) -> list[str]:
+def summary_lines(report: AddReport) -> list[str]:
     counts = [(report.count(ADDED), "added"), (report.count(WOULD_ADD), "would be added"),
               (report.count(PRESENT), "already present"), (report.count(SKIPPED), "skipped"),
               (report.count(FAILED), "failed")]

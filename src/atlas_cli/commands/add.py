@@ -91,10 +91,13 @@ def register(app):
             eprint(f"atlas: warning: {warning}")
         from atlas_cli.add_report import summary_lines
 
-        out = eprint if dry_run else (lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
         if len(report.results) > 1 or report.interrupted:
-            for line in summary_lines(report, root=config.root):
-                out(line)
+            table = "\n".join(summary_lines(report))
+            if dry_run:  # standard output holds the records
+                eprint(table)
+            else:
+                sys.stdout.write(table + "\n")
+                sys.stdout.flush()
         if report.interrupted:
             eprint("atlas: interrupted; the records listed as added are complete, nothing else was written")
         return report.exit_code
