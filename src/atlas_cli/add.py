@@ -60,7 +60,7 @@ class AddResult:
     notices: list[str] = field(default_factory=list)  # flags and warnings for the curator
     flags: list[str] = field(default_factory=list)
     record: dict[str, Any] | None = None
-    text: str | None = None  # the record as YAML (always set for added / would-add)
+    text: str | None = None  # the record as YAML, for --dry-run (would-add)
     position: int = 0  # index of the identifier in the input
 
     @property
@@ -371,8 +371,8 @@ def _make_record(fetched, ident: Identifier, result: AddResult, pubmed: _PubMedL
             slug = unique_slug(base, index.taken_slugs() | reserved)
             record = {"slug": slug, **record}
             result.slug, result.record = slug, record
-            result.text = render_record(record)
             if options.dry_run:
+                result.text = render_record(record)
                 result.status = WOULD_ADD
                 reserved.add(slug)
                 reserved_dois.update(dict.fromkeys(keys, slug))

@@ -86,16 +86,13 @@ def clean_text(value: Any) -> str:
     return re.sub(r"\s+", " ", html.unescape(_TAG_RE.sub("", value))).strip()
 
 
-clean_title = clean_text
-
-
 def first_text(values: Any) -> str:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, list):
         return ""
     for value in values:
-        text = clean_title(value)
+        text = clean_text(value)
         if text:
             return text
     return ""
