@@ -246,3 +246,10 @@ def test_problem_points_at_the_offending_line(atlas):
 
 def test_missing_required_key(atlas):
     assert messages(problems_for(atlas, good(pem=None)), "schema") == ["the record is missing `pem`"]
+
+
+def test_a_retraction_notice_itself_is_not_a_retracted_paper(atlas):
+    data = good(title="Retraction: B-Lymphocyte Depletion", flags=["notice"], design="erratum",
+                status="draft")
+    data["pem"] = {"badge": "not-applicable"}
+    assert "retraction-unrecorded" not in [p.rule for p in problems_for(atlas, data)]

@@ -38,6 +38,8 @@ def retraction_recorded(ctx: RecordContext) -> None:
     """
     data = ctx.data
     flags = set(str_list(data.get("flags")))
+    if "notice" in flags:
+        return  # the record is the notice itself ("Retraction: ..."), not a retracted paper
     title = data.get("title") if isinstance(data.get("title"), str) else ""
     signals = []
     if TITLE_PREFIX.match(title):
