@@ -27,15 +27,16 @@ def register(app) -> None:
             "--serve", help="After building, serve the site on 127.0.0.1 until Ctrl-C.")] = False,
         port: Annotated[int, typer.Option(
             "--port", min=0, max=65535, help="Port for --serve (0: any free port).")] = 8000,
-        jobs: Annotated[int, typer.Option(
-            "--jobs", "-j", min=1, metavar="N",
-            help="Processes reading and rendering records (helps on machines with several free CPUs).")] = 1,
+        jobs: Annotated[Optional[int], typer.Option(
+            "--jobs", "-j", min=1, metavar="N", show_default="one per CPU",
+            help="Processes reading and rendering records, when many need rendering.")] = None,
     ) -> int:
         """Render the records as a static website: evidence pages, a filterable index, topic and case-definition pages.
 
         The site uses relative links only, so it works from file:// and any static
-        host. Same records, same bytes; the folder is replaced only when the whole
-        build succeeded, and unchanged pages are not rewritten. A record file that
+        host. Same records, same bytes; the site changes only when the whole build
+        succeeded, only records changed since the last build are rendered again,
+        and unchanged pages are not rewritten. A record file that
         cannot be read is skipped with a warning and the exit code is 1.
         """
         from atlas_cli.errors import FINDINGS
@@ -47,7 +48,8 @@ def register(app) -> None:
         drafts = (f", {result.drafts} draft(s) included" if include_drafts
                   else f", {result.drafts} draft(s) left out (--include-drafts shows them)" if result.drafts else "")
         eprint(f"Built {result.pages} pages ({result.evidence_pages} evidence pages{drafts}) into {result.output}: "
-               f"{result.written} file(s) written, {result.unchanged} unchanged, {result.removed} removed.")
+               f"{result.written} file(s) written, {result.unchanged} unchanged, {result.removed} removed; "
+               f"{result.rendered} record(s) read and rendered, the others unchanged since the last build.")
         if serve:
             from atlas_cli.site.serve import serve_site
 

@@ -1,4 +1,4 @@
-"""Render the atlas as a static site, deterministically and atomically.
+"""Render the atlas as a static site, deterministically, incrementally and atomically.
 
 The site (all links relative, so it works from file:// and any static host):
 
@@ -9,21 +9,40 @@ The site (all links relative, so it works from file:// and any static host):
     criteria/index.html           the case definitions, with study counts
     criteria/<id>/index.html      the studies that used one case definition
     assets/atlas.css, atlas.js    the stylesheet and the copy / filter script
+    .atlas-build.json             the manifest: what the next build may reuse
 
 Same records, same bytes: nothing depends on the time, the machine or the order
-files are listed in. Pages are rendered into a fresh folder beside the output;
-a page whose bytes did not change is hard-linked from the previous build (not
-rewritten), and the new folder then replaces the old one, so a failed build
-leaves the previous site as it was.
+files are listed in.
+
+Incremental. The manifest records a digest of every record file's bytes (with
+the little the list pages need from that record) and of every file of the site,
+under a digest of everything else that shapes a page: the registries, the
+citation settings, --include-drafts and atlas's own code, templates and assets
+(`context_digest`). A record whose bytes and context are unchanged is neither
+read nor rendered again: its evidence page stays as it is. The list pages
+(index, topics, criteria) depend on every record, so they are rendered each
+time from the manifest's summaries, which is cheap. A missing or unreadable
+manifest, or another context, simply means every record is rendered again; the
+files written are still only those whose bytes differ from what is on disk.
+
+Atomic. Every page is rendered in memory first, then the changed files are
+written into a staging folder beside the output (a full disk or a permission
+problem shows up here, and the staging folder is then removed: the site is as
+it was). Only then are they moved into the site, one rename each (a rename
+needs no space and does not fail for lack of it; Ctrl-C is held back until it
+is done), pages that disappeared are removed and the manifest is written last.
+A first build stages the whole tree and renames it into place in one step.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -32,18 +51,22 @@ from atlas_cli.errors import AtlasError, UsageError, WriteError
 from atlas_cli.pem import BADGES, LABELS
 from atlas_cli.records import SLUG_RE, iter_record_paths, read_document
 from atlas_cli.registries import Registries, load_registries
-from atlas_cli.site.model import PEM_NOTE, Entry, entry_from_record, index_row
+from atlas_cli.site.model import PEM_NOTE, Entry, Link, Retraction, entry_from_record, index_row
+from atlas_cli.yamlio import parse_bytes
 
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"
 ASSETS = PACKAGE / "assets"
 MARKER = ".atlas-site"  # marks a folder as an atlas build, so a rebuild may replace it
 MARKER_TEXT = "This folder is built by `atlas build`; it is replaced on every build.\n"
+MANIFEST = ".atlas-build.json"
+MANIFEST_FORMAT = 1
 CITATION_FORMATS = (  # (format of `atlas cite`, heading, copy button's name)
     ("primary", "Primary citation", "primary citation"),
     ("bibtex", "BibTeX", "BibTeX entry"),
     ("snapshot", "Atlas snapshot reference", "atlas snapshot reference"),
 )
+PARALLEL_FROM = 400  # records to render; with fewer, starting worker processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,7 @@ class BuildResult:
     output: Path
     pages: int = 0
     evidence_pages: int = 0
+    rendered: int = 0  # records read and rendered (the others were reused from the previous build)
     written: int = 0  # files whose bytes changed (or are new)
     unchanged: int = 0  # files kept from the previous build as they were
     removed: int = 0  # files of the previous build that are gone
@@ -66,14 +90,95 @@ class BuildResult:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-# --- reading the records -----------------------------------------------------------------
+def digest(content: bytes) -> str:
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
 
-PARALLEL_FROM = 2  # records; with fewer, worker processes cannot help
+
+# --- the manifest ------------------------------------------------------------------------
+
+
+@dataclass
+class Manifest:
+    """What a build made: `records` by file name, `files` (relative path -> digest) of the whole site."""
+
+    context: str = ""
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+
+    def to_bytes(self) -> bytes:
+        data = {"format": MANIFEST_FORMAT, "context": self.context, "records": self.records, "files": self.files}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def read_manifest(output: Path) -> Manifest | None:
+    """The manifest of the site in OUTPUT; None if there is none or it cannot be trusted."""
+    try:
+        data = json.loads((output / MANIFEST).read_bytes())
+        if data["format"] != MANIFEST_FORMAT:
+            return None
+        manifest = Manifest(data["context"], data["records"], data["files"])
+        if not (isinstance(manifest.context, str) and isinstance(manifest.records, dict)
+                and isinstance(manifest.files, dict)
+                and all(isinstance(v, str) for v in manifest.files.values())
+                and all(isinstance(v, dict) for v in manifest.records.values())):
+            return None
+        return manifest
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def context_digest(settings: Settings, include_drafts: bool) -> str:
+    """A digest of everything besides a record's own bytes that can change its pages."""
+    import sys
+
+    import jinja2
+
+    from atlas_cli import __version__
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(json.dumps([MANIFEST_FORMAT, __version__, sys.version_info[:2], jinja2.__version__, include_drafts,
+                         settings.site_url, settings.bibtex_prefix, settings.snapshot], sort_keys=True).encode())
+    code = Path(__file__).parent.parent  # atlas's own modules, templates, assets and citation styles
+    schemas = settings.schemas_dir  # the registries (topics, case definitions, designs)
+    for base in (code, schemas):
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(base).as_posix().encode() + b"\0")
+                h.update(digest(path.read_bytes()).encode())
+    return h.hexdigest()
+
+
+# Page text a record's summary leaves out: only its evidence page shows it, never a list.
+LIST_OMITS = ("summary", "why_it_matters", "does_not_show", "findings", "limitations", "pem_rationale", "citations")
+
+
+def summary(entry: Entry) -> dict[str, Any]:
+    """What the list pages need of ENTRY, as JSON data for the manifest."""
+    data = asdict(entry)
+    for key in LIST_OMITS:
+        del data[key]
+    return data
+
+
+def entry_from_summary(data: dict[str, Any]) -> Entry:
+    """The Entry a `summary` was made from (without the text only its evidence page shows)."""
+    link = lambda value: Link(**value) if value is not None else None  # noqa: E731
+    return Entry(**{
+        **data,
+        **{key: [] for key in LIST_OMITS if key != "citations"},
+        "design": link(data["design"]),
+        "criteria": [link(c) for c in data["criteria"]],
+        "topics": [link(t) for t in data["topics"]],
+        "retraction": Retraction(**data["retraction"]) if data["retraction"] else None,
+    })
+
+
+# --- reading the records -----------------------------------------------------------------
 
 
 @dataclass
 class _Job:
-    """What each record's work needs (inherited by worker processes)."""
+    """What each record's work needs (inherited by forked worker processes)."""
 
     settings: Settings
     registries: Registries
@@ -84,14 +189,10 @@ class _Job:
 _job: _Job | None = None
 
 
-def _start_worker(job: _Job) -> None:
-    global _job
-    _job = job
-
-
-def read_entry(path: Path, job: _Job) -> tuple[str, Any]:
-    """One record file -> ("entry", (Entry, its evidence page)), ("draft", None) or ("skip", Skipped)."""
-    document = read_document(path)
+def read_entry(path: Path, raw: bytes | None, job: _Job) -> tuple[str, Any]:
+    """One record file (and its bytes, None if they could not be read) ->
+    ("entry" or "draft-entry", (Entry, its evidence page)), ("draft", None) or ("skip", Skipped)."""
+    document = parse_bytes(raw) if raw is not None else read_document(path)
     data = document.data
     if data is None:
         first = document.problems[0] if document.problems else None
@@ -116,46 +217,99 @@ def read_entry(path: Path, job: _Job) -> tuple[str, Any]:
     return ("draft-entry" if draft else "entry"), (entry, job.renderer.evidence(entry))
 
 
-def _read_in_worker(path: Path) -> tuple[str, Any]:
+def _read_chunk(chunk: list[tuple[Path, bytes | None]]) -> list[tuple[str, Any]]:
     assert _job is not None
-    return read_entry(path, _job)
+    return [read_entry(path, raw, _job) for path, raw in chunk]
 
 
-def collect(settings: Settings, registries: Registries, include_drafts: bool,
-            workers: int = 1) -> tuple[list[tuple[Entry, bytes]], list[Skipped], int]:
-    """(entry, evidence page) of each record to publish (sorted by slug), the files skipped, drafts.
+def _ignore_sigint() -> None:
+    import signal
 
-    Records are independent, so WORKERS > 1 spreads the work over that many
-    processes (worth it only where the CPUs really run in parallel); results come
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def render_records(todo: list[tuple[Path, bytes | None]], job: _Job, workers: int) -> list[tuple[str, Any]]:
+    """`read_entry` of each of TODO, in order; spread over WORKERS forked processes when there are many."""
+    global _job
+    _job = job  # forked workers inherit it (registries, settings, compiled templates)
+    if workers <= 1 or len(todo) < PARALLEL_FROM:
+        return _read_chunk(todo)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    size = max(16, len(todo) // (workers * 8))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    job.renderer = job.renderer or Renderer(job.include_drafts)  # compiled once, before the fork
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                             initializer=_ignore_sigint) as pool:
+        return [result for chunk in pool.map(_read_chunk, chunks) for result in chunk]
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None  # read_entry reports why
+
+
+@dataclass
+class Collected:
+    pages: list[tuple[Entry, bytes | None]]  # sorted by slug; None: the page of the previous build stands
+    skipped: list[Skipped]
+    drafts: int
+    records: dict[str, dict[str, Any]]  # the manifest's records
+    rendered: int
+
+
+def collect(settings: Settings, registries: Registries, include_drafts: bool, workers: int = 1,
+            previous: dict[str, dict[str, Any]] | None = None) -> Collected:
+    """Each record to publish with its evidence page (sorted by slug), reusing PREVIOUS where the bytes match.
+
+    PREVIOUS: the previous build's manifest records (same context). Records are
+    independent, so WORKERS > 1 spreads their work over processes; results come
     back in file order either way, so the output does not depend on it.
     """
+    previous = previous or {}
     paths = list(iter_record_paths(settings.records_dir))
-    job = _Job(settings, registries, include_drafts)
-    if workers > 1 and len(paths) >= PARALLEL_FROM:
-        from concurrent.futures import ProcessPoolExecutor
-        import multiprocessing
+    raws = [_read_bytes(path) for path in paths]
+    digests = [digest(raw) if raw is not None else None for raw in raws]
+    results: list[tuple[str, Any] | None] = [None] * len(paths)
+    todo, reused = [], set()
+    for i, path in enumerate(paths):
+        known = previous.get(path.name)
+        if known is not None and digests[i] is not None and known.get("sha") == digests[i]:
+            try:
+                results[i] = (known["kind"], (entry_from_summary(known["entry"]), None) if "entry" in known else None)
+                reused.add(path.name)
+                continue
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass  # a damaged manifest entry: read the record again
+        todo.append(i)
+    fresh = render_records([(paths[i], raws[i]) for i in todo], _Job(settings, registries, include_drafts), workers)
+    for i, result in zip(todo, fresh):
+        results[i] = result
 
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
-            results = list(pool.map(_read_in_worker, paths, chunksize=max(1, min(64, len(paths) // (workers * 4)))))
-    else:
-        results = [read_entry(path, job) for path in paths]
-    pages: dict[str, tuple[Entry, bytes]] = {}
+    pages: dict[str, tuple[Entry, bytes | None]] = {}
     skipped: list[Skipped] = []
+    records: dict[str, dict[str, Any]] = {}
     drafts = 0
-    for path, (kind, value) in zip(paths, results):
+    for path, sha, (kind, value) in zip(paths, digests, results):
         if kind == "skip":
-            skipped.append(value)
+            skipped.append(value)  # never reused: read again next time, so the warning repeats
             continue
         if kind.startswith("draft"):
             drafts += 1
-        if value is None:
-            continue
-        if value[0].slug in pages:
+        if value is not None and value[0].slug in pages:
             skipped.append(Skipped(path, f"repeats the slug {value[0].slug} of another record file"))
             continue
-        pages[value[0].slug] = value
-    return [pages[s] for s in sorted(pages)], skipped, drafts
+        if path.name in reused:
+            records[path.name] = previous[path.name]
+        elif sha is not None:
+            records[path.name] = {"sha": sha, "kind": kind, **({"entry": summary(value[0])} if value else {})}
+        if value is not None:
+            pages[value[0].slug] = value
+    return Collected([pages[s] for s in sorted(pages)], skipped, drafts, records, len(todo))
 
 
 def citations(record: dict[str, Any], settings: Settings) -> dict[str, str]:
@@ -194,7 +348,7 @@ def json_for_script(value: Any) -> str:
 
 
 class Renderer:
-    """The templates, loaded once, and the values every page shares."""
+    """The templates, loaded and compiled once, and the values every page shares."""
 
     def __init__(self, include_drafts: bool) -> None:
         self.env = _environment()
@@ -212,9 +366,10 @@ class Renderer:
         return self.page("evidence.html", "../../", entry=entry)
 
 
-def render_site(pages: list[tuple[Entry, bytes]], registries: Registries,
+def render_site(pages: list[tuple[Entry, bytes | None]], registries: Registries,
                 include_drafts: bool) -> Iterator[tuple[str, bytes]]:
-    """Every file of the site as (relative path, bytes), in a fixed order."""
+    """Every file of the site as (relative path, bytes), in a fixed order
+    (but the evidence pages given as None: those of the previous build stand)."""
     from markupsafe import Markup
 
     renderer = Renderer(include_drafts)
@@ -245,7 +400,8 @@ def render_site(pages: list[tuple[Entry, bytes]], registries: Registries,
     yield "index.html", page("index.html", "", entries=listed, filters=filters, index_json=index_json)
 
     for entry, html in pages:
-        yield f"evidence/{entry.slug}/index.html", html
+        if html is not None:
+            yield evidence_path(entry.slug), html
 
     groups: dict[str, list] = {}
     for tid, label, definition, group in topics:
@@ -268,6 +424,10 @@ def render_site(pages: list[tuple[Entry, bytes]], registries: Registries,
     yield MARKER, MARKER_TEXT.encode()
 
 
+def evidence_path(slug: str) -> str:
+    return f"evidence/{slug}/index.html"
+
+
 # --- writing -----------------------------------------------------------------------------
 
 
@@ -286,129 +446,152 @@ def check_output(output: Path, settings: Settings) -> Path:
     return target
 
 
-def _same_bytes(path: Path, content: bytes) -> bool:
-    try:
-        if path.stat().st_size != len(content):
-            return False
-        return path.read_bytes() == content
-    except OSError:
-        return False
+def files_on_disk(output: Path) -> dict[str, str]:
+    """Relative path -> digest of every file of a built site (used when it has no manifest to trust)."""
+    return {p.relative_to(output).as_posix(): digest(p.read_bytes())
+            for p in sorted(output.rglob("*")) if p.is_file() and p != output / MANIFEST}
 
 
-WRITE_THREADS = 4
-REMOVE_THREADS = 8
+def write_site(files: Iterable[tuple[str, bytes]], output: Path, result: BuildResult,
+               reused: dict[str, str] | None = None, records: dict[str, dict[str, Any]] | None = None,
+               context: str = "", previous: dict[str, str] | None = None) -> None:
+    """Make OUTPUT hold exactly FILES ((relative path, bytes)) and REUSED, writing only what changed.
 
-
-def _put(fresh: Path, previous: Path | None, rel: str, content: bytes) -> bool:
-    """Place one file in the new site: linked from the previous build if unchanged. True if written."""
-    target = fresh / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = previous / rel if previous is not None else None
-    if old is not None and _same_bytes(old, content):
-        try:
-            os.link(old, target)  # unchanged: keep the very same file
-        except OSError:
-            shutil.copy2(old, target)  # no hard links here: copy, keeping its time
-        return False
-    target.write_bytes(content)
-    return True
-
-
-def write_site(files: Iterable[tuple[str, bytes]], output: Path, result: BuildResult) -> None:
-    """Write FILES into a new folder beside OUTPUT, then put it in OUTPUT's place."""
+    REUSED: files of the previous build that stay as they are (relative path ->
+    digest). PREVIOUS: the files of the site now in OUTPUT (relative path ->
+    digest; default: from its manifest, else from its files). RECORDS and
+    CONTEXT go into the new manifest. See the module's docstring for how a
+    failure leaves the previous site as it was.
+    """
     parent = output.parent
-    previous = output if (output / MARKER).is_file() else None
+    in_place = (output / MARKER).is_file()
+    if in_place and previous is None:
+        manifest = read_manifest(output)
+        previous = manifest.files if manifest is not None else files_on_disk(output)
+    old = previous if in_place and previous is not None else {}
+    new = dict(reused or {})
+    changed: list[tuple[str, bytes]] = []
+    for rel, content in files:  # pages are rendered here, before anything is written
+        new[rel] = digest(content)
+        if old.get(rel) != new[rel]:
+            changed.append((rel, content))
+    gone = sorted(set(old) - set(new))
+    manifest_bytes = Manifest(context, records or {}, new).to_bytes()
+    result.written, result.unchanged, result.removed = len(changed), len(new) - len(changed), len(gone)
+    result.pages = sum(1 for rel in new if rel.endswith(".html"))
+    if in_place and not changed and not gone and _same_bytes(output / MANIFEST, manifest_bytes):
+        return  # nothing at all to change
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        fresh = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent))
+        stage = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
         raise WriteError(f"cannot create a folder in {parent}: {exc.strerror}",
                          hint="check the folder exists and is writable") from exc
+    made: list[Path] = []  # folders made in the live site for new pages (removed again on failure)
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        fresh.chmod(0o777 & ~umask)  # mkdtemp makes it private; a site is meant to be read
-        names: set[str] = set()
-
-        def named(items):
-            for rel, content in items:
-                names.add(rel)
-                yield rel, content
-
-        from concurrent.futures import ThreadPoolExecutor
-
-        # File system calls wait on the disk, not the CPU: a few threads overlap them.
-        with ThreadPoolExecutor(WRITE_THREADS) as pool:
-            outcomes = list(pool.map(lambda item: _put(fresh, previous, *item), named(files)))
-        result.written += sum(outcomes)
-        result.unchanged += len(outcomes) - sum(outcomes)
-        result.pages = sum(1 for n in names if n.endswith(".html"))
-        if previous is not None:
-            result.removed = sum(
-                1 for p in previous.rglob("*") if p.is_file() and p.relative_to(previous).as_posix() not in names
-            )
-        _swap(fresh, output)
+        if not in_place:  # a first build: stage the whole tree, then rename it into place
+            for rel, content in [*changed, (MANIFEST, manifest_bytes)]:
+                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+                (stage / rel).write_bytes(content)
+            umask = os.umask(0)
+            os.umask(umask)
+            stage.chmod(0o777 & ~umask)  # mkdtemp makes it private; a site is meant to be read
+            os.rename(stage, output)  # replaces an empty folder
+        else:
+            for number, (rel, content) in enumerate([(MANIFEST, manifest_bytes), *changed]):
+                for folder in reversed((output / rel).parents):
+                    if folder.is_relative_to(output) and not folder.is_dir():
+                        folder.mkdir()
+                        made.append(folder)
+                (stage / str(number)).write_bytes(content)
     except OSError as exc:
-        remove_tree(fresh)
+        _undo(stage, made)
         raise WriteError(f"cannot write the site into {output}: {exc.strerror or exc}",
                          hint="check free disk space and permissions; the previous site is unchanged") from exc
     except BaseException:
-        remove_tree(fresh)
+        _undo(stage, made)
         raise
+    if in_place:
+        _commit(stage, output, [MANIFEST] + [rel for rel, _ in changed], gone)
 
 
-def _swap(fresh: Path, output: Path) -> None:
-    if not output.exists():
-        os.rename(fresh, output)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".old", dir=output.parent))
-    os.rename(output, retired / "site")
+def _same_bytes(path: Path, content: bytes) -> bool:
     try:
-        os.rename(fresh, output)
+        return path.stat().st_size == len(content) and path.read_bytes() == content
     except OSError:
-        os.rename(retired / "site", output)
-        raise
-    remove_tree(retired)
+        return False
 
 
-def remove_tree(path: Path) -> None:
-    """Delete a folder tree, overlapping the file system calls.
-
-    Removing thousands of folders one by one is slow on some disks (each rmdir
-    can wait for the device); a few threads per level of the tree overlap them.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    files: list[str] = []
-    levels: dict[int, list[str]] = {}
-    for folder, subfolders, names in os.walk(path):
-        files += [os.path.join(folder, n) for n in names]
-        files += [os.path.join(folder, d) for d in subfolders if os.path.islink(os.path.join(folder, d))]
-        levels.setdefault(folder.count(os.sep), []).append(folder)
-
-    def quietly(call, target):
+def _undo(stage: Path, made: list[Path]) -> None:
+    shutil.rmtree(stage, ignore_errors=True)
+    for folder in reversed(made):
         try:
-            call(target)
+            folder.rmdir()
         except OSError:
             pass
 
-    with ThreadPoolExecutor(REMOVE_THREADS) as pool:
-        list(pool.map(lambda f: quietly(os.unlink, f), files))
-        for depth in sorted(levels, reverse=True):
-            list(pool.map(lambda d: quietly(os.rmdir, d), levels[depth]))
-    shutil.rmtree(path, ignore_errors=True)  # anything left (a file added meanwhile)
+
+def _commit(stage: Path, output: Path, names: list[str], gone: list[str]) -> None:
+    """Move the staged files (numbered in the order of NAMES, the manifest first) into OUTPUT; remove GONE."""
+    try:
+        with _uninterrupted():
+            (output / MANIFEST).unlink(missing_ok=True)  # until the end: a crash here means a full check next time
+            for number in range(1, len(names)):
+                os.replace(stage / str(number), output / names[number])
+            for rel in gone:
+                (output / rel).unlink(missing_ok=True)
+                for folder in (output / rel).parents:
+                    if folder == output or any(folder.iterdir()):
+                        break
+                    folder.rmdir()
+            os.replace(stage / "0", output / MANIFEST)
+    except OSError as exc:
+        raise WriteError(f"cannot finish updating the site in {output}: {exc.strerror or exc}",
+                         hint="fix the cause and run `atlas build` again: it rewrites whatever is missing") from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+@contextmanager
+def _uninterrupted():
+    """Hold Ctrl-C back until the block is done (then raise it), so the renames are not cut short."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+        if caught:
+            raise KeyboardInterrupt
 
 
 def build(settings: Settings, output: Path | None = None, include_drafts: bool = False,
-          workers: int = 1) -> BuildResult:
+          workers: int | None = None) -> BuildResult:
     """Build the site of the atlas into OUTPUT (default: `site/` in the atlas root).
 
-    WORKERS: processes reading and rendering records (1: in this process); the
-    output is the same whatever it is.
+    WORKERS: processes reading and rendering records (default: one per CPU,
+    used only when there are many records to render); the output is the same
+    whatever it is.
     """
     target = check_output(output if output is not None else settings.root / "site", settings)
     registries = load_registries(settings.schemas_dir)
-    pages, skipped, drafts = collect(settings, registries, include_drafts, workers)
-    result = BuildResult(output=target, evidence_pages=len(pages), drafts=drafts, skipped=skipped)
-    write_site(render_site(pages, registries, include_drafts), target, result)
+    context = context_digest(settings, include_drafts)
+    manifest = read_manifest(target) if (target / MARKER).is_file() else None
+    reusable = manifest.records if manifest is not None and manifest.context == context else {}
+    reusable = {name: known for name, known in reusable.items()
+                if known.get("kind") == "draft" or evidence_path(Path(name).stem) in manifest.files}
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    found = collect(settings, registries, include_drafts, workers, reusable)
+    result = BuildResult(output=target, evidence_pages=len(found.pages), rendered=found.rendered,
+                         drafts=found.drafts, skipped=found.skipped)
+    reused = {evidence_path(entry.slug): manifest.files[evidence_path(entry.slug)]
+              for entry, html in found.pages if html is None}
+    write_site(render_site(found.pages, registries, include_drafts), target, result, reused=reused,
+               records=found.records, context=context, previous=manifest.files if manifest is not None else None)
     return result
