@@ -74,7 +74,10 @@ def register(app):
             raise errors.UsageError("no DOI given", hint="atlas add 10.1016/j.neucli.2017.02.002, or --from FILE")
         config = settings()
         options = AddOptions(dry_run=dry_run, pubmed=not no_pubmed, offline=offline, refresh=refresh)
-        progress = _Progress(len(identifiers) > 1, eprint)
+        from atlas_cli.add_report import result_lines
+        from atlas_cli.commands.progress import BatchProgress
+
+        progress = BatchProgress("adding", result_lines)
         try:
             report = add_dois(config, identifiers, options, on_result=progress.result, on_start=progress.start)
         finally:
@@ -101,39 +104,3 @@ def register(app):
         if report.interrupted:
             eprint("atlas: interrupted; the records listed as added are complete, nothing else was written")
         return report.exit_code
-
-
-class _Progress:
-    """A rich progress bar on a terminal; plain lines per DOI otherwise (on stderr)."""
-
-    def __init__(self, batch: bool, eprint) -> None:
-        self.batch = batch
-        self.eprint = eprint
-        self.bar = None
-        self.task = None
-
-    def start(self, total: int) -> None:
-        if self.batch and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(TextColumn("adding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                console=Console(stderr=True, highlight=False), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("add", total=total)
-
-    def result(self, result) -> None:
-        from atlas_cli.add_report import result_lines
-
-        for line in result_lines(result):
-            if self.bar is not None:
-                self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
-            else:
-                self.eprint(line)
-        if self.bar is not None:
-            self.bar.advance(self.task)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None

@@ -8,7 +8,6 @@ interpreted in record text (a title containing `[b]` prints as written).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -338,7 +337,9 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("text", "json"):
             raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
         cfg = settings()
-        progress = _VerifyProgress()
+        from atlas_cli.commands.progress import BatchProgress
+
+        progress = BatchProgress("verifying")
         try:
             report = verify_records(cfg, slugs or None, apply=apply, on_start=progress.start,
                                     on_result=progress.result)
@@ -346,30 +347,3 @@ def register(app: typer.Typer) -> None:
             progress.stop()
         _write(format_json(report) if fmt == "json" else format_text(report, show_ok=verbose))
         return report.exit_code()
-
-
-class _VerifyProgress:
-    """A progress bar on stderr when it is a terminal; silent otherwise."""
-
-    def __init__(self) -> None:
-        self.bar = None
-        self.task = None
-
-    def start(self, total: int) -> None:
-        console = make_console(stderr=True)
-        if total > 1 and console.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                console=console, transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("verify", total=total)
-
-    def result(self, verdict) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None

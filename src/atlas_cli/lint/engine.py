@@ -234,7 +234,6 @@ def scan_identities(paths, skip: set[Path]) -> list[Identity]:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        line_of = lambda m: text.count("\n", 0, m.start()) + 1  # noqa: E731
         doi = _LINE_RE["doi"].search(text)
         pmid = _LINE_RE["pmid"].search(text)
         title = _LINE_RE["title"].search(text)
@@ -242,10 +241,14 @@ def scan_identities(paths, skip: set[Path]) -> list[Identity]:
         display = display_path(path)
         found.append(Identity(
             display, path.name,
-            ((doi.group(1).lower(), line_of(doi)),) if doi else (),
-            (pmid.group(1), line_of(pmid)) if pmid else None,
-            (normalise_title(title.group(2)), line_of(title)) if title else None,
+            ((doi.group(1).lower(), _line(text, doi)),) if doi else (),
+            (pmid.group(1), _line(text, pmid)) if pmid else None,
+            (normalise_title(title.group(2)), _line(text, title)) if title else None,
             int(year.group(1)) if year else None,
             checked=False,
         ))
     return found
+
+
+def _line(text: str, match: re.Match) -> int:
+    return text.count("\n", 0, match.start()) + 1

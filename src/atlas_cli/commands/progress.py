@@ -1,0 +1,45 @@
+"""A progress bar for batches (atlas add, atlas verify), on stderr."""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable, Iterable
+
+
+class BatchProgress:
+    """A rich progress bar while a batch runs, only when stderr is a terminal.
+
+    LINES, when given, turns each finished item into lines for the user: printed
+    above the bar on a terminal, plainly on stderr otherwise.
+    """
+
+    def __init__(self, label: str, lines: Callable[[object], Iterable[str]] | None = None) -> None:
+        self.label = label
+        self.lines = lines
+        self.bar = None
+        self.task = None
+
+    def start(self, total: int) -> None:
+        if total > 1 and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=Console(stderr=True, highlight=False, markup=False), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+
+    def result(self, item) -> None:
+        for line in self.lines(item) if self.lines else ():
+            if self.bar is not None:
+                self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            else:
+                sys.stderr.write(line + "\n")
+                sys.stderr.flush()
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
