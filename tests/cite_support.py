@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
+
+import support
+from support import clean_env
 
 from atlas_cli.config import load_settings
 from atlas_cli.records import iter_record_paths, read_document
@@ -41,27 +41,9 @@ def copy_atlas(tmp_path: Path) -> Path:
 
 
 def run_atlas(*args: str, root: Path | None = None, cwd: Path | None = None, env_extra: dict | None = None):
-    """Run the real `atlas` entry point in a subprocess."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
-    env["ATLAS_CACHE_DIR"] = _cache_dir()
-    env["PYTHONIOENCODING"] = "utf-8"
-    if env_extra:
-        env.update(env_extra)
-    argv = [sys.executable, "-m", "atlas_cli"]
-    if root is not None:
-        argv += ["--root", str(root)]
-    return subprocess.run(argv + list(args), capture_output=True, text=True, encoding="utf-8",
-                          cwd=cwd, env=env, timeout=120)
-
-
-def _cache_dir() -> str:
-    global _CACHE
-    if _CACHE is None:
-        _CACHE = tempfile.mkdtemp(prefix="atlas-cite-test-cache-")
-    return _CACHE
-
-
-_CACHE: str | None = None
+    """Run the real `atlas` entry point in a subprocess (with --root ROOT when given)."""
+    options = ["--root", str(root)] if root is not None else []
+    return support.run_atlas(*options, *args, cwd=cwd, env=clean_env(env_extra))
 
 
 def check_golden(name: str, actual: str) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
+
+from support import clean_env, new_atlas, run_atlas
 
 from atlas_cli.records import render_record
 
@@ -52,9 +52,7 @@ def record(**changes) -> dict:
 
 def make_atlas(tmp_path: Path, records: dict[str, dict | str] | list[dict] = (), name: str = "atlas") -> Path:
     """A temporary atlas (atlas.toml + records/); dict records are rendered, strings written as is."""
-    root = tmp_path / name
-    (root / "records").mkdir(parents=True)
-    (root / "atlas.toml").write_text('[atlas]\nsite_url = "https://www.mecfsatlas.com"\n', encoding="utf-8")
+    root = new_atlas(tmp_path / name)
     items = records.items() if isinstance(records, dict) else ((r["slug"], r) for r in records)
     for slug, data in items:
         write_record(root, slug, data)
@@ -69,13 +67,8 @@ def write_record(root: Path, slug: str, data: dict | str) -> Path:
 
 def run(root: Path, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """The real `atlas` entry point in a subprocess, in ROOT, output captured (so piped)."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("ATLAS_") and k not in ("FORCE_COLOR", "NO_COLOR", "TERM", "COLUMNS", "TTY_COMPATIBLE")}
-    clean["ATLAS_CACHE_DIR"] = str(root.parent / ".cache")
-    clean["PYTHONIOENCODING"] = "utf-8"
-    clean.update(env or {})
-    return subprocess.run([sys.executable, "-m", "atlas_cli", "--root", str(root), *args], cwd=root,
-                          capture_output=True, text=True, encoding="utf-8", env=clean, timeout=timeout)
+    return run_atlas("--root", str(root), *args, cwd=root, env=clean_env(env, cache=root.parent / ".cache"),
+                     timeout=timeout)
 
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")

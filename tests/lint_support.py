@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+import support
+from support import clean_env, new_atlas
 
 from atlas_cli.config import load_settings
 from atlas_cli.lint import lint_paths
@@ -59,10 +60,7 @@ def with_pem(**changes) -> dict:
 
 
 def make_atlas(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "atlas.toml").write_text('[atlas]\nsite_url = "https://www.mecfsatlas.com"\n', encoding="utf-8")
-    (root / "records").mkdir(exist_ok=True)
-    return root
+    return new_atlas(root)
 
 
 def write_record(root: Path, data: dict | str | bytes, name: str | None = None) -> Path:
@@ -89,7 +87,4 @@ def rules_of(result) -> list[str]:
 
 def run_atlas(*args: str, cwd: Path | None = None, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     """The real `atlas` entry point, in a subprocess."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_") and k != "NO_COLOR"}
-    env.update({"PYTHONIOENCODING": "utf-8", **(env_extra or {})})
-    return subprocess.run([sys.executable, "-m", "atlas_cli", *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=cwd, env=env, timeout=120)
+    return support.run_atlas(*args, cwd=cwd, env=clean_env(env_extra))
