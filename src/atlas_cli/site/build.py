@@ -42,7 +42,7 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -51,7 +51,7 @@ from atlas_cli.errors import AtlasError, UsageError, WriteError
 from atlas_cli.pem import BADGES, LABELS
 from atlas_cli.records import SLUG_RE, iter_record_paths, read_document
 from atlas_cli.registries import Registries, load_registries
-from atlas_cli.site.model import PEM_NOTE, Entry, Link, Retraction, entry_from_record, index_row
+from atlas_cli.site.model import PEM_NOTE, Entry, Listing, entry_from_record, index_row, listing
 from atlas_cli.yamlio import parse_bytes
 
 PACKAGE = Path(__file__).parent
@@ -127,6 +127,10 @@ def read_manifest(output: Path) -> Manifest | None:
         return None
 
 
+# The parts of atlas that shape a page (modules, templates, assets, citation styles).
+PAGE_CODE = ("site", "cite", "pem.py", "registries.py", "records.py", "yamlio.py", "config.py")
+
+
 def context_digest(settings: Settings, include_drafts: bool) -> str:
     """A digest of everything besides a record's own bytes that can change its pages."""
     import sys
@@ -138,39 +142,31 @@ def context_digest(settings: Settings, include_drafts: bool) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(json.dumps([MANIFEST_FORMAT, __version__, sys.version_info[:2], jinja2.__version__, include_drafts,
                          settings.site_url, settings.bibtex_prefix, settings.snapshot], sort_keys=True).encode())
-    code = Path(__file__).parent.parent  # atlas's own modules, templates, assets and citation styles
-    schemas = settings.schemas_dir  # the registries (topics, case definitions, designs)
-    for base in (code, schemas):
-        for path in sorted(base.rglob("*")):
+    package = Path(__file__).parent.parent
+    sources = [(package, package / name) for name in PAGE_CODE] + [(settings.schemas_dir, settings.schemas_dir)]
+    for base, top in sources:
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(path.relative_to(base).as_posix().encode() + b"\0")
                 h.update(digest(path.read_bytes()).encode())
     return h.hexdigest()
 
 
-# Page text a record's summary leaves out: only its evidence page shows it, never a list.
-LIST_OMITS = ("summary", "why_it_matters", "does_not_show", "findings", "limitations", "pem_rationale", "citations")
-
-
-def summary(entry: Entry) -> dict[str, Any]:
-    """What the list pages need of ENTRY, as JSON data for the manifest."""
-    data = asdict(entry)
-    for key in LIST_OMITS:
-        del data[key]
-    return data
-
-
-def entry_from_summary(data: dict[str, Any]) -> Entry:
-    """The Entry a `summary` was made from (without the text only its evidence page shows)."""
-    link = lambda value: Link(**value) if value is not None else None  # noqa: E731
-    return Entry(**{
-        **data,
-        **{key: [] for key in LIST_OMITS if key != "citations"},
-        "design": link(data["design"]),
-        "criteria": [link(c) for c in data["criteria"]],
-        "topics": [link(t) for t in data["topics"]],
-        "retraction": Retraction(**data["retraction"]) if data["retraction"] else None,
-    })
+def reusable_records(manifest: Manifest, context: str) -> dict[str, dict[str, Any]]:
+    """The manifest's records that may stand in for reading and rendering the record again."""
+    if manifest.context != context:
+        return {}
+    usable = {}
+    for name, known in manifest.records.items():
+        try:
+            if known["kind"] == "draft" or (
+                    known["kind"] in ("entry", "draft-entry") and isinstance(known["sha"], str)
+                    and Listing(**known["listing"]).slug == Path(name).stem
+                    and evidence_path(Path(name).stem) in manifest.files):
+                usable[name] = known
+        except (KeyError, TypeError):
+            pass  # damaged: read that record again
+    return usable
 
 
 # --- reading the records -----------------------------------------------------------------
@@ -190,8 +186,8 @@ _job: _Job | None = None
 
 
 def read_entry(path: Path, raw: bytes | None, job: _Job) -> tuple[str, Any]:
-    """One record file (and its bytes, None if they could not be read) ->
-    ("entry" or "draft-entry", (Entry, its evidence page)), ("draft", None) or ("skip", Skipped)."""
+    """One record file (and its bytes, None if they could not be read) -> ("entry" or "draft-entry",
+    (its Listing as JSON data, its evidence page)), ("draft", None) or ("skip", Skipped)."""
     document = parse_bytes(raw) if raw is not None else read_document(path)
     data = document.data
     if data is None:
@@ -214,7 +210,7 @@ def read_entry(path: Path, raw: bytes | None, job: _Job) -> tuple[str, Any]:
         return "skip", Skipped(path, f"cannot be cited: {exc.message}")
     if job.renderer is None:
         job.renderer = Renderer(job.include_drafts)
-    return ("draft-entry" if draft else "entry"), (entry, job.renderer.evidence(entry))
+    return ("draft-entry" if draft else "entry"), (listing(entry).to_json(), job.renderer.evidence(entry))
 
 
 def _read_chunk(chunk: list[tuple[Path, bytes | None]]) -> list[tuple[str, Any]]:
@@ -255,7 +251,7 @@ def _read_bytes(path: Path) -> bytes | None:
 
 @dataclass
 class Collected:
-    pages: list[tuple[Entry, bytes | None]]  # sorted by slug; None: the page of the previous build stands
+    pages: list[tuple[Listing, bytes | None]]  # sorted by slug; None: the page of the previous build stands
     skipped: list[Skipped]
     drafts: int
     records: dict[str, dict[str, Any]]  # the manifest's records
@@ -275,22 +271,18 @@ def collect(settings: Settings, registries: Registries, include_drafts: bool, wo
     raws = [_read_bytes(path) for path in paths]
     digests = [digest(raw) if raw is not None else None for raw in raws]
     results: list[tuple[str, Any] | None] = [None] * len(paths)
-    todo, reused = [], set()
+    todo = []
     for i, path in enumerate(paths):
         known = previous.get(path.name)
         if known is not None and digests[i] is not None and known.get("sha") == digests[i]:
-            try:
-                results[i] = (known["kind"], (entry_from_summary(known["entry"]), None) if "entry" in known else None)
-                reused.add(path.name)
-                continue
-            except (KeyError, TypeError, ValueError, AttributeError):
-                pass  # a damaged manifest entry: read the record again
-        todo.append(i)
+            results[i] = (known["kind"], (known["listing"], None) if "listing" in known else None)
+        else:
+            todo.append(i)
     fresh = render_records([(paths[i], raws[i]) for i in todo], _Job(settings, registries, include_drafts), workers)
     for i, result in zip(todo, fresh):
         results[i] = result
 
-    pages: dict[str, tuple[Entry, bytes | None]] = {}
+    pages: dict[str, tuple[Listing, bytes | None]] = {}
     skipped: list[Skipped] = []
     records: dict[str, dict[str, Any]] = {}
     drafts = 0
@@ -300,15 +292,14 @@ def collect(settings: Settings, registries: Registries, include_drafts: bool, wo
             continue
         if kind.startswith("draft"):
             drafts += 1
-        if value is not None and value[0].slug in pages:
-            skipped.append(Skipped(path, f"repeats the slug {value[0].slug} of another record file"))
+        study = Listing(**value[0]) if value is not None else None
+        if study is not None and study.slug in pages:
+            skipped.append(Skipped(path, f"repeats the slug {study.slug} of another record file"))
             continue
-        if path.name in reused:
-            records[path.name] = previous[path.name]
-        elif sha is not None:
-            records[path.name] = {"sha": sha, "kind": kind, **({"entry": summary(value[0])} if value else {})}
-        if value is not None:
-            pages[value[0].slug] = value
+        if sha is not None:
+            records[path.name] = {"sha": sha, "kind": kind, **({"listing": value[0]} if value else {})}
+        if study is not None:
+            pages[study.slug] = (study, value[1])
     return Collected([pages[s] for s in sorted(pages)], skipped, drafts, records, len(todo))
 
 
@@ -319,7 +310,7 @@ def citations(record: dict[str, Any], settings: Settings) -> dict[str, str]:
     return {fmt: render(record, fmt, settings) for fmt, _, _ in CITATION_FORMATS}
 
 
-def listing_order(entries: Iterable[Entry]) -> list[Entry]:
+def listing_order(entries: Iterable[Listing]) -> list[Listing]:
     """Newest first, then by title and slug (a total order, so the output is stable)."""
     return sorted(entries, key=lambda e: (-(e.year or 0), e.title.casefold(), e.slug))
 
@@ -366,7 +357,7 @@ class Renderer:
         return self.page("evidence.html", "../../", entry=entry)
 
 
-def render_site(pages: list[tuple[Entry, bytes | None]], registries: Registries,
+def render_site(pages: list[tuple[Listing, bytes | None]], registries: Registries,
                 include_drafts: bool) -> Iterator[tuple[str, bytes]]:
     """Every file of the site as (relative path, bytes), in a fixed order
     (but the evidence pages given as None: those of the previous build stand)."""
@@ -374,34 +365,38 @@ def render_site(pages: list[tuple[Entry, bytes | None]], registries: Registries,
 
     renderer = Renderer(include_drafts)
     page = renderer.page
-    entries = [entry for entry, _ in pages]
-    listed = listing_order(entries)
+    studies = [study for study, _ in pages]
+    listed = listing_order(studies)
+    # Each study's list item, rendered once for the index and once for the pages two levels down.
+    study_item = renderer.env.get_template("macros.html").module.study_item
+    on_index = [study_item(s, "") for s in listed]
+    below = {s.slug: study_item(s, "../../") for s in listed}
 
-    by_topic: dict[str, list[Entry]] = {}
-    by_criterion: dict[str, list[Entry]] = {}
-    for entry in listed:
-        for tid in {t.id for t in entry.topics if t.id}:
-            by_topic.setdefault(tid, []).append(entry)
-        for cid in {c.id for c in entry.criteria if c.id}:
-            by_criterion.setdefault(cid, []).append(entry)
+    by_topic: dict[str, list[Markup]] = {}
+    by_criterion: dict[str, list[Markup]] = {}
+    for study in listed:
+        for tid in study.topics:
+            by_topic.setdefault(tid, []).append(below[study.slug])
+        for cid in study.criteria:
+            by_criterion.setdefault(cid, []).append(below[study.slug])
 
     topics = [(t.id, t.label, t.definition, t.group) for t in registries.topics.values()]
     topics += [(tid, tid, None, None) for tid in sorted(set(by_topic) - set(registries.topics))]
     topic_labels = {tid: label for tid, label, _, _ in topics}
-    designs = {e.design.id: e.design.label for e in entries if e.design and e.design.id}
+    designs = {s.design_id: s.design_label for s in studies if s.design_id}
 
     filters = {
-        "pem": [(b, LABELS[b]) for b in BADGES if any(e.pem == b for e in entries)],
+        "pem": [(b, LABELS[b]) for b in BADGES if any(s.pem == b for s in studies)],
         "topics": sorted(((tid, topic_labels[tid]) for tid in by_topic), key=lambda t: (t[1].casefold(), t[0])),
         "designs": sorted(designs.items(), key=lambda d: (d[1].casefold(), d[0])),
-        "years": sorted({e.year for e in entries if e.year}, reverse=True),
+        "years": sorted({s.year for s in studies if s.year}, reverse=True),
     }
-    index_json = Markup(json_for_script([index_row(e) for e in listed]))
-    yield "index.html", page("index.html", "", entries=listed, filters=filters, index_json=index_json)
+    index_json = Markup(json_for_script([index_row(s) for s in listed]))
+    yield "index.html", page("index.html", "", items=on_index, filters=filters, index_json=index_json)
 
-    for entry, html in pages:
+    for study, html in pages:
         if html is not None:
-            yield evidence_path(entry.slug), html
+            yield evidence_path(study.slug), html
 
     groups: dict[str, list] = {}
     for tid, label, definition, group in topics:
@@ -409,14 +404,14 @@ def render_site(pages: list[tuple[Entry, bytes | None]], registries: Registries,
     yield "topics/index.html", page("topics.html", "../", groups=groups)
     for tid, label, definition, _ in topics:
         yield f"topics/{tid}/index.html", page("topic.html", "../../", label=label, definition=definition,
-                                               entries=by_topic.get(tid, []))
+                                               items=by_topic.get(tid, []))
 
     criteria = list(registries.criteria.values())
     yield "criteria/index.html", page("criteria.html", "../",
                                       criteria=[(c, len(by_criterion.get(c.id, []))) for c in criteria])
     for criterion in criteria:
         yield f"criteria/{criterion.id}/index.html", page("criterion.html", "../../", criterion=criterion,
-                                                          entries=by_criterion.get(criterion.id, []))
+                                                          items=by_criterion.get(criterion.id, []))
 
     for asset in sorted(ASSETS.iterdir()):
         if asset.is_file():
@@ -583,15 +578,13 @@ def build(settings: Settings, output: Path | None = None, include_drafts: bool =
     registries = load_registries(settings.schemas_dir)
     context = context_digest(settings, include_drafts)
     manifest = read_manifest(target) if (target / MARKER).is_file() else None
-    reusable = manifest.records if manifest is not None and manifest.context == context else {}
-    reusable = {name: known for name, known in reusable.items()
-                if known.get("kind") == "draft" or evidence_path(Path(name).stem) in manifest.files}
+    reusable = reusable_records(manifest, context) if manifest is not None else {}
     workers = workers if workers is not None else (os.cpu_count() or 1)
     found = collect(settings, registries, include_drafts, workers, reusable)
     result = BuildResult(output=target, evidence_pages=len(found.pages), rendered=found.rendered,
                          drafts=found.drafts, skipped=found.skipped)
-    reused = {evidence_path(entry.slug): manifest.files[evidence_path(entry.slug)]
-              for entry, html in found.pages if html is None}
+    reused = {evidence_path(study.slug): manifest.files[evidence_path(study.slug)]
+              for study, html in found.pages if html is None}
     write_site(render_site(found.pages, registries, include_drafts), target, result, reused=reused,
                records=found.records, context=context, previous=manifest.files if manifest is not None else None)
     return result

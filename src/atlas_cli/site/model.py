@@ -274,13 +274,47 @@ def entry_from_record(record: dict[str, Any], registries: Registries) -> Entry:
     )
 
 
-def index_row(entry: Entry) -> list[Any]:
+@dataclass(frozen=True)
+class Listing:
+    """What the list pages (index, topic, case definition) show of a record: small, and plain JSON data,
+    so the build keeps it in its manifest and lists an unchanged record without reading it again."""
+
+    slug: str
+    draft: bool
+    title: str
+    year: int | None
+    pem: str
+    pem_label: str
+    header_text: str
+    design_id: str | None
+    design_label: str | None
+    retraction: str | None  # the banner word (Retracted, Withdrawn, ...), None if the paper stands
+    topics: list[str]  # ids, in record order, each once
+    criteria: list[str]  # ids, in record order, each once
+    search_text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def listing(entry: Entry) -> Listing:
+    return Listing(
+        slug=entry.slug,
+        draft=entry.draft,
+        title=entry.title,
+        year=entry.year,
+        pem=entry.pem,
+        pem_label=entry.pem_label,
+        header_text=entry.header_text,
+        design_id=entry.design.id if entry.design else None,
+        design_label=entry.design.label if entry.design else None,
+        retraction=entry.retraction.label if entry.retraction else None,
+        topics=list(dict.fromkeys(t.id for t in entry.topics if t.id)),
+        criteria=list(dict.fromkeys(c.id for c in entry.criteria if c.id)),
+        search_text=entry.search_text,
+    )
+
+
+def index_row(study: Listing) -> list[Any]:
     """One study in the precomputed JSON index the index page's filters read."""
-    return [
-        entry.slug,
-        entry.pem,
-        entry.design.id if entry.design and entry.design.id else "",
-        entry.year or 0,
-        [t.id for t in entry.topics if t.id],
-        entry.search_text,
-    ]
+    return [study.slug, study.pem, study.design_id or "", study.year or 0, study.topics, study.search_text]
