@@ -104,3 +104,15 @@ def test_broken_schema_file_of_an_atlas_is_a_configuration_error(tmp_path):
     (tmp_path / "records").mkdir()
     result = run_atlas("lint", cwd=tmp_path)
     assert result.returncode == 2 and "record.schema.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_lint_of_one_clean_file_imports_only_what_it_needs():
+    code = ("import sys; sys.argv=['atlas','lint','records/%s.yaml']\n"
+            "from atlas_cli.__main__ import main\n"
+            "try: main()\n"
+            "except SystemExit as exit: code = exit.code\n"
+            "heavy=[m for m in ('habanero','httpx2','jsonschema','jinja2','citeproc','rich.console') "
+            "if m in sys.modules]\n"
+            "sys.stderr.write(repr((code, heavy)))") % SLUG
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.stderr.strip().splitlines()[-1] == "(0, [])"
