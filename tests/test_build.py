@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import signal
@@ -414,3 +415,163 @@ def test_json_for_script_cannot_end_the_script_element():
     text = json_for_script({"t": "</script><!-- & >"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"t": "</script><!-- & >"}
+
+
+# --- incremental builds: the manifest --------------------------------------------------------
+
+
+def fresh_build(root: Path, name: str, **options) -> dict[str, bytes]:
+    """The tree of a first build of ROOT's records into a new folder NAME beside the atlas."""
+    build(load_settings(root), root.parent / name, **options)
+    return tree_bytes(root.parent / name)
+
+
+def test_a_changed_record_is_the_only_one_rendered_and_the_site_equals_a_fresh_build(root: Path, tmp_path: Path):
+    settings = load_settings(root)
+    out = tmp_path / "site"
+    first = build(settings, out)
+    assert first.rendered == len(RECORDS) and (out / MANIFEST).is_file()
+    record = dict(RECORDS["lee-2019-fatigue-survey"], title="A renamed fatigue survey", topics=["pem"])
+    write_record(root / "records", "lee-2019-fatigue-survey", record)
+    again = build(settings, out)
+    assert again.rendered == 1
+    # its page and the lists it appears in (index, old and new topic pages) follow, from the manifest's listings
+    assert "A renamed fatigue survey" in (out / "index.html").read_text()
+    assert "lee-2019" in (out / "topics" / "pem" / "index.html").read_text()
+    assert "lee-2019" not in (out / "topics" / "epidemiology" / "index.html").read_text()
+    assert tree_bytes(out) == fresh_build(root, "fresh")  # manifest included: same records, same bytes
+    assert build(settings, out).rendered == 0
+
+
+def test_nothing_changed_renders_and_writes_nothing(root: Path, built: Path):
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in built.rglob("*")}
+    result = atlas("build", "-o", "out", root=root)
+    assert "0 file(s) written" in result.stderr and "0 record(s) read and rendered" in result.stderr
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in built.rglob("*")} == before
+
+
+def test_a_changed_registry_renders_every_record_again(root: Path, tmp_path: Path):
+    settings = load_settings(root)
+    out = tmp_path / "site"
+    build(settings, out)
+    import shutil
+
+    shutil.copytree(settings.schemas_dir, root / "schemas")  # the atlas's own registries
+    topics = root / "schemas" / "topics.yaml"
+    topics.write_text(topics.read_text().replace("label: Cytokines", "label: Cytokine signalling"))
+    result = build(load_settings(root), out)
+    assert result.rendered == len(RECORDS)
+    assert "Cytokine signalling" in page(out, "unknown-2018-immune-markers")
+    assert tree_bytes(out) == fresh_build(root, "fresh")
+
+
+def test_another_context_renders_every_record_again_but_writes_only_what_differs(root: Path, built: Path):
+    # A new atlas version (other templates or code) leaves another context digest in the manifest.
+    manifest = json.loads((built / MANIFEST).read_text())
+    manifest["context"] = "built-by-another-version"
+    (built / MANIFEST).write_text(json.dumps(manifest))
+    result = build(load_settings(root), built)
+    assert result.rendered == len(RECORDS) and result.written == 0
+    assert json.loads((built / MANIFEST).read_text())["context"] != "built-by-another-version"
+
+
+def test_the_context_covers_what_shapes_a_page(root: Path):
+    from atlas_cli.site.build import PACKAGE, PAGE_CODE, TEMPLATES, context_digest
+
+    settings = load_settings(root)
+    base = context_digest(settings, False)
+    assert base == context_digest(settings, False)
+    assert context_digest(settings, True) != base
+    assert context_digest(dataclasses.replace(settings, site_url="https://other.example"), False) != base
+    assert context_digest(dataclasses.replace(settings, bibtex_prefix="other"), False) != base
+    # templates, assets, the page model and the citation code are all part of it
+    for path in [*TEMPLATES.iterdir(), PACKAGE / "assets" / "atlas.css", PACKAGE / "model.py",
+                 PACKAGE.parent / "cite" / "__init__.py"]:
+        assert any(path.is_relative_to(PACKAGE.parent / part) for part in PAGE_CODE), path
+
+
+def test_a_removed_record_leaves_the_manifest_and_its_folder(root: Path, built: Path):
+    (root / "records" / "lee-2019-fatigue-survey.yaml").unlink()
+    result = build(load_settings(root), built)
+    assert result.rendered == 0 and result.removed == 1
+    assert not (built / "evidence" / "lee-2019-fatigue-survey").exists()
+    manifest = json.loads((built / MANIFEST).read_text())
+    assert "lee-2019-fatigue-survey.yaml" not in manifest["records"]
+    assert "evidence/lee-2019-fatigue-survey/index.html" not in manifest["files"]
+    assert tree_bytes(built) == fresh_build(root, "fresh")
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "not-json", "wrong-shape", "bad-record"])
+def test_a_missing_or_corrupt_manifest_means_a_full_check(root: Path, built: Path, damage: str):
+    manifest_path = built / MANIFEST
+    text = manifest_path.read_text()
+    if damage == "missing":
+        manifest_path.unlink()
+    elif damage == "truncated":
+        manifest_path.write_text(text[: len(text) // 2])
+    elif damage == "not-json":
+        manifest_path.write_bytes(b"\xff\xfe not json")
+    elif damage == "wrong-shape":
+        manifest_path.write_text(json.dumps({"format": 1, "context": 7, "records": [], "files": {}}))
+    else:
+        manifest = json.loads(text)
+        manifest["records"]["lee-2019-fatigue-survey.yaml"]["listing"] = {"slug": "lee-2019-fatigue-survey"}
+        manifest_path.write_text(json.dumps(manifest))
+    if damage != "bad-record":  # with no manifest to trust, a page edited by hand is noticed too
+        (built / "evidence" / "smith-2021-exercise-capacity" / "index.html").write_text("edited")
+    result = build(load_settings(root), built)
+    if damage == "bad-record":
+        assert result.rendered == 1 and result.written == 0  # that record read again; its page was right
+    else:
+        assert result.rendered == len(RECORDS) and result.written == 1  # the edited page; the rest is as it was
+    assert tree_bytes(built) == fresh_build(root, "fresh")
+
+
+def test_a_build_that_stopped_while_renaming_is_repaired_by_the_next(root: Path, built: Path):
+    # What a crash between the renames leaves: no manifest, some pages new, one missing, one stale.
+    (built / MANIFEST).unlink()
+    (built / "evidence" / "lee-2019-fatigue-survey" / "index.html").unlink()
+    (built / "topics" / "pem" / "index.html").write_text("stale")
+    result = atlas("build", "-o", "out", root=root)
+    assert result.returncode == 0, result.stderr
+    assert "2 file(s) written" in result.stderr
+    assert tree_bytes(built) == fresh_build(root, "fresh")
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, RuntimeError])
+def test_an_interrupted_build_leaves_the_previous_site_intact(root: Path, built: Path, stop):
+    before = tree_bytes(built)
+
+    def files():
+        yield "evidence/new-2024-study/index.html", b"a new page"
+        yield "index.html", b"new index"
+        raise stop()
+
+    with pytest.raises(stop):
+        write_site(files(), built, BuildResult(output=built))
+    assert tree_bytes(built) == before
+    assert not (built / "evidence" / "new-2024-study").exists()
+    assert [p.name for p in built.parent.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_a_write_error_while_staging_removes_the_folders_it_made(built: Path):
+    before = tree_bytes(built)
+    files = [("evidence/new-2024-study/index.html", b"new"), ("index.html/inside", b"y")]
+    with pytest.raises(WriteError):
+        write_site(iter(files), built, BuildResult(output=built))
+    assert tree_bytes(built) == before and not (built / "evidence" / "new-2024-study").exists()
+    assert [p.name for p in built.parent.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_many_records_render_the_same_in_worker_processes(tmp_path: Path):
+    from atlas_cli.site.build import PARALLEL_FROM
+
+    base = RECORDS["smith-2021-exercise-capacity"]
+    records = {f"smith-{2000 + i // 100}-study-{i}": dict(base, title=f"Study {i}", year=2000 + i // 100)
+               for i in range(PARALLEL_FROM + 10)}
+    root = make_atlas(tmp_path / "big", records)
+    settings = load_settings(root)
+    one = build(settings, tmp_path / "one", workers=1)
+    two = build(settings, tmp_path / "two", workers=2)
+    assert one.rendered == two.rendered == len(records)
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
