@@ -1,18 +1,17 @@
-"""How fast is `atlas build`, and does it grow linearly? Figures measured in one run.
+"""How fast is `atlas build`, does it grow linearly, and what does a rebuild cost? One run, as ratios.
 
-Generates N realistic records (about 3 KB each: 1-40 authors, three paragraphs of
+Generates N realistic records (about 4 KB each: 1-40 authors, three paragraphs of
 text, criteria, topics, some retractions and drafts) into a temporary atlas, then
 runs `atlas build` as a user does (a new process each time) and reports:
 
-  full 1k     a first build of the first N/10 records into an empty folder
-  full N      a first build of all N records
-  linearity   (seconds per record at N) / (seconds per record at N/10): 1.0 is linear
-  unchanged   a rebuild with nothing changed: files written (should be 0)
-  one change  a rebuild after one record's summary changed: files written and the
-              share of the site's files rewritten (only that evidence page)
+  baseline    parsing the same N files with libyaml (yaml.CSafeLoader), in one process
+  full N      a first build of all N records into an empty folder, and its ratio to the baseline
+  growth      (seconds per record at N) / (seconds per record at N/10): 1.0 is linear
+  unchanged   a rebuild with nothing changed, as a share of the full build, and the files it wrote
+  one change  a rebuild after one record's summary changed: share of the full build, files written
 
-Each build is timed as the median of R runs. Machines are noisy: compare the
-ratios from one run, not seconds across machines.
+Each figure is the median of R runs. Machines are noisy: compare the ratios from
+one run, not seconds across machines.
 
     python bench/build_bench.py               # 10,000 records, 3 runs each
     python bench/build_bench.py -n 2000 -r 1
@@ -34,7 +33,6 @@ from pathlib import Path
 
 import yaml
 
-from atlas_cli.site.build import remove_tree
 
 TOPICS = ["immune-dysfunction", "b-cells", "cytokines", "nk-cells", "t-cells", "gut-microbiome", "pem",
           "exercise-physiology", "energy-metabolism", "neuroimaging", "cognition", "sleep", "pain",
@@ -122,8 +120,8 @@ def atlas_build(root: Path, output: Path) -> tuple[float, str]:
     return elapsed, result.stderr.strip().splitlines()[-1]
 
 
-def written(summary: str) -> int:
-    return int(re.search(r"(\d+) file\(s\) written", summary).group(1))
+def count(summary: str, what: str) -> int:
+    return int(re.search(rf"(\d+) {re.escape(what)}", summary).group(1))
 
 
 def fresh_builds(root: Path, runs: int) -> tuple[float, str]:
@@ -132,8 +130,22 @@ def fresh_builds(root: Path, runs: int) -> tuple[float, str]:
         output = root / f"site-fresh-{run}"
         elapsed, summary = atlas_build(root, output)
         times.append(elapsed)
-        remove_tree(output)
+        shutil.rmtree(output)
     return statistics.median(times), summary
+
+
+def parse_baseline(records: Path, runs: int) -> float:
+    """Seconds to read and parse every record file with libyaml, in this process."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        sys.exit("PyYAML is built without libyaml here (no yaml.CSafeLoader): no baseline to compare with")
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for path in sorted(records.iterdir()):
+            yaml.load(path.read_bytes(), Loader=loader)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def main() -> None:
@@ -141,7 +153,7 @@ def main() -> None:
     parser.add_argument("-n", "--records", type=int, default=10_000)
     parser.add_argument("-r", "--runs", type=int, default=3)
     args = parser.parse_args()
-    n, small = args.records, max(args.records // 10, 1)
+    n, small, runs = args.records, max(args.records // 10, 1), args.runs
     work = Path(tempfile.mkdtemp(prefix="atlas-build-bench-"))
     try:
         print(f"generating {small} and {n} records ...", flush=True)
@@ -149,32 +161,41 @@ def main() -> None:
         slugs = make_atlas(work / "large", n)
         big = work / "large"
 
-        t_small, _ = fresh_builds(work / "small", args.runs)
-        t_large, summary = fresh_builds(big, args.runs)
+        t_parse = parse_baseline(big / "records", runs)
+        t_small, _ = fresh_builds(work / "small", runs)
+        t_large, summary = fresh_builds(big, runs)
         site = big / "site"
         atlas_build(big, site)
-        files = sum(1 for p in site.rglob("*") if p.is_file())
+        files = sum(1 for p in site.rglob("*") if p.is_file() and p.name != ".atlas-build.json")
 
-        t_same, same_summary = atlas_build(big, site)
+        same = [atlas_build(big, site) for _ in range(runs)]
+        t_same, same_summary = statistics.median(t for t, _ in same), same[-1][1]
 
         published = [s for i, s in enumerate(slugs) if i % 20]  # every 20th record is a draft
-        changed = big / "records" / f"{published[len(published) // 2]}.yaml"
-        text = changed.read_text(encoding="utf-8")
-        changed.write_text(text.replace("summary: ", "summary: Changed. ", 1), encoding="utf-8")
-        t_one, one_summary = atlas_build(big, site)
+        one = []
+        for run in range(runs):  # a different record each time
+            changed = big / "records" / f"{published[(run + 1) * len(published) // (runs + 1)]}.yaml"
+            text = changed.read_text(encoding="utf-8")
+            changed.write_text(text.replace("summary: ", "summary: Changed. ", 1), encoding="utf-8")
+            one.append(atlas_build(big, site))
+        t_one, one_summary = statistics.median(t for t, _ in one), one[-1][1]
 
         per_small, per_large = t_small / small, t_large / n
+
+        def did(summary: str) -> str:
+            return f"{count(summary, 'file(s) written')} files written, {count(summary, 'record(s) read')} rendered"
+
         print()
-        print(f"{'build':<34}{'seconds':>9}  files written")
-        print(f"{f'full, {small} records':<34}{t_small:>9.2f}")
-        print(f"{f'full, {n} records':<34}{t_large:>9.2f}  {written(summary)} of {files}")
-        print(f"{'rebuild, nothing changed':<34}{t_same:>9.2f}  {written(same_summary)}")
-        print(f"{'rebuild, one record changed':<34}{t_one:>9.2f}  {written(one_summary)}")
-        print()
-        print(f"per record: {per_small * 1000:.2f} ms at {small}, {per_large * 1000:.2f} ms at {n}")
-        print(f"linearity (per-record time at {n} / at {small}): {per_large / per_small:.2f}  (1.0 = linear)")
-        print(f"one change rewrote {written(one_summary)} of {files} files "
-              f"({100 * written(one_summary) / files:.3f}%); rebuild/full time: {t_one / t_large:.2f}")
+        print(f"{'':<34}{'seconds':>8}{'ratio':>7}")
+        print(f"{f'parse {n} files with libyaml':<34}{t_parse:>8.2f}{1:>7.2f}  the baseline")
+        print(f"{f'full build, {small} records':<34}{t_small:>8.2f}")
+        print(f"{f'full build, {n} records':<34}{t_large:>8.2f}{t_large / t_parse:>7.2f}  of the baseline; {did(summary)}")
+        print(f"{'rebuild, nothing changed':<34}{t_same:>8.2f}{t_same / t_large:>7.2f}  of the full build; "
+              f"{did(same_summary)}")
+        print(f"{'rebuild, one record changed':<34}{t_one:>8.2f}{t_one / t_large:>7.2f}  of the full build; "
+              f"{did(one_summary)}")
+        print(f"growth: {per_large * 1000:.2f} ms per record at {n} / {per_small * 1000:.2f} ms at {small} "
+              f"= {per_large / per_small:.2f}  (1.0 = linear); the site has {files} files")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
