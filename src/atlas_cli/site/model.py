@@ -106,6 +106,8 @@ def doi_url(doi: str) -> str:
 
 def fold(value: str) -> str:
     """Lower case without accents, for searching (the page's script folds the query the same way)."""
+    if value.isascii():
+        return value.lower()  # nothing to decompose (most text)
     decomposed = unicodedata.normalize("NFD", value.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
