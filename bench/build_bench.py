@@ -33,7 +33,6 @@ from pathlib import Path
 
 import yaml
 
-
 TOPICS = ["immune-dysfunction", "b-cells", "cytokines", "nk-cells", "t-cells", "gut-microbiome", "pem",
           "exercise-physiology", "energy-metabolism", "neuroimaging", "cognition", "sleep", "pain",
           "autonomic-dysfunction", "post-infectious-onset", "long-covid", "biomarkers", "treatment",

@@ -19,7 +19,14 @@ from atlas_cli.config import load_settings
 from atlas_cli.errors import UsageError, WriteError
 from atlas_cli.registries import load_registries
 from atlas_cli.site import model
-from atlas_cli.site.build import MANIFEST, MARKER, BuildResult, build, json_for_script, write_site
+from atlas_cli.site.build import (
+    MANIFEST,
+    MARKER,
+    BuildResult,
+    build,
+    json_for_script,
+    write_site,
+)
 
 
 @pytest.fixture

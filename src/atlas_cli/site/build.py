@@ -41,17 +41,25 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from atlas_cli.config import Settings
 from atlas_cli.errors import AtlasError, UsageError, WriteError
 from atlas_cli.pem import BADGES, LABELS
 from atlas_cli.records import SLUG_RE, iter_record_paths, read_document
 from atlas_cli.registries import Registries, load_registries
-from atlas_cli.site.model import PEM_NOTE, Entry, Listing, entry_from_record, index_row, listing
+from atlas_cli.site.model import (
+    PEM_NOTE,
+    Entry,
+    Listing,
+    entry_from_record,
+    index_row,
+    listing,
+)
 from atlas_cli.yamlio import parse_bytes
 
 PACKAGE = Path(__file__).parent
@@ -179,7 +187,7 @@ class _Job:
     settings: Settings
     registries: Registries
     include_drafts: bool
-    renderer: "Renderer | None" = None
+    renderer: Renderer | None = None
 
 
 _job: _Job | None = None
