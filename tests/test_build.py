@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import signal
 import subprocess
@@ -583,3 +584,26 @@ def test_many_records_render_the_same_in_worker_processes(tmp_path: Path):
     two = build(settings, tmp_path / "two", workers=2)
     assert one.rendered == two.rendered == len(records)
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+
+
+def test_a_first_build_fills_an_existing_empty_folder_readable_by_all(root: Path, tmp_path: Path):
+    (tmp_path / "empty").mkdir()
+    build(load_settings(root), tmp_path / "empty")
+    assert (tmp_path / "empty" / "index.html").is_file() and (tmp_path / "empty" / MANIFEST).is_file()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "empty").stat().st_mode & 0o777 == 0o777 & ~umask  # not a temp folder's private mode
+
+
+def test_ctrl_c_while_renaming_waits_until_the_renames_are_done():
+    import signal
+
+    from atlas_cli.site.build import _uninterrupted
+
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with _uninterrupted():
+            os.kill(os.getpid(), signal.SIGINT)
+            done.append("renames finished")
+    assert done == ["renames finished"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

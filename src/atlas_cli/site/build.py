@@ -569,7 +569,7 @@ def _uninterrupted():
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, before)
+        signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
         if caught:
             raise KeyboardInterrupt
 
