@@ -607,3 +607,22 @@ def test_ctrl_c_while_renaming_waits_until_the_renames_are_done():
             done.append("renames finished")
     assert done == ["renames finished"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_the_page_code_includes_every_atlas_module_it_imports():
+    import ast
+
+    from atlas_cli.site.build import PACKAGE, PAGE_CODE
+
+    package = PACKAGE.parent
+    covered = [package / part for part in PAGE_CODE]
+    sources = [p for top in covered for p in ([top] if top.is_file() else sorted(top.rglob("*.py")))]
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if not name.startswith("atlas_cli.") or name == "atlas_cli.errors":
+                    continue
+                module = package.joinpath(*name.split(".")[1:])
+                assert any(module == c.with_suffix("") or module.is_relative_to(c) for c in covered), (source, name)
