@@ -49,7 +49,7 @@ def register(app) -> None:
                   else f", {result.drafts} draft(s) left out (--include-drafts shows them)" if result.drafts else "")
         eprint(f"Built {result.pages} pages ({result.evidence_pages} evidence pages{drafts}) into {result.output}: "
                f"{result.written} file(s) written, {result.unchanged} unchanged, {result.removed} removed; "
-               f"{result.rendered} record(s) read and rendered, the others unchanged since the last build.")
+               f"{result.rendered} record(s) read and rendered, the rest unchanged since the last build.")
         if serve:
             from atlas_cli.site.serve import serve_site
 
