@@ -46,21 +46,25 @@ class Entry:
 # --- reading ---------------------------------------------------------------------------
 
 
-def read_entries(records_dir: Path, paths: Iterable[Path] | None = None) -> list[Entry]:
-    """Every record file, parsed; YAML-level problems attached as errors.
+def read_entries(records_dir: Path, paths: Iterable[Path] | None = None, jobs: int | None = None) -> list[Entry]:
+    """Every record file, parsed (over all cores when there are many); YAML-level problems attached."""
+    from atlas_cli.records import iter_record_paths
+    from atlas_cli.workers import map_chunks
 
-    One process: the strict reader (libyaml's composer) is already about as fast
-    as loading with yaml.CSafeLoader, and worker processes did not pay for their
-    start-up and pickling on 10,000 records (see bench/list_bench.py).
-    """
-    from atlas_cli.records import iter_record_paths, read_document
+    items = [str(p) for p in (paths if paths is not None else iter_record_paths(records_dir))]
+    return map_chunks(_read_chunk, items, jobs)
+
+
+def _read_chunk(paths: list[str]) -> list[Entry]:
+    from atlas_cli.records import read_document
 
     entries = []
-    for path in (paths if paths is not None else iter_record_paths(records_dir)):
+    for name in paths:
+        path = Path(name)
         document = read_document(path)
         entry = Entry(path, document.data if isinstance(document.data, dict) else None)
         for p in document.problems:
-            _add_problem(entry, p.line, p.column, getattr(p, "severity", "error"), p.rule, p.message)
+            _add_problem(entry, p.line, p.column, p.severity, p.rule, p.message)
         entries.append(entry)
     return entries
 

@@ -9,9 +9,7 @@ other: the other records are still checked.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +18,9 @@ from atlas_cli.errors import UsageError
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import ERROR, Problem
 from atlas_cli.records import iter_record_paths, read_document
+from atlas_cli.workers import map_chunks
 from atlas_cli.yamlio import Document
 
-PARALLEL_MIN_FILES = 400  # below this, starting workers costs more than it saves
-CHUNK = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +135,13 @@ def normalise_title(title: str) -> str:
     return _NON_ALNUM.sub(" ", _MARKUP.sub("", title).casefold()).strip()
 
 
-def _check_chunk(args: tuple[list[tuple[str, str]], str, str | None]) -> list[FileResult]:
-    items, schemas_dir, records_root = args
-    root = Path(records_root) if records_root else None
-    return [check_file(Path(p), display, Path(schemas_dir), root) for p, display in items]
+_run: tuple[Path, Path | None] | None = None  # (schemas folder, records folder) of this run
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent reports Ctrl-C once
+def _check_chunk(items: list[tuple[str, str]]) -> list[FileResult]:
+    assert _run is not None
+    schemas_dir, records_root = _run
+    return [check_file(Path(p), display, schemas_dir, records_root) for p, display in items]
 
 
 # --- the whole run ----------------------------------------------------------------------
@@ -183,13 +179,9 @@ def lint_paths(settings: Settings, paths: list[Path] | None = None, *, jobs: int
     records_root = settings.records_dir.resolve() if settings.records_dir.is_dir() else None
     _checker(schemas_dir)  # load once here: forked workers inherit it; config errors surface now
     items = [(str(p), display_path(p)) for p in files]
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    results: list[FileResult] = []
-    root_arg = str(records_root) if records_root else None
-    if jobs > 1 and len(items) >= PARALLEL_MIN_FILES:
-        results = _run_parallel(items, str(schemas_dir), root_arg, jobs)
-    else:
-        results = _check_chunk((items, str(schemas_dir), root_arg))
+    global _run
+    _run = (schemas_dir, records_root)  # forked workers inherit it
+    results: list[FileResult] = map_chunks(_check_chunk, items, jobs)
     problems = [p for r in results for p in r.problems]
     identities = [r.identity for r in results if r.identity is not None]
     files_seen = [(display, Path(p).name) for p, display in items]
@@ -203,17 +195,6 @@ def lint_paths(settings: Settings, paths: list[Path] | None = None, *, jobs: int
     problems.extend(check_duplicates(identities, files_seen))
     problems.sort(key=Problem.sort_key)
     return LintResult(problems, len(files))
-
-
-def _run_parallel(items, schemas_dir: str, records_root: str | None, jobs: int) -> list[FileResult]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
-    chunks = [(items[i:i + CHUNK], schemas_dir, records_root) for i in range(0, len(items), CHUNK)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint) as pool:
-        return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
 
 
 _LINE_RE = {

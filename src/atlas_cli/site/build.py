@@ -50,6 +50,7 @@ from typing import Any
 from atlas_cli.config import Settings
 from atlas_cli.errors import AtlasError, UsageError, WriteError
 from atlas_cli.pem import BADGES, LABELS
+from atlas_cli.workers import map_chunks
 from atlas_cli.records import SLUG_RE, iter_record_paths, read_document
 from atlas_cli.registries import Registries, load_registries
 from atlas_cli.site.model import (
@@ -137,7 +138,7 @@ def read_manifest(output: Path) -> Manifest | None:
 
 # The parts of atlas that shape a page (modules, templates, assets, citation styles), with
 # every atlas module they import but `errors` (its messages only reach skipped records).
-PAGE_CODE = ("site", "cite", "pem.py", "registries.py", "records.py", "yamlio.py", "config.py")
+PAGE_CODE = ("site", "cite", "pem.py", "registries.py", "records.py", "yamlio.py", "config.py", "workers.py")
 
 
 def context_digest(settings: Settings, include_drafts: bool) -> str:
@@ -227,28 +228,12 @@ def _read_chunk(chunk: list[tuple[Path, bytes | None]]) -> list[tuple[str, Any]]
     return [read_entry(path, raw, _job) for path, raw in chunk]
 
 
-def _ignore_sigint() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-
-
 def render_records(todo: list[tuple[Path, bytes | None]], job: _Job, workers: int) -> list[tuple[str, Any]]:
     """`read_entry` of each of TODO, in order; spread over WORKERS forked processes when there are many."""
     global _job
     _job = job  # forked workers inherit it (registries, settings, compiled templates)
-    if workers <= 1 or len(todo) < PARALLEL_FROM:
-        return _read_chunk(todo)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    size = max(16, len(todo) // (workers * 8))
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-    job.renderer = job.renderer or Renderer(job.include_drafts)  # compiled once, before the fork
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_ignore_sigint) as pool:
-        return [result for chunk in pool.map(_read_chunk, chunks) for result in chunk]
+    job.renderer = job.renderer or Renderer(job.include_drafts)  # compiled once, before any fork
+    return map_chunks(_read_chunk, todo, workers, min_items=PARALLEL_FROM)
 
 
 def _read_bytes(path: Path) -> bytes | None:
