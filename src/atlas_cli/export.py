@@ -79,31 +79,35 @@ class ExportResult:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def read_records(paths: Iterable[Path]) -> tuple[list[dict[str, Any]], list[Skipped]]:
-    """(records, skipped files). Each record's slug is its file name."""
+def read_records(paths: Iterable[Path], jobs: int | None = None) -> tuple[list[dict[str, Any]], list[Skipped]]:
+    """(records, skipped files), read over all cores when there are many. Each record's slug is its file name."""
+    from atlas_cli.workers import map_chunks
+
+    results = map_chunks(_read_chunk, [str(p) for p in paths], jobs)
+    return [r for r, _ in results if r is not None], [s for _, s in results if s is not None]
+
+
+def _read_chunk(names: list[str]) -> list[tuple[dict[str, Any] | None, Skipped | None]]:
+    return [_read_one(Path(name)) for name in names]
+
+
+def _read_one(path: Path) -> tuple[dict[str, Any] | None, Skipped | None]:
     from atlas_cli.records import read_document
 
-    records: list[dict[str, Any]] = []
-    skipped: list[Skipped] = []
-    for path in paths:
-        document = read_document(path)
-        if document.data is None:
-            first = document.problems[0] if document.problems else None
-            skipped.append(Skipped(path, first.line if first else 1, first.column if first else 1,
-                                   first.message if first else "not a record"))
-            continue
-        ambiguous = [p for p in document.problems if p.rule in AMBIGUOUS]
-        if ambiguous:
-            first = ambiguous[0]
-            skipped.append(Skipped(path, first.line, first.column, first.message))
-            continue
-        if not isinstance(document.data, dict):
-            skipped.append(Skipped(path, 1, 1, "not a record (expected a mapping of keys)"))
-            continue
-        data = dict(document.data)
-        data["slug"] = path.stem  # slugs are unique by file name
-        records.append(data)
-    return records, skipped
+    document = read_document(path)
+    if document.data is None:
+        first = document.problems[0] if document.problems else None
+        return None, Skipped(path, first.line if first else 1, first.column if first else 1,
+                             first.message if first else "not a record")
+    ambiguous = [p for p in document.problems if p.rule in AMBIGUOUS]
+    if ambiguous:
+        first = ambiguous[0]
+        return None, Skipped(path, first.line, first.column, first.message)
+    if not isinstance(document.data, dict):
+        return None, Skipped(path, 1, 1, "not a record (expected a mapping of keys)")
+    data = dict(document.data)
+    data["slug"] = path.stem  # slugs are unique by file name
+    return data, None
 
 
 def export(records_dir: Path, fmt: str, filters: Filters, settings) -> ExportResult:
