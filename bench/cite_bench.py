@@ -32,24 +32,13 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("immune cells gut microbiome fatigue exertion patients controls cohort cytokine "
-         "antibody receptor brain inflammation butyrate permeability sleep pain cognition "
-         "biomarker diagnosis criteria symptoms severity activity energy metabolism").split()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lint_bench import WORDS, paragraph, sentence  # noqa: E402  (one generator of realistic text for all benches)
+
 TITLE_BITS = ("in ME/CFS", "and PEM", "of NK cells", "& outcomes", "(pilot)", "50% of", "IL_6", "Øystein's", "γ-globulin")
 FAMILIES = ("Mensah", "van Campen", "de la Fuente", "Müller", "Fluge", "Nakamura", "García", "O'Brien", "Walker")
 GIVENS = ("Anna", "Hélène", "Øystein", "Min-jun", "C. Linda M. C.", "Brian", "Priya")
-
-
-def sentence(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
-    return text[0].upper() + text[1:] + "."
-
-
-def paragraph(rng: random.Random, chars: int) -> str:
-    parts = []
-    while sum(len(p) + 1 for p in parts) < chars:
-        parts.append(sentence(rng, rng.randint(8, 18)))
-    return " ".join(parts)
 
 
 def make_record(i: int, rng: random.Random) -> dict:
