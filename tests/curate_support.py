@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import subprocess
 from pathlib import Path
 
-from support import clean_env, new_atlas, run_atlas
+from support import changed, clean_env, new_atlas, run_atlas
 
 from atlas_cli.records import render_record
 
@@ -41,13 +40,7 @@ BASE_RECORD = {
 
 def record(**changes) -> dict:
     """BASE_RECORD with CHANGES (a value of None removes the key)."""
-    data = copy.deepcopy(BASE_RECORD)
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
+    return changed(BASE_RECORD, **changes)
 
 
 def make_atlas(tmp_path: Path, records: dict[str, dict | str] | list[dict] = (), name: str = "atlas") -> Path:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import subprocess
 from pathlib import Path
 
 import support
-from support import clean_env, new_atlas
+from support import changed, clean_env, new_atlas
 
 from atlas_cli.config import load_settings
 from atlas_cli.lint import lint_paths
@@ -40,13 +39,7 @@ GOOD = {
 
 def good(**changes) -> dict:
     """A copy of the valid record with top-level CHANGES (None deletes a key)."""
-    data = copy.deepcopy(GOOD)
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
+    return changed(GOOD, **changes)
 
 
 def with_pem(**changes) -> dict:

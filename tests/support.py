@@ -35,3 +35,16 @@ def run_atlas(*args: str, cwd: Path | None = None, env: dict[str, str] | None = 
     """`atlas ARGS` through the real entry point; output captured (so piped, no colour)."""
     return subprocess.run([sys.executable, "-m", "atlas_cli", *args], cwd=cwd, env=env or clean_env(),
                           input=stdin, capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+def changed(base: dict, **changes) -> dict:
+    """A deep copy of BASE with top-level CHANGES (a value of None removes the key)."""
+    import copy
+
+    data = copy.deepcopy(base)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
