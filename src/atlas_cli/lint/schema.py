@@ -59,7 +59,7 @@ class SchemaChecker:
             self._slow = jsonschema.Draft202012Validator(self.schema)
         findings: list[SchemaFinding] = []
         for error in sorted(self._slow.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
-            findings.extend(translate(error, self.schema))
+            findings.extend(f for f in translate(error, self.schema) if f not in findings)
         return findings
 
 
@@ -110,6 +110,9 @@ def translate(error, root_schema: dict) -> list[SchemaFinding]:
         return findings
     if kind == "required":
         missing = [k for k in expected if k not in value]
+        # jsonschema reports each missing key as its own error, naming it first in the message
+        named = [k for k in missing if error.message.startswith(repr(k))]
+        missing = named or missing
         where = "the record" if not path else name
         return [SchemaFinding(path, bool(path), f"{where} is missing `{key}`",
                               _describe_property(schema, key) or f"add `{key}:`") for key in missing]

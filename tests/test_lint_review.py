@@ -1,0 +1,19 @@
+"""Regressions found by reviewing `atlas lint`, `--fix` and `atlas init` against hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from lint_support import good, lint, make_atlas, write_record
+
+
+@pytest.fixture
+def atlas(tmp_path):
+    return make_atlas(tmp_path / "atlas")
+
+
+def test_each_missing_key_is_reported_once(atlas):
+    write_record(atlas, "slug: bare\n", "bare.yaml")
+    missing = [p.message for p in lint(atlas).problems if p.rule == "schema"]
+    assert sorted(missing) == sorted(f"the record is missing `{key}`" for key in (
+        "status", "title", "authors", "year", "pem", "summary", "why_it_matters", "does_not_show"))
