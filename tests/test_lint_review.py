@@ -17,3 +17,10 @@ def test_each_missing_key_is_reported_once(atlas):
     missing = [p.message for p in lint(atlas).problems if p.rule == "schema"]
     assert sorted(missing) == sorted(f"the record is missing `{key}`" for key in (
         "status", "title", "authors", "year", "pem", "summary", "why_it_matters", "does_not_show"))
+
+
+@pytest.mark.parametrize("text", ["---\n", "---\n...\n", "...\n", "--- # nothing yet\n\n# a comment\n"])
+def test_a_file_with_only_document_markers_is_empty(text):
+    from atlas_cli.yamlio import parse_text
+
+    assert [p.rule for p in parse_text(text).problems] == ["yaml-empty"]

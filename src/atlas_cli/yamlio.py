@@ -169,7 +169,7 @@ def parse_bytes(raw: bytes) -> Document:
 def parse_text(text: str, problems: list[YamlProblem] | None = None) -> Document:
     problems = problems if problems is not None else []
     tab_lines = _tab_lines(text, problems) if "\t" in text else set()
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if not text.strip() or all(_blank_line(ln) for ln in text.splitlines()):
         problems.append(YamlProblem(1, 1, "yaml-empty", "file is empty", "write a record or delete the file"))
         return Document(None, problems=problems, text=text)
     if text.count("[") + text.count("{") > MAX_FLOW_BRACKETS:
@@ -219,6 +219,15 @@ def parse_text(text: str, problems: list[YamlProblem] | None = None) -> Document
         problems.append(refused.problem)
         return Document(None, root, problems, text)
     return Document(data, root, problems, text)
+
+
+_MARKER_LINE = re.compile(r"^(---|\.\.\.)(\s+#.*)?\s*$")
+
+
+def _blank_line(line: str) -> bool:
+    """Nothing of a record on this line: blank, a comment, or a bare `---` / `...` marker."""
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#") or _MARKER_LINE.match(line) is not None
 
 
 def _tab_lines(text: str, problems: list[YamlProblem]) -> set[int]:
