@@ -13,7 +13,7 @@ from cite_support import fixture_records, fixture_settings
 
 RECORDS = fixture_records()
 SETTINGS = fixture_settings()
-_UNESCAPE = {r"\textbackslash{}": "\\", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^"}
+_UNESCAPE = {r"\textbackslash{}": "\\", r"\textbraceleft{}": "{", r"\textbraceright{}": "}", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^"}
 
 
 def unlatex(value: str) -> str:
@@ -114,7 +114,7 @@ def test_entry_types_follow_publication_type():
 
 
 @pytest.mark.parametrize("char, escaped", [
-    ("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("&", r"\&"), ("%", r"\%"),
+    ("\\", r"\textbackslash{}"), ("{", r"\textbraceleft{}"), ("}", r"\textbraceright{}"), ("&", r"\&"), ("%", r"\%"),
     ("$", r"\$"), ("#", r"\#"), ("_", r"\_"), ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}"),
 ])
 def test_each_special_character_is_escaped_once(char, escaped):
@@ -154,3 +154,28 @@ def test_bad_field_types_do_not_crash_or_print_reprs():
     text = cite.render(record, "bibtex", SETTINGS)
     assert "[" not in text and "{'" not in text and "True" not in text
     parse_one(text)
+
+
+def bibtex_braces_balanced(value: str) -> bool:
+    """BibTeX's own rule: every `{` and `}` counts, a backslash does not escape it."""
+    depth = 0
+    for char in value:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@pytest.mark.parametrize("title", ["Unbalanced } then {", "Only an opening { brace", "Only a closing } brace",
+                                   "Balanced {draft} braces", "}{"])
+def test_literal_braces_keep_the_field_balanced_for_bibtex(title):
+    # BibTeX (and biber) count braces without regard to backslashes, so `\}` before `\{`
+    # would end the field early: literal braces must not appear as braces at all.
+    record = dict(RECORDS["mensah-2017-chronic-fatigue"], title=title, journal=f"J {title}")
+    text = cite.render(record, "bibtex", SETTINGS)
+    for line in text.splitlines()[1:-1]:
+        value = line.split(" = {", 1)[1].removesuffix("},")
+        assert bibtex_braces_balanced(value), line
+    entry = parse_one(text)
+    assert unlatex(entry.fields_dict["title"].value) == title
+    assert unlatex(entry.fields_dict["journal"].value) == f"J {title}"

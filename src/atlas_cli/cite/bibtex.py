@@ -36,8 +36,10 @@ OTHER_ENTRY = ("misc", "howpublished")  # report, dissertation, dataset, standar
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # BibTeX and biber count every brace, backslash or not, so `\}` could end the
+    # field early: a literal brace is written as a command with no brace of its own.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
