@@ -24,3 +24,19 @@ def test_a_file_with_only_document_markers_is_empty(text):
     from atlas_cli.yamlio import parse_text
 
     assert [p.rule for p in parse_text(text).problems] == ["yaml-empty"]
+
+
+def test_a_tab_inside_text_is_not_called_indentation():
+    from atlas_cli.yamlio import parse_text
+
+    [problem] = parse_text('slug: a\ntitle: "a\tb"\n').problems
+    assert problem.rule == "yaml-tab" and (problem.line, problem.column) == (2, 10)
+    assert "indent" not in problem.message and "inside" in problem.message
+
+
+def test_a_tab_in_indentation_after_a_tab_in_text_is_still_pointed_at():
+    from atlas_cli.yamlio import parse_text
+
+    problems = parse_text('slug: a\ntitle: "a\tb"\npem:\n\tbadge: required\n').problems
+    assert [(p.rule, p.line) for p in problems] == [("yaml-tab", 2), ("yaml-tab", 4)]
+    assert "indent" in problems[1].message

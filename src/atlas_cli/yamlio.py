@@ -231,13 +231,20 @@ def _blank_line(line: str) -> bool:
 
 
 def _tab_lines(text: str, problems: list[YamlProblem]) -> set[int]:
+    """Lines with a tab; the first tab in indentation and the first inside a value are reported."""
     lines = set()
+    reported: set[bool] = set()
     for number, line in enumerate(text.splitlines(), 1):
         if "\t" in line:
             lines.add(number)
-            if len(lines) == 1:
+            column = line.index("\t")
+            indentation = not line[:column].strip()
+            if indentation not in reported:
+                reported.add(indentation)
                 problems.append(YamlProblem(
-                    number, line.index("\t") + 1, "yaml-tab", "tab character (YAML indents with spaces only)",
+                    number, column + 1, "yaml-tab",
+                    "tab character in the indentation (YAML indents with spaces only)" if indentation
+                    else "tab character inside a value (tabs show differently in every editor and on the page)",
                     "replace tabs with spaces",
                 ))
     return lines
