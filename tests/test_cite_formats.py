@@ -198,3 +198,14 @@ def test_shipped_styles_keep_their_licence_and_parse():
         assert "<author>" in text
         assert _style(name) is not None
     assert "CC BY-SA 3.0" in (STYLES_DIR / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["apa", "vancouver", "ama"])
+def test_single_name_author_is_not_turned_into_an_initial(fmt):
+    # A mononym (only `given`) is a whole name: no style may print it as "M." or "M".
+    record = dict(RECORDS["mensah-2017-chronic-fatigue"],
+                  authors=[{"given": "Madonna"}, {"family": "Smith", "given": "Ann"}])
+    text = cite.render(record, fmt, SETTINGS)
+    assert "Madonna" in text, text
+    item = json.loads(cite.render(record, "csl-json", SETTINGS))[0]
+    assert item["author"][0] == {"literal": "Madonna"}

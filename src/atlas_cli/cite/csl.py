@@ -50,6 +50,9 @@ OTHER_TYPE = "document"
 def csl_name(author: dict[str, str]) -> dict[str, str]:
     if fields.is_literal(author):
         return {"literal": author["literal"]}
+    if "family" not in author:
+        # A single name kept under `given`: as `given` alone, styles would print an initial.
+        return {"literal": " ".join(p for p in (author.get("given"), author.get("suffix")) if p)}
     return {k: author[k] for k in ("family", "given", "suffix") if k in author}
 
 
