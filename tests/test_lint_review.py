@@ -40,3 +40,10 @@ def test_a_tab_in_indentation_after_a_tab_in_text_is_still_pointed_at():
     problems = parse_text('slug: a\ntitle: "a\tb"\npem:\n\tbadge: required\n').problems
     assert [(p.rule, p.line) for p in problems] == [("yaml-tab", 2), ("yaml-tab", 4)]
     assert "indent" in problems[1].message
+
+
+def test_same_title_without_a_year_does_not_say_none(atlas):
+    write_record(atlas, good(slug="a-one", year=None))
+    write_record(atlas, good(slug="a-two", year=None, doi="10.1/other", pmid="1"))
+    [problem] = [p for p in lint(atlas).problems if p.rule == "duplicate-title"]
+    assert "None" not in problem.message and "no year" in problem.message

@@ -32,8 +32,9 @@ def check_duplicates(identities: list[Identity], files: list[tuple[str, str]]) -
                             "one paper has one record: merge the two records and delete one")
     for (_, year), members in by_title.items():
         if len({m.path for m, _ in members}) > 1 and not _same_doi(members):
+            same = f"same title and year ({year})" if year is not None else "same title (and no year)"
             problems += _report(members, WARNING, "duplicate-title",
-                                f"same title and year ({year}) as {{other}}: a preprint and its journal version?",
+                                f"{same} as {{other}}: a preprint and its journal version?",
                                 "if they are one study, keep the journal version and list the preprint under `related`")
     problems += _case_collisions(files)
     return problems
