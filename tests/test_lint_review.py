@@ -47,3 +47,12 @@ def test_same_title_without_a_year_does_not_say_none(atlas):
     write_record(atlas, good(slug="a-two", year=None, doi="10.1/other", pmid="1"))
     [problem] = [p for p in lint(atlas).problems if p.rule == "duplicate-title"]
     assert "None" not in problem.message and "no year" in problem.message
+
+
+def test_one_file_named_twice_is_checked_once(atlas, monkeypatch):
+    from lint_support import with_pem
+
+    path = write_record(atlas, with_pem(badge="unclear"))
+    monkeypatch.chdir(atlas)
+    result = lint(atlas, [path.relative_to(atlas), path, atlas / "records", atlas / "records" / ".." / "records"])
+    assert result.files == 1 and [p.rule for p in result.problems] == ["pem-badge"]

@@ -9,6 +9,7 @@ other: the other records are still checked.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,7 +170,10 @@ def collect_paths(settings: Settings, paths: list[Path] | None) -> list[Path]:
             files.append(path)
         else:
             raise UsageError(f"cannot read {path}: no such file or folder", hint="check the path")
-    return list(dict.fromkeys(files))
+    unique: dict[str, Path] = {}
+    for file in files:  # one file named twice (records/a.yaml, ./records/../records/a.yaml) is checked once
+        unique.setdefault(os.path.normpath(file.absolute()), file)
+    return list(unique.values())
 
 
 def lint_paths(settings: Settings, paths: list[Path] | None = None, *, jobs: int | None = None) -> LintResult:
