@@ -56,3 +56,32 @@ def test_one_file_named_twice_is_checked_once(atlas, monkeypatch):
     monkeypatch.chdir(atlas)
     result = lint(atlas, [path.relative_to(atlas), path, atlas / "records", atlas / "records" / ".." / "records"])
     assert result.files == 1 and [p.rule for p in result.problems] == ["pem-badge"]
+
+
+def test_fix_keeps_the_file_mode(atlas):
+    import os
+    import stat
+
+    from lint_support import with_pem
+    from atlas_cli.config import load_settings
+    from atlas_cli.lint.fix import fix_paths
+
+    path = write_record(atlas, with_pem(badge="unclear"))
+    path.chmod(0o664)
+    assert fix_paths(load_settings(atlas), None, jobs=1)
+    assert "badge: required" in path.read_text(encoding="utf-8")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o664
+
+
+def test_init_creates_files_readable_as_the_umask_allows(tmp_path):
+    import os
+    import stat
+
+    from atlas_cli.init import create_atlas
+
+    old = os.umask(0o022)
+    try:
+        create_atlas(tmp_path / "new", site_url="https://www.mecfsatlas.com", mailto=None)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new" / "atlas.toml").st_mode) == 0o644

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -144,6 +145,7 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
         raise WriteError(f"cannot write {path}: {exc.strerror}", hint="check the folder exists and is writable") from exc
     tmp = Path(tmp_name)
     try:
+        os.fchmod(fd, _mode_for(path))  # mkstemp makes 0600 files; keep the file's own mode
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
@@ -160,6 +162,16 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
         raise WriteError(f"cannot write {path}: {exc.strerror}", hint="check free disk space and permissions") from exc
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file being replaced, or what a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save_new_record(records_dir: Path, data: dict[str, Any]) -> Path:
