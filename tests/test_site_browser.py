@@ -366,3 +366,43 @@ def test_screenshot_of_an_evidence_page(browser, base_url):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
     finally:
         browser.set_window_size(1280, 1000)
+
+
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
+LONG_RECORDS = {
+    "long-2024-unbroken-words": {
+        "status": "published",
+        "title": f"{LONG_WORD} in ME/CFS: a title with one word longer than a phone screen",
+        "authors": [{"family": "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft" * 2, "given": "H"}],
+        "journal": "Journal of " + LONG_WORD,
+        "year": 2024,
+        "doi": "10.1234/" + "x" * 120,
+        "pem": {"badge": "not-required", "criteria": ["fukuda-1994"]},
+        "summary": "Summary mentioning " + LONG_WORD + ".",
+        "why_it_matters": "W.",
+        "does_not_show": "D.",
+        "topics": ["fatigue"],
+        "snapshot_date": "2026-05-30",
+    },
+}
+
+
+@pytest.mark.parametrize("rel", ["evidence/long-2024-unbroken-words/index.html", "index.html"])
+def test_long_unbroken_words_wrap_on_a_phone_screen(browser, tmp_path, rel):
+    # A 375 px wide window: nothing may stick out sideways (no horizontal scrolling).
+    root = make_atlas(tmp_path / "atlas", LONG_RECORDS)
+    result = atlas("build", "--output", "out", root=root)
+    assert result.returncode == 0, result.stderr
+    browser.set_window_size(375, 900)
+    try:
+        browser.get((root / "out" / rel).as_uri())
+        width = browser.execute_script("return document.documentElement.clientWidth")
+        assert width <= 400, width
+        wide = browser.execute_script(
+            "const w = document.documentElement.clientWidth;"
+            "return [...document.querySelectorAll('body *')]"
+            ".filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + '.' + e.className);")
+        assert wide == []
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+    finally:
+        browser.set_window_size(1280, 1000)
