@@ -235,6 +235,10 @@ def add_dois(settings, identifiers: list[str], options: AddOptions | None = None
     from atlas_cli.pacing import HttpOptions
 
     options = options or AddOptions()
+    if not options.offline:
+        from atlas_cli.crossref import check_service_url
+
+        check_service_url(settings.crossref_url, "ATLAS_CROSSREF_URL", "https://api.crossref.org")
     today = options.today or date.today()
     http = HttpOptions.from_env(os.environ if env is None else env)
     report = AddReport()

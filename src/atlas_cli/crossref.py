@@ -66,6 +66,29 @@ def encode_doi_path(doi: str) -> str:
     return quote(doi, safe=_PATH_SAFE)
 
 
+def check_service_url(url: str, variable: str, example: str) -> str:
+    """URL if it is a usable http(s) base address, else a ConfigError naming VARIABLE."""
+    from atlas_cli.errors import ConfigError
+
+    problem = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        problem = str(exc)
+    else:
+        if parts.scheme.lower() not in ("http", "https"):
+            problem = "it must start with http:// or https://"
+        elif not parts.hostname:
+            problem = "it names no host"
+        elif any(ch.isspace() or ord(ch) < 32 for ch in url.strip()):
+            problem = "it contains spaces"
+    if problem:
+        raise ConfigError(f"{variable} is not a usable web address ({url!r}): {problem}",
+                          hint=f"set it to the service's base URL, e.g. {example}, or unset it for the default")
+    return url
+
+
 def user_agent_suffix() -> str:
     return f"atlas/{__version__} (+https://www.mecfsatlas.com)"
 
@@ -346,7 +369,7 @@ class CrossrefClient:
             try:
                 response = client.get(f"{self.base_url}/works/{encode_doi_path(first_doi)}")
                 text = response.text
-            except httpx2.HTTPError as exc:
+            except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
                 self.notes.append(f"could not read Crossref's rate limits ({type(exc).__name__}); "
                                   f"assuming {ANONYMOUS_LIMITS.describe()}")
                 return None
@@ -403,8 +426,12 @@ class CrossrefClient:
                 down = self.service_down()
                 if down:
                     done.put(Fetched(doi, reason=f"not tried: Crossref is failing ({down})", kind="network"))
-                else:
+                    continue
+                try:
                     done.put(self.fetch(doi))
+                except Exception as exc:  # never lose a DOI to an unexpected failure in a worker
+                    done.put(self._failed(doi, f"the request could not be made ({type(exc).__name__}: "
+                                               f"{_short_cause(exc)})", "network"))
 
         workers = [threading.Thread(target=worker, name=f"crossref-{i}", daemon=True)
                    for i in range(min(len(dois), MAX_WORKERS))]

@@ -270,6 +270,9 @@ def verify_records(settings, slugs: list[str] | None = None, *, env=None, apply:
     from atlas_cli.pacing import HttpOptions
     from atlas_cli.records import find_record
 
+    from atlas_cli.crossref import check_service_url
+
+    check_service_url(settings.crossref_url, "ATLAS_CROSSREF_URL", "https://api.crossref.org")
     paths = [find_record(settings.records_dir, slug) for slug in dict.fromkeys(slugs)] if slugs else None
     entries = read_entries(settings.records_dir, paths)
     report = VerifyReport()

@@ -16,7 +16,8 @@ draft; a DOI already in the atlas is reported with its slug and skipped. Flags
 (retracted, corrected, preprint, erratum, alias...) are shown and written.
 
 Exit codes: 0 every DOI added or already present; 1 some DOI failed (not found,
-not a DOI, unusable metadata); 2 no DOI given, or nothing given was a DOI;
+not a DOI, unusable metadata); 2 no DOI given, nothing given was a DOI, or a
+malformed setting (e.g. ATLAS_CROSSREF_URL);
 3 Crossref could not be reached or answered nonsense for every DOI;
 4 no record could be written; 130 interrupted (records already written are kept).
 
