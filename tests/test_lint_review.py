@@ -85,3 +85,37 @@ def test_init_creates_files_readable_as_the_umask_allows(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / "new" / "atlas.toml").st_mode) == 0o644
+
+
+def test_init_onto_a_file_is_a_usage_error(tmp_path):
+    from lint_support import run_atlas
+
+    target = tmp_path / "notes.txt"
+    target.write_text("mine\n", encoding="utf-8")
+    done = run_atlas("init", str(target), cwd=tmp_path)
+    assert done.returncode == 2 and "not a folder" in done.stderr and "File exists" not in done.stderr
+    assert target.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_init_with_a_file_in_the_way_creates_nothing(tmp_path):
+    from lint_support import run_atlas
+
+    target = tmp_path / "atlas"
+    target.mkdir()
+    (target / "records").write_text("not a folder\n", encoding="utf-8")
+    done = run_atlas("init", str(target), cwd=tmp_path)
+    assert done.returncode == 2 and "records" in done.stderr
+    assert sorted(p.name for p in target.iterdir()) == ["records"]  # no half-made atlas left behind
+
+
+def test_init_writes_valid_toml_whatever_the_options(tmp_path):
+    import tomllib
+
+    from atlas_cli.config import load_settings
+    from atlas_cli.init import create_atlas
+
+    url, mailto = 'https://example.org/"atlas"\\', 'a"b\\c@example.org\n[x]'
+    create_atlas(tmp_path / "new", site_url=url, mailto=mailto)
+    tomllib.loads((tmp_path / "new" / "atlas.toml").read_text(encoding="utf-8"))
+    settings = load_settings(tmp_path / "new")
+    assert (settings.site_url, settings.mailto) == (url, mailto)
