@@ -197,3 +197,17 @@ def test_help_documents_exit_codes(tmp_path):
     result = run(root, "show", "--help")
     assert result.returncode == 0
     assert "Exit codes" in result.stdout
+
+
+def test_citations_use_the_file_name_as_slug_like_atlas_cite(tmp_path):
+    # The slug is the file name (as in `atlas cite`, `atlas export` and the site): a record
+    # with no `slug:` or a mistyped one must not be cited as `.../evidence/unknown`.
+    root = make_atlas(tmp_path, {SLUG: record(slug=None), "other-2017-chronic-fatigue": record(slug="typo")})
+    for slug in (SLUG, "other-2017-chronic-fatigue"):
+        shown = run(root, "show", slug).stdout
+        assert f"@article{{mecfsatlas-{slug}," in shown
+        assert f"https://www.mecfsatlas.com/evidence/{slug}\n" in shown
+        for fmt in ("bibtex", "snapshot"):
+            cited = run(root, "cite", slug, "--format", fmt)
+            assert cited.returncode == 0, cited.stderr
+            assert cited.stdout in shown

@@ -118,7 +118,8 @@ def show_record(settings, slug: str, *, lint: bool = True, citations: bool = Tru
             cite = None
         if cite is not None:
             def render(record, fmt):
-                return cite.render(record, fmt, settings)
+                # The file name is the slug, as in `atlas cite`, `atlas export` and the site.
+                return cite.render(dict(record, slug=path.stem), fmt, settings)
     registries = load_registries(settings.schemas_dir)
     page = build_page(entry.data or {}, registries, citations=render if entry.data is not None else None,
                       problems=entry.problems, slug=path.stem)
