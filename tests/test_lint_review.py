@@ -119,3 +119,17 @@ def test_init_writes_valid_toml_whatever_the_options(tmp_path):
     tomllib.loads((tmp_path / "new" / "atlas.toml").read_text(encoding="utf-8"))
     settings = load_settings(tmp_path / "new")
     assert (settings.site_url, settings.mailto) == (url, mailto)
+
+
+@pytest.mark.parametrize("text, fixed", [
+    ("title: T\r\nslug: a", "slug: a\r\ntitle: T\r\n"),
+    ("title: T\rslug: a\r", "slug: a\rtitle: T\r"),
+    ("title: T\rslug: a", "slug: a\rtitle: T\r"),
+])
+def test_fix_keeps_the_line_endings(text, fixed):
+    from atlas_cli.lint.fix import fix_text
+    from atlas_cli.registries import load_registries
+    from atlas_cli.config import find_schemas_dir
+
+    out, what = fix_text(text.encode(), load_registries(find_schemas_dir()), "a.yaml")
+    assert (out, what) == (fixed, ["key order"])

@@ -138,11 +138,12 @@ def _reorder(text: str, mapping: yaml.MappingNode | None, order: list[str]) -> s
     end = last_value.end_mark.line + (0 if last_value.end_mark.column == 0 else 1)
     end = min(max(end, starts[-1] + 1), len(lines))
     bounds = starts + [end]
+    newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text else "\n")
     blocks = []
     for i in range(len(keys)):
         block = lines[bounds[i]:bounds[i + 1]]
-        if block and not block[-1].endswith("\n"):
-            block[-1] += "\n"
+        if block and block[-1].splitlines()[0] == block[-1]:  # the file's last line, without a line break
+            block[-1] += newline
         blocks.append(block)
     body = [line for i in ranked for line in blocks[i]]
     return "".join(lines[:starts[0]] + body + lines[end:])
