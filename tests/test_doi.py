@@ -88,3 +88,35 @@ def test_safe_name_is_a_plain_file_name():
     name = safe_name("10.1002/1096-9861(20010212)430:3<283::AID>3.0.co;2-v")
     assert "/" not in name and "<" not in name and name == name.lower()
     assert len(safe_name("10.1234/" + "x" * 500)) <= 150
+
+
+@pytest.mark.parametrize("typed", [
+    # copied from PDFs: typographic dashes and a non-breaking hyphen where the DOI has `-`
+    "10.1016/j.neucli\u20132017\u201302\u2013002",
+    "10.1016/j.neucli\u20102017\u201102\u2212002",
+    # from web pages: tracking parameters and a fragment after a resolver address
+    "https://doi.org/10.1016/j.neucli-2017-02-002?utm_source=twitter&utm_medium=social",
+    "https://doi.org/10.1016/j.neucli-2017-02-002#abstract",
+    "doi.org/10.1016/j.neucli-2017-02-002?via=ihub",
+    # prose around it
+    "DOI 10.1016/j.neucli-2017-02-002",
+    "doi: https://doi.org/10.1016/j.neucli-2017-02-002",
+    "10.1016/j.neucli-2017-02-002;",
+    "10.1016/j.neucli-2017-02-002:",
+    "HTTPS://DX.DOI.ORG/10.1016/j.neucli-2017-02-002/",
+])
+def test_dois_pasted_from_pdfs_and_web_pages(typed):
+    ident = inspect_identifier(typed)
+    assert ident.doi == "10.1016/j.neucli-2017-02-002", (typed, ident)
+
+
+def test_a_sici_doi_behind_a_resolver_keeps_its_trailing_hash():
+    doi = "10.1002/(SICI)1099-1697(199803/04)7:2<65::AID-JSC357>3.0.CO;2-#"
+    assert inspect_identifier(f"https://doi.org/{doi}").doi == doi
+
+
+@pytest.mark.parametrize("typed", ["10.1016/j.neucli\x00", "10.1016/j.neu\x07cli", "10.1016/\x7fx"])
+def test_control_characters_are_not_a_doi(typed):
+    ident = inspect_identifier(typed)
+    assert not ident.ok and ident.kind == "malformed"
+    assert "control character" in ident.problem

@@ -13,12 +13,18 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-DOI_RE = re.compile(r"^10\.[0-9]{4,9}/\S+$")
+DOI_RE = re.compile(r"^10\.[0-9]{4,9}/[^\s\x00-\x1f\x7f]+$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# Dashes a PDF or a word processor puts where the DOI has a plain hyphen-minus.
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"), "-")
 # Characters that are invisible in a browser but travel with a copy-paste.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _RESOLVER_RE = re.compile(
-    r"^(?:https?://)?(?:www\.|dx\.)?doi\.org/|^doi:\s*|^info:doi/|^urn:doi:", re.IGNORECASE
+    r"^(?:https?://)?(?:www\.|dx\.)?doi\.org/|^doi\s*:\s*|^doi\s+(?=10\.)|^info:doi/|^urn:doi:", re.IGNORECASE
 )
+_URL_RE = re.compile(r"^(?:https?://)?(?:www\.|dx\.)?doi\.org/", re.IGNORECASE)
+_QUERY_RE = re.compile(r"\?[A-Za-z_][\w.-]*=[^?]*$")  # ?utm_source=...&... after a resolver address
+_FRAGMENT_RE = re.compile(r"#[A-Za-z][\w.-]*$")  # #abstract (not the `#` a SICI DOI can end with)
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _EMBEDDED_DOI_RE = re.compile(r"(10\.[0-9]{4,9}/[^\s?#&\"'<>]+)")
 _EXAMPLE = "a DOI looks like 10.1016/j.neucli.2017.02.002"
@@ -55,7 +61,7 @@ def _strip_trailing(text: str) -> str:
     """Remove punctuation that prose puts after a DOI (`.`, `,`, an unbalanced `)`)."""
     while text:
         last = text[-1]
-        if last in ".,":
+        if last in ".,;:":
             text = text[:-1]
         elif last == ")" and text.count("(") < text.count(")"):
             text = text[:-1]
@@ -70,9 +76,14 @@ def _strip_trailing(text: str) -> str:
 
 def clean(typed: str) -> str:
     """The candidate DOI text: invisible characters, quotes, resolvers, escapes removed."""
-    text = typed.translate(_INVISIBLE).strip()
+    text = typed.translate(_INVISIBLE).translate(_DASHES).strip()
     text = text.strip("\"'\u201c\u201d\u2018\u2019<>([").strip()  # a DOI never starts with these
-    text = _RESOLVER_RE.sub("", text, count=1).strip()
+    was_url = False
+    for _ in range(2):  # `doi: https://doi.org/10...` has two prefixes
+        was_url = was_url or bool(_URL_RE.match(text))
+        text = _RESOLVER_RE.sub("", text, count=1).strip()
+    if was_url:  # a web address: its query string, fragment and final slash are not part of the DOI
+        text = _FRAGMENT_RE.sub("", _QUERY_RE.sub("", text)).rstrip("/")
     if _PERCENT_RE.search(text):
         text = unquote(text)
     return _strip_trailing(text.strip())
@@ -105,6 +116,9 @@ def _describe(text: str) -> tuple[str, str]:
         return "url", (f"'{text}' is a web page address, not a DOI; copy the DOI from the page "
                        f"(it starts with 10.)")
     if text.startswith("10."):
+        if _CONTROL_RE.search(text):
+            return "malformed", (f"{text!r} contains a control character; a DOI has none (is the list a "
+                                 f"text file?)")
         if any(ch.isspace() for ch in text):
             return "malformed", f"'{text}' contains spaces; a DOI has none ({_EXAMPLE})"
         return "malformed", (f"'{text}' is not a complete DOI: expected 10.<4-9 digits>/<suffix> "
