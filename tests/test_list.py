@@ -226,3 +226,15 @@ def test_fit_widths_shrinks_the_widest_columns_first():
     widths = fit_widths(table, 35)
     assert sum(widths) + 2 * 3 <= 35 and widths[:2] == [11, 4]
     assert clip("abcdef", 4) == "abc\u2026"
+
+
+def test_slug_column_is_the_file_name_that_show_and_cite_accept(tmp_path):
+    # A record whose `slug:` differs from its file name (or is missing) is listed under
+    # its file name: the name `atlas show` / `atlas cite` / the site use.
+    root = make_atlas(tmp_path, {"fluge-2019-lymphocyte-depletion": record(slug="typo-2019-slug"),
+                                 "mensah-2017-chronic-fatigue": record(slug=None)})
+    assert listed(root) == ["fluge-2019-lymphocyte-depletion", "mensah-2017-chronic-fatigue"]
+    rows = json.loads(run(root, "list", "--format", "json").stdout)
+    for row in rows:
+        assert run(root, "show", row["slug"]).returncode == 0
+        assert run(root, "cite", row["slug"]).returncode == 0

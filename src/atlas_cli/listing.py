@@ -40,7 +40,10 @@ class Entry:
 
     @property
     def slug(self) -> str:
-        return (text_of(self.data.get("slug")) if self.data else None) or self.path.stem
+        """The file name, which is the slug `atlas show`, `atlas cite` and the site use."""
+        if self.path is not None:
+            return self.path.stem
+        return (text_of(self.data.get("slug")) if self.data else None) or ""
 
 
 # --- reading ---------------------------------------------------------------------------
