@@ -211,3 +211,9 @@ def test_citations_use_the_file_name_as_slug_like_atlas_cite(tmp_path):
             cited = run(root, "cite", slug, "--format", fmt)
             assert cited.returncode == 0, cited.stderr
             assert cited.stdout in shown
+
+
+def test_header_line_writes_a_suffix_as_the_site_and_citation_do():
+    # `Family, Given, Suffix`, as on the evidence page and in the primary citation.
+    data = record(authors=[{"family": "Smith", "given": "Ann", "suffix": "III"}, {"family": "Lee", "suffix": "Jr."}])
+    assert header_line(data).startswith("Smith, Ann, III, Lee, Jr. \u00b7")

@@ -111,11 +111,8 @@ def author_name(author: Any) -> str | None:
     if literal:
         return literal
     family, given, suffix = (text_of(author.get(k)) for k in ("family", "given", "suffix"))
-    if family and suffix:
-        family = f"{family} {suffix}"
-    if family and given:
-        return f"{family}, {given}"
-    return family or given
+    # `Family, Given, Suffix`, as the evidence page and the primary citation write it.
+    return ", ".join(p for p in (family, given, suffix) if p) or None
 
 
 def author_names(record: dict) -> list[str]:
