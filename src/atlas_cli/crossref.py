@@ -143,6 +143,10 @@ def check_envelope(asked: str, data: Any, *, via_redirect: bool = False) -> Fetc
                        kind="network")
     message = data.get("message")
     if data.get("status") != "ok" or not isinstance(message, dict) or data.get("message-type", "work") != "work":
+        if data.get("status") == "ok" and data.get("message-type", "work") == "work" and not isinstance(message, dict):
+            shape = "null" if message is None else f"a JSON {type(message).__name__}"
+            return Fetched(asked, reason=f"Crossref answered 'ok' with no work in it (message is {shape})",
+                           kind="network")
         what = data.get("message-type") or type(message).__name__
         return Fetched(asked, reason=f"Crossref answered with something other than a work ({what})", kind="network")
     returned = message.get("DOI")

@@ -37,7 +37,10 @@ def _read_from(source: str) -> str:
         return sys.stdin.read()
     path = Path(source)
     try:
-        return path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows "Unicode")
+            return raw.decode("utf-16")
+        return raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise UsageError(f"--from {source}: no such file", hint="give a file with one DOI per line, or - for stdin") from None
     except IsADirectoryError:

@@ -1,0 +1,65 @@
+"""`atlas add`: DOI lists as editors save them, and odd Crossref envelopes."""
+
+from __future__ import annotations
+
+import pytest
+from add_support import assert_clean_failure, make_atlas
+from fake_services import FakeServices, Reply, work
+
+A, B = "10.1234/a1", "10.1234/b2"
+
+
+@pytest.fixture
+def fake():
+    with FakeServices() as services:
+        services.add_works([work(A, "First paper"), work(B, "Second paper")])
+        yield services
+
+
+@pytest.fixture
+def atlas(tmp_path, fake):
+    return make_atlas(tmp_path, fake)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le-bom", "utf-16-be-bom", "utf-8-sig"])
+def test_from_file_in_unicode_encodings_with_crlf(atlas, tmp_path, encoding):
+    text = f"# reading list\r\n{A}\r\n\r\nhttps://doi.org/{B}\r\n"
+    if encoding == "utf-16-le-bom":
+        raw = b"\xff\xfe" + text.encode("utf-16-le")
+    elif encoding == "utf-16-be-bom":
+        raw = b"\xfe\xff" + text.encode("utf-16-be")
+    else:
+        raw = text.encode(encoding)
+    listing = tmp_path / "dois.txt"
+    listing.write_bytes(raw)
+    result = atlas.run("add", "--no-pubmed", "--from", str(listing))
+    assert result.returncode == 0, result.stderr
+    assert {p.stem for p in atlas.record_files()} == {"smith-2020-first-paper", "smith-2020-second-paper"}
+
+
+def test_from_a_binary_file_is_a_usage_error(atlas, tmp_path, fake):
+    listing = tmp_path / "dois.bin"
+    listing.write_bytes(bytes(range(256)) * 4)
+    result = atlas.run("add", "--no-pubmed", "--from", str(listing))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "not a UTF-8 text file" in result.stderr
+    assert fake.count("crossref") == 0
+
+
+def test_a_nul_byte_in_a_list_is_not_sent_to_crossref(atlas, tmp_path, fake):
+    listing = tmp_path / "dois.txt"
+    listing.write_bytes(f"{A}\x00\n{B}\n".encode())
+    result = atlas.run("add", "--no-pubmed", "--from", str(listing))
+    assert result.returncode == 1, result.stderr
+    assert "control character" in result.stderr
+    assert fake.count("crossref", "/works/") == 1
+    assert [p.stem for p in atlas.record_files()] == ["smith-2020-second-paper"]
+
+
+def test_an_envelope_whose_message_is_null_says_so(atlas, fake):
+    fake.script(A, Reply(body={"status": "ok", "message-type": "work", "message": None}))
+    result = atlas.run("add", "--no-pubmed", A)
+    assert result.returncode == 3, result.stderr
+    line = assert_clean_failure(result, A, "no work")
+    assert "(work)" not in line
+    assert atlas.all_files() == []
