@@ -104,3 +104,14 @@ def test_stats_of_an_empty_atlas(tmp_path):
     result = run(make_atlas(tmp_path), "stats", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["total"] == 0
+
+
+def test_a_section_with_no_values_does_not_claim_there_are_no_records():
+    # Records exist but none has a topic: the section says so, not "(no records)".
+    from atlas_cli.listing import Entry
+    from atlas_cli.stats import compute, format_text
+
+    text = format_text(compute([Entry(None, {"slug": "a-2020-x", "status": "published", "year": 2020})]))
+    topics = text.split("\nTopics\n", 1)[1].splitlines()[0]
+    assert topics == "  (none recorded)"
+    assert "(no records)" in format_text(compute([])).split("\nTopics\n", 1)[1].splitlines()[0]

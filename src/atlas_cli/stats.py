@@ -159,7 +159,7 @@ def bar(count: int, largest: int, width: int) -> str:
 
 def _table(counts: dict[str, int], labels: dict[str, str], total: int, bars: bool, width: int) -> list[str]:
     if not counts:
-        return ["  (no records)"]
+        return ["  (none recorded)" if total else "  (no records)"]
     names = [labels.get(k, k) for k in counts]
     name_width = min(max(len(n) for n in names), 48)
     count_width = max(len(str(v)) for v in counts.values())
