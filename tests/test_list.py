@@ -208,7 +208,7 @@ def test_parse_years_rejects(text):
 
 
 def test_fold_ignores_case_and_accents():
-    assert fold("Müller Ramírez ØIE") == "muller ramirez øie"
+    assert fold("Müller Ramírez ØIE") == "muller ramirez oie"
 
 
 def test_filters_on_entries_without_reading_files(tmp_path):
@@ -238,3 +238,13 @@ def test_slug_column_is_the_file_name_that_show_and_cite_accept(tmp_path):
     for row in rows:
         assert run(root, "show", row["slug"]).returncode == 0
         assert run(root, "cite", row["slug"]).returncode == 0
+
+
+@pytest.mark.parametrize("query", ["oystein", "SORLAND", "assmus", "Øystein", "aero"])
+def test_search_finds_letters_without_an_accent_mark_typed_plainly(tmp_path, query):
+    # Ø, æ, ß, ł have no combining accent to strip; slugs write them as o, ae, ss, l.
+    data = record(slug="fluge-2019-lymphocyte-depletion", title="B-Lymphocyte Depletion on Ærø",
+                  authors=[{"family": "Sørland", "given": "Øystein"}, {"family": "Aßmus", "given": "Jörg"}])
+    root = make_atlas(tmp_path, [data, record(slug="smith-2020-other-study", title="Other",
+                                              authors=[{"family": "Smith", "given": "Ann"}])])
+    assert listed(root, "--search", query) == ["fluge-2019-lymphocyte-depletion"]

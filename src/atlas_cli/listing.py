@@ -119,9 +119,15 @@ def parse_years(text: str) -> tuple[int | None, int | None]:
     return first, last
 
 
+# Letters with no accent mark to strip, written as slugs write them (the site's search
+# script and `atlas_cli.site.model.fold` use the same table).
+_PLAIN_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
+                                "þ": "th", "ı": "i"})
+
+
 def fold(text: str) -> str:
-    """Lower case without accents, for searching (Müller matches muller)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case without accents, for searching (Müller matches muller, Øystein oystein)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -104,11 +104,17 @@ def doi_url(doi: str) -> str:
     return DOI_RESOLVER + quote(doi, safe="/:;()[]-._~!$'*+,=@")
 
 
+# Letters with no accent mark to strip, written as slugs write them (Øystein: oystein).
+# The page's script has the same table; so has `atlas list --search`.
+PLAIN_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
+                               "þ": "th", "ı": "i"})
+
+
 def fold(value: str) -> str:
     """Lower case without accents, for searching (the page's script folds the query the same way)."""
     if value.isascii():
         return value.lower()  # nothing to decompose (most text)
-    decomposed = unicodedata.normalize("NFD", value.lower())
+    decomposed = unicodedata.normalize("NFD", value.lower().translate(PLAIN_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -62,8 +62,14 @@
     year: document.getElementById("filter-year")
   };
 
+  // Letters with no accent mark to strip, as the build folds them (O-slash: o, sharp s: ss).
+  // (\u escapes: the script stays ASCII whatever encoding it is read with)
+  var PLAIN = { "\u00f8": "o", "\u00e6": "ae", "\u0153": "oe", "\u00df": "ss", "\u0142": "l", "\u0111": "d",
+    "\u00f0": "d", "\u00fe": "th", "\u0131": "i" };
+
   function fold(value) {
-    return value.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    return value.toLowerCase().replace(/[\u00f8\u00e6\u0153\u00df\u0142\u0111\u00f0\u00fe\u0131]/g, function (c) { return PLAIN[c]; })
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
 
   function apply() {
