@@ -133,3 +133,18 @@ def test_fix_keeps_the_line_endings(text, fixed):
 
     out, what = fix_text(text.encode(), load_registries(find_schemas_dir()), "a.yaml")
     assert (out, what) == (fixed, ["key order"])
+
+
+def test_a_pipe_or_a_device_is_refused_without_reading_it(atlas):
+    import os
+
+    from lint_support import run_atlas
+
+    write_record(atlas, good())
+    os.mkfifo(atlas / "records" / "pipe.yaml")  # reading it would wait forever for a writer
+    done = run_atlas("lint", cwd=atlas)  # times out (fails) if it waits
+    assert done.returncode == 2, done.stdout
+    assert "records/pipe.yaml:1:1: error file-unreadable" in done.stdout and "not a regular file" in done.stdout
+    done = run_atlas("lint", os.devnull, cwd=atlas)
+    assert done.returncode == 2 and "not a regular file" in done.stdout
+

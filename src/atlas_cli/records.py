@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from atlas_cli.errors import NotFound, UsageError, WriteError
-from atlas_cli.yamlio import Document, YamlProblem, dump, parse_bytes
+from atlas_cli.yamlio import MAX_BYTES, Document, YamlProblem, dump, parse_bytes
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RECORD_SUFFIX = ".yaml"
@@ -36,10 +36,18 @@ def iter_record_paths(records_dir: Path) -> Iterator[Path]:
 def read_document(path: Path) -> Document:
     """Parse one record file; an unreadable file becomes a problem, not an exception."""
     try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        return Document(None, problems=[YamlProblem(1, 1, "file-unreadable", "is a folder, not a record file",
-                                                    "rename the folder so it does not end in .yaml")])
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            return Document(None, problems=[YamlProblem(1, 1, "file-unreadable", "is a folder, not a record file",
+                                                        "rename the folder so it does not end in .yaml")])
+        if not stat.S_ISREG(info.st_mode):  # a pipe would wait forever, /dev/zero never ends
+            return Document(None, problems=[YamlProblem(
+                1, 1, "file-unreadable", "is not a regular file (a pipe, socket or device); not read",
+                "records are plain files: remove it from the records folder")])
+        if info.st_size > MAX_BYTES:
+            return parse_bytes(b"", size=info.st_size)
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         return Document(None, problems=[YamlProblem(1, 1, "file-unreadable", f"cannot read file: {exc.strerror}",
                                                     "check the file's permissions")])

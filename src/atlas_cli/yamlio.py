@@ -132,13 +132,17 @@ class _Refused(Exception):
         self.problem = YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1, rule, message, hint)
 
 
-def parse_bytes(raw: bytes) -> Document:
-    """Read one record file's bytes. Never raises for bad input: problems are data."""
+def parse_bytes(raw: bytes, size: int | None = None) -> Document:
+    """Read one record file's bytes. Never raises for bad input: problems are data.
+
+    SIZE: the file's size, when it was too large to read (RAW is then not looked at).
+    """
     problems: list[YamlProblem] = []
-    if len(raw) > MAX_BYTES:
+    size = len(raw) if size is None else size
+    if size > MAX_BYTES:
         return Document(None, problems=[YamlProblem(
             1, 1, "yaml-too-large",
-            f"file is {len(raw) / 1024 / 1024:.1f} MB; a record is a small YAML file (limit {MAX_BYTES // 1024} KB)",
+            f"file is {size / 1024 / 1024:.1f} MB; a record is a small YAML file (limit {MAX_BYTES // 1024} KB)",
             "this does not look like a record: move it out of the records folder",
         )])
     if b"\x00" in raw[:8192]:

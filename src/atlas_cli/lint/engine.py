@@ -20,7 +20,7 @@ from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import ERROR, Problem
 from atlas_cli.records import iter_record_paths, read_document
 from atlas_cli.workers import map_chunks
-from atlas_cli.yamlio import Document
+from atlas_cli.yamlio import MAX_BYTES, Document
 
 
 
@@ -216,6 +216,8 @@ def scan_identities(paths, skip: set[Path]) -> list[Identity]:
         if path.resolve() in skip:
             continue
         try:
+            if not path.is_file() or path.stat().st_size > MAX_BYTES:
+                continue  # pipes, devices and huge files are reported when they are linted themselves
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
