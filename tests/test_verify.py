@@ -267,3 +267,90 @@ def test_findings_win_over_network_failures_in_the_exit_code(tmp_path, fake):
     assert result.returncode == 1
     assert "other-2020-paper: could not verify" in result.stdout
     assert "2 records: 0 ok, 1 with findings, 1 could not be verified, 0 skipped" in result.stdout
+
+
+HAND_WRITTEN = """\
+# Curator notes: checked against the PDF on 2026-05-01.
+slug: mensah-2017-chronic-fatigue
+status: published
+title: "Chronic fatigue syndrome and the immune system: Where are we now?"  # as printed
+authors:
+  - family: Mensah
+    given: Fane Kojo Fosu
+  - {family: Bansal, given: Amolak Singh}
+journal: Neurophysiologie clinique = Clinical neurophysiology
+year: 2017   # print year
+doi: 10.1016/j.neucli.2017.02.002
+pmid: "28410877"
+publication_type: journal-article
+peer_reviewed: true
+design: narrative-review
+evidence_level: E3
+
+# --- curated ---
+pem:
+  badge: not-applicable
+  rationale: "A review: it has no participants of its own."
+summary: >-
+  This review examines what is known about immune changes in ME/CFS.
+why_it_matters: Understanding immune mechanisms may lead to targeted treatments.
+does_not_show: It does not prove that immune dysfunction is the sole cause of ME/CFS.
+topics: [immune-dysfunction]  # more to come
+snapshot_date: "2026-05-30"
+added: "2026-05-01"
+"""
+
+
+def test_apply_edits_only_the_changed_values_and_keeps_comments_and_layout(tmp_path, fake):
+    fake.add_work(mensah_work(title=["Chronic fatigue syndrome and the immune system: where are we today?"],
+                              **{"issued": {"date-parts": [[2019, 1, 1]]},
+                                 "updated-by": [{"type": "correction", "DOI": "10.1016/j.neucli.2018.01.001"}]}))
+    root = make_atlas(tmp_path, [record()])
+    path = root / "records" / f"{SLUG}.yaml"
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    result = verify(root, fake, SLUG, "--apply")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "applied:" in result.stdout
+    text = path.read_text(encoding="utf-8")
+    from atlas_cli.yamlio import parse_text
+
+    data = parse_text(text).data
+    assert data["title"] == "Chronic fatigue syndrome and the immune system: where are we today?"
+    assert data["year"] == 2019
+    assert data["flags"] == ["corrected"]
+    assert data["updates"] == [{"type": "correction", "doi": "10.1016/j.neucli.2018.01.001"}]
+    # everything else, comments and hand layout included, is as it was
+    for kept in ("# Curator notes: checked against the PDF on 2026-05-01.\n", "  # as printed\n",
+                 "year: 2019   # print year\n", "  - {family: Bansal, given: Amolak Singh}\n",
+                 "\n# --- curated ---\npem:\n", "summary: >-\n", "topics: [immune-dysfunction]  # more to come\n"):
+        assert kept in text, kept
+    changed = [line for line in result.stdout.splitlines() if line.startswith(("    +", "    -"))
+               and not line.startswith(("    +++", "    ---"))]
+    assert len([line for line in changed if line.startswith("    -")]) == 2, changed  # title, year
+    # the record still reads clean, and a second run finds nothing left to do
+    assert verify(root, fake, SLUG).returncode == 0
+
+
+def test_edit_in_place_replaces_lists_inserts_new_keys_in_page_order_and_keeps_crlf():
+    from atlas_cli.verify import edit_in_place
+    from atlas_cli.yamlio import parse_text
+
+    text = HAND_WRITTEN.replace("\n", "\r\n")
+    data = parse_text(text).data
+    changes = {"authors": [{"family": "Nguyen", "given": "An"}], "pages": "e123", "doi": "10.1016/j.neucli.2017.99",
+               "doi_aliases": [DOI], "flags": ["doi-alias"]}
+    edited = edit_in_place(text, data, changes)
+    assert edited is not None
+    assert parse_text(edited).data == {**data, **changes}
+    assert "\n" not in edited.replace("\r\n", "")  # line endings kept
+    assert "year: 2017   # print year\r\npages: e123\r\ndoi: 10.1016/j.neucli.2017.99\r\ndoi_aliases:\r\n" in edited
+    assert "{family: Bansal" not in edited and "# Curator notes" in edited and "# more to come" in edited
+
+
+def test_edit_in_place_declines_what_it_cannot_do_safely():
+    from atlas_cli.verify import edit_in_place
+    from atlas_cli.yamlio import parse_text
+
+    flow = "{slug: a-2020-b, title: Old title, year: 2020}\n"
+    assert edit_in_place(flow, parse_text(flow).data, {"title": "New title"}) is None
+    assert edit_in_place("\ufeff" + HAND_WRITTEN, parse_text(HAND_WRITTEN).data, {"year": 2019}) is None
