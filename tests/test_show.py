@@ -217,3 +217,13 @@ def test_header_line_writes_a_suffix_as_the_site_and_citation_do():
     # `Family, Given, Suffix`, as on the evidence page and in the primary citation.
     data = record(authors=[{"family": "Smith", "given": "Ann", "suffix": "III"}, {"family": "Lee", "suffix": "Jr."}])
     assert header_line(data).startswith("Smith, Ann, III, Lee, Jr. \u00b7")
+
+
+def test_an_unknown_pem_badge_is_named_the_same_way_in_the_badges_and_the_pem_section():
+    page = build_page(record(pem={"badge": "banana"}), registries())
+    text = format_text(page)
+    assert "[PEM badge 'banana' (unknown)]" in text
+    section = text.split("\nPEM badge\n", 1)[1].splitlines()[0]
+    assert section == "PEM badge 'banana' (unknown)"
+    missing = format_text(build_page(record(pem=None), registries()))
+    assert "[PEM badge missing]" in missing and missing.split("\nPEM badge\n", 1)[1].splitlines()[0] == "PEM badge missing"

@@ -172,6 +172,13 @@ def header_line(record: dict, max_authors: int = 3) -> str:
     return " \u00b7 ".join(parts)
 
 
+def pem_label(badge: str | None) -> str:
+    """The PEM badge as the page names it; a missing or unknown value said plainly."""
+    if badge is None:
+        return "PEM badge missing"
+    return LABELS.get(badge) or f"PEM badge '{badge}' (unknown)"
+
+
 def badges(record: dict, registries) -> list[Badge]:
     result = []
     level = text_of(record.get("evidence_level"))
@@ -181,7 +188,7 @@ def badges(record: dict, registries) -> list[Badge]:
     if confidence:
         result.append(Badge(CONFIDENCE_LABELS.get(confidence, confidence), "confidence"))
     badge = badge_of(record)
-    result.append(Badge(LABELS.get(badge, f"PEM {badge}") if badge else "PEM badge missing", f"pem-{badge or 'missing'}"))
+    result.append(Badge(pem_label(badge), f"pem-{badge or 'missing'}"))
     design = text_of(record.get("design"))
     if design:
         known = registries.designs.get(design) if registries else None
@@ -309,7 +316,7 @@ def format_text(page: Page) -> str:
     for heading, text in page.sections:
         out += ["", heading, text]
     out += ["", "PEM badge"]
-    out.append(LABELS.get(page.pem_badge, "missing") if page.pem_badge else "missing")
+    out.append(pem_label(page.pem_badge))
     if page.criteria:
         out.append("Criteria: " + "; ".join(page.criteria))
     out.extend(page.pem_lines)

@@ -80,7 +80,7 @@ def render_page(console, page) -> None:
     console.print()
     console.print(Text("PEM badge", style="bold underline"))
     label = next((b.text for b in page.badges if b.kind.startswith("pem-")), "")
-    line = Text(f" {label} ", style=PEM_STYLES.get(page.pem_badge or "missing", "bold"))
+    line = Text(f" {label} ", style=PEM_STYLES.get(page.pem_badge or "missing", PEM_STYLES["missing"]))
     console.print(line)
     if page.criteria:
         console.print(Text("Criteria: " + "; ".join(page.criteria)))
