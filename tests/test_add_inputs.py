@@ -63,3 +63,15 @@ def test_an_envelope_whose_message_is_null_says_so(atlas, fake):
     line = assert_clean_failure(result, A, "no work")
     assert "(work)" not in line
     assert atlas.all_files() == []
+
+
+def test_a_title_with_a_huge_word_still_makes_a_draft_that_passes_lint(atlas, fake):
+    doi = "10.1234/long.word"
+    fake.add_work(work(doi, "Pneumono" + "ultramicroscopic" * 20 + " silicovolcanoconiosis in ME/CFS"))
+    result = atlas.run("add", "--no-pubmed", doi)
+    assert result.returncode == 0, result.stderr
+    [path] = atlas.record_files()
+    assert len(path.stem) <= 120
+    lint = atlas.run("lint")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert " 0 errors" in lint.stdout + lint.stderr

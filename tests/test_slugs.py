@@ -34,3 +34,14 @@ def test_slug_matches_schema_pattern():
 
     slug = base_slug([{"family": "--Ñúñez--"}], 2020, "¿Qué? — «fatiga» / 'crónica'")
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug), slug
+
+
+def test_slug_of_a_title_with_a_huge_word_stays_within_the_schema_limit():
+    import re
+
+    long_word = "pneumono" + "x" * 300
+    base = base_slug([{"family": "Smith"}], 2020, f"{long_word} and {long_word[::-1]}")
+    assert len(base) <= 110 and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", base)
+    assert base.startswith("smith-2020-pneumono")
+    numbered = unique_slug(base, {base} | {f"{base}-{n}" for n in range(2, 1000)})
+    assert len(numbered) <= 120 and numbered.endswith("-1000")

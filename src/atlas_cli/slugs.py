@@ -9,6 +9,7 @@ The rule of the public atlas, with one fix: non-ASCII letters are transliterated
 - words: the title split on every non-alphanumeric character; tokens shorter
   than 3 characters and the stopwords the/and/for/with dropped; the first two kept.
 - a slug already taken gets `-2`, then `-3`, ...
+- a slug stays within the schema's 120 characters: a title word too long is cut.
 
 >>> base_slug([{"family": "Ramírez-Morales", "given": "A"}], 2020, "ME/CFS and Post-Exertional Malaise")
 'ramirez-morales-2020-cfs-post'
@@ -21,6 +22,7 @@ from typing import Any, Iterable
 
 STOPWORDS = frozenset({"the", "and", "for", "with"})
 MAX_FAMILY = 40
+MAX_BASE = 110  # the schema allows 120 characters; room is left for a `-NNN` collision suffix
 
 
 def ascii_lower(text: str) -> str:
@@ -61,7 +63,11 @@ def base_slug(authors: list[dict[str, Any]], year: int | None, title: str) -> st
     parts = [author_part(authors or [])]
     if year:
         parts.append(str(year))
-    parts.extend(title_words(title))
+    for word in title_words(title):
+        room = MAX_BASE - len("-".join(parts)) - 1
+        if room < 3:
+            break
+        parts.append(word[:room])
     return "-".join(parts)
 
 
