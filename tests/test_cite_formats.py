@@ -209,3 +209,12 @@ def test_single_name_author_is_not_turned_into_an_initial(fmt):
     assert "Madonna" in text, text
     item = json.loads(cite.render(record, "csl-json", SETTINGS))[0]
     assert item["author"][0] == {"literal": "Madonna"}
+
+
+def test_a_year_written_as_text_is_still_a_csl_date():
+    # `year: "2019"` (quoted in the YAML) is still the year 2019, not a literal date string.
+    record = dict(RECORDS["mensah-2017-chronic-fatigue"], year="2019")
+    item = json.loads(cite.render(record, "csl-json", SETTINGS))[0]
+    assert item["issued"] == {"date-parts": [[2019]]}
+    odd = json.loads(cite.render(dict(record, year="in press"), "csl-json", SETTINGS))[0]
+    assert odd["issued"] == {"literal": "in press"}

@@ -72,11 +72,11 @@ def csl_item(record: dict[str, Any], key: str, evidence_url: str | None = None) 
     journal = fields.text(record, "journal")
     if journal:
         item[CONTAINER_FIELDS.get(item["type"], "container-title")] = journal
-    year = record.get("year")
-    if isinstance(year, int) and not isinstance(year, bool):
-        item["issued"] = {"date-parts": [[year]]}
-    elif fields.year(record):
-        item["issued"] = {"literal": fields.year(record)}
+    year = fields.year(record)
+    if year and year.isascii() and year.isdigit():  # also `year: "2019"` written as text
+        item["issued"] = {"date-parts": [[int(year)]]}
+    elif year:
+        item["issued"] = {"literal": year}
     for source, target in (("volume", "volume"), ("issue", "issue"), ("article_number", "number")):
         value = fields.text(record, source)
         if value:
