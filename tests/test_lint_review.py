@@ -148,3 +148,23 @@ def test_a_pipe_or_a_device_is_refused_without_reading_it(atlas):
     done = run_atlas("lint", os.devnull, cwd=atlas)
     assert done.returncode == 2 and "not a regular file" in done.stdout
 
+
+
+@pytest.mark.parametrize("name, config", [
+    ("atlas.toml", "atlas = 5\n"),
+    ("atlas.toml", b"[atlas]\nsite_url = \"\xff\"\n"),
+    ("atlas.toml", "[atlas.snapshot]\ngenerator = {a = 1}\n"),
+    ("atlas.toml", "[atlas.snapshot]\nscanner = [1, 4]\n"),
+    ("pyproject.toml", "tool = 5\n"),  # not an atlas at all: "no atlas found", but no crash
+    ("pyproject.toml", "[tool]\natlas = [1]\n"),
+])
+def test_config_of_the_wrong_shape_is_a_config_error(tmp_path, name, config):
+    from lint_support import run_atlas
+
+    (tmp_path / "records").mkdir()
+    path = tmp_path / name
+    path.write_bytes(config if isinstance(config, bytes) else config.encode())
+    done = run_atlas("lint", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "internal error" not in done.stderr
+    assert name in done.stderr or "no atlas found" in done.stderr and config == "tool = 5\n"

@@ -77,13 +77,21 @@ def _config_in(directory: Path) -> tuple[Path, dict] | None:
     atlas_toml = directory / "atlas.toml"
     if atlas_toml.is_file():
         data = _read_toml(atlas_toml)
-        return atlas_toml, data.get("atlas", data)
+        table = data.get("atlas", data)
+        if not isinstance(table, dict):
+            raise ConfigError(f"{atlas_toml}: `atlas` must be a table, got {table!r}",
+                              hint='write the settings under an [atlas] heading, e.g. site_url = "https://..."')
+        return atlas_toml, table
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
         data = _read_toml(pyproject)
-        table = data.get("tool", {}).get("atlas")
+        tool = data.get("tool", {})
+        table = tool.get("atlas") if isinstance(tool, dict) else None
         if isinstance(table, dict):
             return pyproject, table
+        if table is not None:
+            raise ConfigError(f"{pyproject}: `tool.atlas` must be a table, got {table!r}",
+                              hint="write the settings under a [tool.atlas] heading")
     return None
 
 
@@ -93,6 +101,9 @@ def _read_toml(path: Path) -> dict:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the syntax of the file") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be decoded",
+                          hint="re-save the file with UTF-8 encoding") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
 
@@ -144,6 +155,10 @@ def _settings_from(root: Path, config_file: Path | None, table: dict, env) -> Se
             f"{where}: [snapshot] takes only {', '.join(sorted(_SNAPSHOT_KEYS))}",
             hint='e.g. [tool.atlas.snapshot] generator = "v1"',
         )
+    for key, value in raw_snapshot.items():
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise ConfigError(f"{where}: snapshot `{key}` must be a version string, got {value!r}",
+                              hint=f'e.g. {key} = "{snapshot[key]}"')
     snapshot.update({k: str(v) for k, v in raw_snapshot.items()})
     cache_dir = env.get("ATLAS_CACHE_DIR")
     return Settings(
