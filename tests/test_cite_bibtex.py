@@ -179,3 +179,30 @@ def test_literal_braces_keep_the_field_balanced_for_bibtex(title):
     entry = parse_one(text)
     assert unlatex(entry.fields_dict["title"].value) == title
     assert unlatex(entry.fields_dict["journal"].value) == f"J {title}"
+
+
+@pytest.mark.parametrize("author", [
+    {"family": "Smith", "given": "Mary and Jane"},
+    {"family": "Smith", "given": "Mary, Jane"},
+    {"family": "Smith", "given": "Ann", "suffix": "III, and more"},
+    {"family": "Anderson and Sons", "given": "A."},
+])
+def test_and_or_a_comma_inside_a_name_part_does_not_split_the_name(author):
+    # BibTeX splits the author list on a bare " and " and a name on its commas.
+    record = dict(RECORDS["mensah-2017-chronic-fatigue"], authors=[author, {"family": "Lee", "given": "Bo"}])
+    value = parse_one(cite.render(record, "bibtex", SETTINGS)).fields_dict["author"].value
+    depth, names, current = 0, [], ""
+    for part in re.split(r"(\s+and\s+|[{}])", value):
+        if part == "{":
+            depth += 1
+        elif part == "}":
+            depth -= 1
+        if depth == 0 and re.fullmatch(r"\s+and\s+", part or ""):
+            names.append(current)
+            current = ""
+        else:
+            current += part or ""
+    names.append(current)
+    assert len(names) == 2, value
+    first_commas = len(re.findall(r",", re.sub(r"\{[^{}]*\}", "", names[0])))
+    assert first_commas == (2 if "suffix" in author else 1), names[0]

@@ -93,18 +93,22 @@ def bibtex_name(author: dict[str, str]) -> str:
     suffix = author.get("suffix")
     if family is None:  # a mononym kept under `given`
         return "{" + escape(given or "") + "}"
-    # A comma or the word "and" inside a family name would split the name: brace it.
-    family_text = escape(family)
-    if "," in family or re.search(r"\band\b", family, re.IGNORECASE):
-        family_text = "{" + family_text + "}"
-    parts = [family_text]
+    parts = [_name_part(family)]
     if suffix:
-        parts.append(escape(suffix))
+        parts.append(_name_part(suffix))
     if given:
-        parts.append(escape(given))
+        parts.append(_name_part(given))
     elif suffix:
         parts.append("")
     return ", ".join(parts)
+
+
+def _name_part(value: str) -> str:
+    """One part of a name, escaped; braced when a comma or the word "and" in it would split the name."""
+    text = escape(value)
+    if "," in value or re.search(r"\band\b", value, re.IGNORECASE):
+        return "{" + text + "}"
+    return text
 
 
 def entry_key(record: dict[str, Any], prefix: str) -> str:
