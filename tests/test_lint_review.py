@@ -168,3 +168,39 @@ def test_config_of_the_wrong_shape_is_a_config_error(tmp_path, name, config):
     assert done.returncode == 2, done.stderr
     assert "internal error" not in done.stderr
     assert name in done.stderr or "no atlas found" in done.stderr and config == "tool = 5\n"
+
+
+def test_an_erratum_badged_as_a_study_is_one_problem_in_plain_english(atlas):
+    from lint_support import with_pem
+
+    data = with_pem(badge="required") | {"design": "erratum", "flags": ["erratum"]}
+    problems = [p for p in lint_problems(atlas, data) if p.rule in ("pem-not-applicable", "not-the-study")]
+    assert [p.rule for p in problems] == ["pem-not-applicable"]
+    assert problems[0].message.startswith("design `erratum` (Erratum) has no participants")
+
+
+def test_design_messages_name_the_design_without_broken_grammar(atlas):
+    from lint_support import with_pem
+
+    [problem] = [p for p in lint_problems(atlas, with_pem(badge="not-applicable") | {"design": "open-label-trial"})
+                 if p.rule == "pem-not-applicable"]
+    assert problem.message.startswith("design `open-label-trial` (Open-Label Trial) has participants")
+
+
+def lint_problems(atlas, data):
+    write_record(atlas, data)
+    return lint(atlas).problems
+
+
+@pytest.mark.parametrize("changes", [
+    {"design": ["rct"]},
+    {"design": {"id": "rct"}},
+    {"updates": [{"type": ["retraction"], "doi": "10.1000/x"}], "title": "RETRACTED: B-Lymphocyte Depletion"},
+    {"flags": ["erratum"], "design": ["erratum"]},
+    {"pem": {"badge": ["required"], "criteria": [["ccc-2003"]], "combine": ["all"], "pem_screen": ["x"]}},
+    {"pem": {"badge": {"x": 1}, "criteria": {"ccc-2003": True}}},
+    {"status": ["published"], "title": ["RETRACTED: x"], "topics": {"a": 1}, "authors": [["x"]]},
+])
+def test_values_of_the_wrong_type_are_schema_problems_not_crashes(atlas, changes):
+    problems = lint_problems(atlas, good(**changes))
+    assert "schema" in [p.rule for p in problems]

@@ -22,3 +22,9 @@ def pem_of(data: dict[str, Any]) -> dict[str, Any]:
 def str_list(value: Any) -> list[str]:
     """The string items of a list (anything else is the schema's business)."""
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def design_of(ctx) -> Any:
+    """The registry design of the record, or None (unknown, missing, or not text)."""
+    design = ctx.data.get("design")
+    return ctx.registries.designs.get(design) if isinstance(design, str) else None

@@ -13,7 +13,7 @@ import difflib
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import WARNING
 from atlas_cli.lint.rules import rule
-from atlas_cli.lint.rules._util import pem_of, str_list
+from atlas_cli.lint.rules._util import design_of, pem_of, str_list
 from atlas_cli.pem import NOT_APPLICABLE, UNCLEAR, decide
 from atlas_cli.registries import fold
 
@@ -71,7 +71,7 @@ def known_criteria(ctx: RecordContext) -> list[str] | None:
 
 
 def participants(ctx: RecordContext) -> bool | None:
-    design = ctx.registries.designs.get(ctx.data.get("design"))  # type: ignore[arg-type]
+    design = design_of(ctx)
     return design.participants if design else None
 
 
@@ -139,11 +139,12 @@ def not_applicable_matches_design(ctx: RecordContext) -> None:
                        "set `design:` (e.g. narrative-review, systematic-review, guideline, erratum)")
         elif design is not None and design.participants:
             ctx.report("pem-not-applicable", ("pem", "badge"),
-                       f"a {design.label} study has participants, so its badge cannot be `not-applicable`",
+                       f"design `{design.id}` ({design.label}) has participants, so its badge cannot be `not-applicable`",
                        "set the badge the inclusion criteria decide (required, not-required or unclear)")
     elif design is not None and not design.participants and isinstance(badge, str):
         ctx.report("pem-not-applicable", ("pem", "badge"),
-                   f"a {design.label} has no participants and so no inclusion rule: the badge is `not-applicable`, not `{badge}`",
+                   f"design `{design.id}` ({design.label}) has no participants and so no inclusion rule: "
+                   f"the badge is `not-applicable`, not `{badge}`",
                    "set `badge: not-applicable` (atlas lint --fix does it)")
 
 

@@ -7,7 +7,7 @@ import re
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import ERROR, WARNING
 from atlas_cli.lint.rules import rule
-from atlas_cli.lint.rules._util import pem_of, str_list
+from atlas_cli.lint.rules._util import design_of, pem_of, str_list
 
 RETRACTION_TYPES = {"retraction", "partial-retraction", "withdrawal", "removal"}
 TITLE_PREFIX = re.compile(r"^\s*(retracted|withdrawn|retraction)\b\s*[:.\-]?", re.IGNORECASE)
@@ -25,7 +25,7 @@ def update_types(data: dict) -> set[str]:
     updates = data.get("updates")
     if not isinstance(updates, list):
         return set()
-    return {u.get("type") for u in updates if isinstance(u, dict)}
+    return {u.get("type") for u in updates if isinstance(u, dict) and isinstance(u.get("type"), str)}
 
 
 @rule("retraction-unrecorded")
@@ -64,6 +64,9 @@ def notice_is_not_the_study(ctx: RecordContext) -> None:
     flags = str_list(ctx.data.get("flags"))
     kinds = [NOT_THE_STUDY[f] for f in flags if f in NOT_THE_STUDY]
     badge = pem_of(ctx.data).get("badge")
+    design = design_of(ctx)
+    if design is not None and not design.participants:
+        return  # pem-not-applicable already asks for `not-applicable`: one problem, reported once
     if kinds and badge in ("required", "not-required"):
         ctx.report("not-the-study", ("pem", "badge"),
                    f"this DOI is {kinds[0]}, not the study itself, so it has no participants to badge",
