@@ -223,3 +223,24 @@ def test_type_flags(kind, flags):
     record = draft(work("10.1234/abcd", type=kind)).record
     assert record.get("flags") == flags
     assert record["publication_type"] == (kind if kind != "book-series" else "other")
+
+
+@pytest.mark.parametrize("updated,expected", [
+    ({"date-parts": [[2020, 13, 45]]}, None),
+    ({"date-parts": [[2020, 0, 0]]}, None),
+    ({"date-time": "2020-02-30T00:00:00Z"}, None),
+    ({"date-time": "2020-02-29T10:00:00Z"}, "2020-02-29"),
+    ({"date-parts": [[2021, 2, 3]]}, "2021-02-03"),
+    ({"date-parts": [[2021, 2]]}, None),
+])
+def test_an_impossible_notice_date_is_left_out_rather_than_written(updated, expected):
+    record = draft(work("10.1234/abcd", **{"updated-by": [
+        {"DOI": "10.1234/notice", "type": "retraction", "updated": updated}]})).record
+    [update] = record["updates"]
+    assert update.get("date") == expected
+
+
+def test_markup_in_author_names_is_removed():
+    record = draft(work("10.1234/abcd", author=[{"given": "<b>Prince</b>"},
+                                                {"family": "<i>Sm&iacute;th</i>", "given": "A<sup>1</sup>"}])).record
+    assert record["authors"] == [{"given": "Prince"}, {"family": "Smíth", "given": "A1"}]

@@ -108,7 +108,7 @@ def title_of(work: dict[str, Any]) -> str:
 
 
 def _name(value: Any) -> str:
-    return re.sub(r"\s+", " ", html.unescape(value)).strip() if isinstance(value, str) else ""
+    return clean_text(value)  # markup and entities removed, whitespace collapsed
 
 
 def authors_of(work: dict[str, Any]) -> list[dict[str, str]]:
@@ -163,13 +163,15 @@ def _date_of(update: dict[str, Any]) -> str | None:
     if not isinstance(updated, dict):
         return None
     stamp = updated.get("date-time")
-    if isinstance(stamp, str) and re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}", stamp):
-        return stamp[:10]
     try:
-        y, m, d = updated["date-parts"][0][:3]
-        return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+        if isinstance(stamp, str) and re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}", stamp):
+            when = date.fromisoformat(stamp[:10])
+        else:
+            y, m, d = updated["date-parts"][0][:3]
+            when = date(int(y), int(m), int(d))  # refuses month 13, day 0, 30 February...
     except (KeyError, IndexError, TypeError, ValueError):
         return None
+    return when.isoformat() if 1800 <= when.year <= 2100 else None
 
 
 def update_type(raw: Any) -> str:
