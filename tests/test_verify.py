@@ -354,3 +354,25 @@ def test_edit_in_place_declines_what_it_cannot_do_safely():
     flow = "{slug: a-2020-b, title: Old title, year: 2020}\n"
     assert edit_in_place(flow, parse_text(flow).data, {"title": "New title"}) is None
     assert edit_in_place("\ufeff" + HAND_WRITTEN, parse_text(HAND_WRITTEN).data, {"year": 2019}) is None
+
+
+def test_a_doi_written_as_a_web_address_is_asked_as_the_doi_and_apply_normalises_it(tmp_path, fake):
+    fake.add_work(mensah_work())
+    root = make_atlas(tmp_path, [record(doi=f"https://doi.org/{DOI.upper()}")])
+    result = verify(root, fake)
+    assert [s.path for s in fake.seen("crossref")] == [f"/crossref/works/{DOI.upper()}"]
+    assert "no longer resolves" not in result.stdout
+    assert f"the DOI is {DOI.upper()}" in result.stdout
+    assert result.returncode == 0, result.stdout  # worth a note; lint reports the form too
+    result = verify(root, fake, "--apply")
+    from atlas_cli.records import read_document
+
+    assert read_document(root / "records" / f"{SLUG}.yaml").data["doi"] == DOI.upper()
+
+
+def test_a_doi_field_that_is_not_a_doi_is_reported_without_asking_crossref(tmp_path, fake):
+    root = make_atlas(tmp_path, [record(doi="n/a")])
+    result = verify(root, fake)
+    assert result.returncode == 1, result.stdout
+    assert fake.count("crossref") == 0
+    assert "is not a DOI" in result.stdout and "no longer resolves" not in result.stdout

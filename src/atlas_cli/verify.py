@@ -56,6 +56,7 @@ class Verdict:
     slug: str
     path: Path
     doi: str | None = None
+    asked: str | None = None  # the DOI asked of Crossref (the record's, normalised); None: not asked
     findings: list[Finding] = field(default_factory=list)
     changes: dict[str, Any] = field(default_factory=dict)  # field -> new value (bibliographic, flags, updates)
     error: str | None = None  # could not be checked (network, unreadable)
@@ -256,6 +257,17 @@ def _verdict_for(entry) -> Verdict:
         verdict.error, verdict.error_kind = "no DOI; nothing to verify", "no-doi"
         return verdict
     verdict.doi = doi
+    from atlas_cli.doi import inspect_identifier
+
+    ident = inspect_identifier(doi)
+    if not ident.ok:
+        verdict.findings = [Finding("doi-invalid", ACTION, f"the record's doi is not a DOI: {ident.problem}", doi)]
+        return verdict
+    verdict.asked = ident.doi
+    if ident.doi != doi:
+        verdict.findings = [Finding("doi-form", NOTE, f"doi is written as {doi!r}; the DOI is {ident.doi}",
+                                    doi, ident.doi)]
+        verdict.changes = {"doi": ident.doi}
     return verdict
 
 
@@ -283,12 +295,12 @@ def verify_records(settings, slugs: list[str] | None = None, *, env=None, apply:
     report.verdicts = verdicts
     by_doi: dict[str, list[Verdict]] = {}
     for verdict in verdicts:
-        if verdict.doi:
-            by_doi.setdefault(verdict.doi, []).append(verdict)
+        if verdict.asked:
+            by_doi.setdefault(verdict.asked, []).append(verdict)
     if on_start:
         on_start(len(verdicts))
     for verdict in verdicts:
-        if verdict.doi is None and on_result:
+        if verdict.asked is None and on_result:
             on_result(verdict)
     if not by_doi:
         return report
@@ -316,14 +328,16 @@ def verify_records(settings, slugs: list[str] | None = None, *, env=None, apply:
 
 
 def _judge(verdict: Verdict, data: dict, fetched) -> None:
+    before, pending = list(verdict.findings), dict(verdict.changes)  # the DOI's own form
     if fetched.ok:
-        verdict.findings, verdict.changes = compare(data, fetched.work, asked_doi=fetched.asked,
-                                                    via_redirect=fetched.via_redirect)
+        findings, changes = compare({**data, "doi": fetched.asked}, fetched.work, asked_doi=fetched.asked,
+                                    via_redirect=fetched.via_redirect)
+        verdict.findings, verdict.changes = before + findings, {**pending, **changes}
     elif fetched.kind == "not-found":
-        verdict.findings = [Finding("doi-not-found", ACTION, f"the DOI no longer resolves in Crossref: {fetched.reason}",
+        verdict.findings = before + [Finding("doi-not-found", ACTION, f"the DOI no longer resolves in Crossref: {fetched.reason}",
                                     verdict.doi)]
     elif fetched.kind == "mismatch":
-        verdict.findings = [Finding("wrong-paper", ACTION, fetched.reason, verdict.doi)]
+        verdict.findings = before + [Finding("wrong-paper", ACTION, fetched.reason, verdict.doi)]
     else:
         verdict.error, verdict.error_kind = fetched.reason, "network"
 
