@@ -204,3 +204,12 @@ def lint_problems(atlas, data):
 def test_values_of_the_wrong_type_are_schema_problems_not_crashes(atlas, changes):
     problems = lint_problems(atlas, good(**changes))
     assert "schema" in [p.rule for p in problems]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_control_character_is_pointed_at_whatever_the_line_endings(newline):
+    from atlas_cli.yamlio import parse_text
+
+    [problem] = parse_text(f"slug: a{newline}title: a\x07b{newline}").problems
+    assert (problem.line, problem.column) == (2, 9)
+    assert "U+0007" in problem.message and "<unicode string>" not in problem.message

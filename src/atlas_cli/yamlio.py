@@ -197,9 +197,13 @@ def parse_text(text: str, problems: list[YamlProblem] | None = None) -> Document
         return Document(None, problems=problems, text=text)
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
         position = getattr(exc, "position", 0) or 0
-        line = text.count("\n", 0, position) + 1
-        column = position - (text.rfind("\n", 0, position) + 1) + 1
-        problems.append(YamlProblem(line, column, "yaml-syntax", f"cannot read YAML: {_one_line(exc)}",
+        line, column = _line_column(text, position)
+        character = getattr(exc, "character", None)
+        if isinstance(character, int):
+            character = chr(character)
+        what = (f"control character U+{ord(character):04X} is not allowed in YAML"
+                if isinstance(character, str) and len(character) == 1 else _one_line(exc))
+        problems.append(YamlProblem(line, column, "yaml-syntax", f"cannot read YAML: {what}",
                                     "remove control characters from the file"))
         return Document(None, problems=problems, text=text)
     except RecursionError:
@@ -232,6 +236,17 @@ def _blank_line(line: str) -> bool:
     """Nothing of a record on this line: blank, a comment, or a bare `---` / `...` marker."""
     stripped = line.strip()
     return not stripped or stripped.startswith("#") or _MARKER_LINE.match(line) is not None
+
+
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML (libyaml) counts as a line break
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset, counting line breaks as YAML does."""
+    line, start = 1, 0
+    for match in _BREAK.finditer(text, 0, position):
+        line, start = line + 1, match.end()
+    return line, position - start + 1
 
 
 def _tab_lines(text: str, problems: list[YamlProblem]) -> set[int]:
