@@ -626,3 +626,15 @@ def test_the_page_code_includes_every_atlas_module_it_imports():
                     continue
                 module = package.joinpath(*name.split(".")[1:])
                 assert any(module == c.with_suffix("") or module.is_relative_to(c) for c in covered), (source, name)
+
+
+def test_unreadable_files_are_not_counted_as_rendered(tmp_path: Path):
+    # An atlas with only broken files: nothing was rendered, and the summary says so.
+    root = make_atlas(tmp_path / "atlas", {})
+    (root / "records" / "broken-2020-file.yaml").write_text("slug: [\n", encoding="utf-8")
+    (root / "records" / "empty-2020-file.yaml").write_text("", encoding="utf-8")
+    result = atlas("build", "-o", "out", root=root)
+    assert result.returncode == 1
+    assert result.stderr.count("warning: skipped") == 2
+    assert "0 evidence pages" in result.stderr and "0 record(s) read and rendered" in result.stderr
+    assert (root / "out" / "index.html").is_file()

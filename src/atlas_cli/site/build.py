@@ -294,7 +294,8 @@ def collect(settings: Settings, registries: Registries, include_drafts: bool, wo
             records[path.name] = {"sha": sha, "kind": kind, **({"listing": value[0]} if value else {})}
         if study is not None:
             pages[study.slug] = (study, value[1])
-    return Collected([pages[s] for s in sorted(pages)], skipped, drafts, records, len(todo))
+    read = sum(1 for i in todo if results[i][0] != "skip")  # a file that cannot be read was not rendered
+    return Collected([pages[s] for s in sorted(pages)], skipped, drafts, records, read)
 
 
 def citations(record: dict[str, Any], settings: Settings) -> dict[str, str]:
