@@ -197,3 +197,12 @@ def test_repository_records_show_both_badges():
 def test_help_lists_exit_codes():
     result = run_atlas("lint", "--help")
     assert result.returncode == 0 and "Exit codes" in result.stdout
+
+
+def test_fix_does_not_turn_a_badge_into_unclear(atlas):
+    """With no criteria recorded, lint reports the badge; --fix leaves it for the curator."""
+    path = write_record(atlas, with_pem(criteria=[], badge="required"))
+    before = path.read_text(encoding="utf-8")
+    result = run_atlas("lint", "--fix", cwd=atlas)
+    assert result.returncode == 1 and "pem-badge" in result.stdout
+    assert path.read_text(encoding="utf-8") == before
