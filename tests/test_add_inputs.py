@@ -75,3 +75,15 @@ def test_a_title_with_a_huge_word_still_makes_a_draft_that_passes_lint(atlas, fa
     lint = atlas.run("lint")
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert " 0 errors" in lint.stdout + lint.stderr
+
+
+def test_an_unusable_cache_folder_is_one_warning_not_one_per_doi(atlas, fake, tmp_path):
+    fake.add_work(work("10.1234/c3", "Third paper"))
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = atlas.run("add", "--no-pubmed", A, B, "10.1234/c3", extra_env={"ATLAS_CACHE_DIR": str(blocker)})
+    assert result.returncode == 0, result.stderr
+    assert len(atlas.record_files()) == 3
+    warnings = [line for line in result.stderr.splitlines() if "cache" in line]
+    assert len(warnings) == 1, result.stderr
+    assert str(blocker) in warnings[0]

@@ -26,6 +26,7 @@ from atlas_cli.records import write_atomic
 class Cache:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self.broken: str | None = None  # why the cache folder cannot be written, once known
 
     def _path(self, kind: str, doi: str) -> Path:
         return self.root / kind / f"{safe_name(doi)}.json"
@@ -40,11 +41,27 @@ class Cache:
         return data
 
     def _write(self, kind: str, doi: str, data: dict[str, Any]) -> str | None:
+        if self.broken:  # the folder is unusable: one warning for the run, not one per DOI
+            return self.broken
+        path = self._path(kind, doi)
         try:
-            write_atomic(self._path(kind, doi), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+            write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         except WriteError as exc:
+            if self._folder_unusable(path.parent):
+                self.broken = (f"cannot write to the cache folder {self.root} ({exc.message}); answers are not "
+                               "cached (set ATLAS_CACHE_DIR to a writable folder)")
+                return self.broken
             return f"could not cache the answer for {doi}: {exc.message}"
         return None
+
+    @staticmethod
+    def _folder_unusable(folder: Path) -> bool:
+        import os
+
+        probe = folder
+        while not probe.exists() and probe.parent != probe:
+            probe = probe.parent
+        return not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK)
 
     def read_work(self, doi: str) -> dict[str, Any] | None:
         """{"doi", "via_redirect", "fetched", "response"} for DOI, or None."""
