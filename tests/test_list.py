@@ -248,3 +248,11 @@ def test_search_finds_letters_without_an_accent_mark_typed_plainly(tmp_path, que
     root = make_atlas(tmp_path, [data, record(slug="smith-2020-other-study", title="Other",
                                               authors=[{"family": "Smith", "given": "Ann"}])])
     assert listed(root, "--search", query) == ["fluge-2019-lymphocyte-depletion"]
+
+
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_year_option_is_refused_not_ignored(atlas, value):
+    # `--year "$YEAR"` with YEAR unset must not quietly list every year.
+    result = run(atlas, "list", "--year", value)
+    assert result.returncode == 2, result.stdout
+    assert "is not a year or a range" in result.stderr

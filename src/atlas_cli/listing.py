@@ -209,7 +209,7 @@ def make_filters(*, badges=(), criteria=(), topics=(), designs=(), statuses=(), 
             raise UsageError(f"unknown status {value!r}", hint="use draft or published")
     return Filters(
         badges=badge_ids, criteria=criteria_ids, topics=list(topics), designs=list(designs),
-        statuses=list(statuses), flags=list(flags), years=parse_years(years) if years else (None, None),
+        statuses=list(statuses), flags=list(flags), years=parse_years(years) if years is not None else (None, None),
         search=search or None, problems_only=problems_only,
     )
 
