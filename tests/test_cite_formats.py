@@ -218,3 +218,33 @@ def test_a_year_written_as_text_is_still_a_csl_date():
     assert item["issued"] == {"date-parts": [[2019]]}
     odd = json.loads(cite.render(dict(record, year="in press"), "csl-json", SETTINGS))[0]
     assert odd["issued"] == {"literal": "in press"}
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("apa", "Cell. (2019). Cell."),
+    ("vancouver", "Cell. Cell. 2019."),
+    ("ama", "Cell. Cell. Published online 2019."),
+])
+def test_no_authors_and_a_journal_named_like_the_title_keeps_the_journal(fmt, expected):
+    record = {"slug": "unknown-2019-cell", "title": "Cell", "authors": [], "journal": "Cell", "year": 2019}
+    assert cite.render(record, fmt, SETTINGS) == expected
+
+
+@pytest.mark.parametrize("fmt", cite.STYLES)
+def test_no_authors_and_a_journal_starting_with_the_title_keeps_the_journal(fmt):
+    record = {"slug": "unknown-2019-fatigue", "title": "Fatigue", "authors": [], "year": 2019,
+              "journal": "Fatigue: Biomedicine, Health & Behavior", "volume": "7", "pages": "1-10"}
+    text = cite.render(record, fmt, SETTINGS)
+    assert "Fatigue: Biomedicine, Health & Behavior" in text, text
+    assert text.startswith("Fatigue. ") and text.count("Fatigue") == 2, text
+
+
+@pytest.mark.parametrize("pages, shown", [
+    ("1-10", "1\u201310"), ("95-105", "95\u2013105"), ("100-110", "100\u201310"), ("e1-e10", "e1\u2013e10"),
+    ("321-328", "321\u20138"),
+])
+def test_vancouver_page_ranges_drop_only_repeated_digits(pages, shown):
+    # Vancouver abbreviates 321-328 as 321-8, but 1-10 is not "1-0", nor 95-105 "95-5".
+    record = dict(RECORDS["mensah-2017-chronic-fatigue"], volume="7", pages=pages)
+    text = cite.render(record, "vancouver", SETTINGS)
+    assert f"2017;7:{shown}." in text, text

@@ -12,7 +12,10 @@ citeproc-py renders a lone reference with a few defects, mended here:
   so the letter after the hyphen is capitalised before rendering (initials only);
 - a reference left ending in `;` (Vancouver without a volume) ends in `.`;
 - when a style substitutes the title for missing authors, the title is printed
-  a second time in its usual place: the second one is removed.
+  a second time in its usual place: the second one is removed (found through a
+  stand-in title, so a journal named like the title is left alone);
+- Vancouver's "minimal" page ranges drop digits that are not repeated
+  (1-10 as `1–0`): the whole last page is put back.
 """
 
 from __future__ import annotations
@@ -113,11 +116,60 @@ def reference(record: dict[str, Any], name: str, key: str) -> str:
         item["page"] = item.pop("number")
     if name == "vancouver" and "container-title" not in item and item["type"] == "article" and "publisher" in item:
         item["container-title"] = item["publisher"]  # the style names a preprint's server only as a container
-    raw = _raw_reference(name, item)
+    has_authors = bool(fields.authors(record))
+    title = item.get("title")
+    if title and not has_authors:
+        # Render with a stand-in title, so its second appearance (if the style prints one)
+        # is found exactly, never inside a journal that shares words with the title.
+        item["title"] = _TITLE_STAND_IN
+        raw = _drop_second(_raw_reference(name, item), _TITLE_STAND_IN).replace(_TITLE_STAND_IN, title)
+    else:
+        raw = _raw_reference(name, item)
+    raw = _mend_page_range(raw, item.get("page"), name)
     doi = item.get("DOI")
     return tidy(
         raw,
-        title=item.get("title"),
-        has_authors=bool(fields.authors(record)),
+        title=None,  # a second title is already removed above
+        has_authors=has_authors,
         identifiers=[doi, f"https://doi.org/{doi}" if doi else None],
     )
+
+
+_TITLE_STAND_IN = "Atlastitlestandin"
+_MINIMAL_PAGES = {"vancouver"}  # styles with page-range-format="minimal"
+
+
+def _drop_second(text: str, word: str) -> str:
+    """TEXT without the second WORD (and the period and space after it), if there is one."""
+    matches = list(re.finditer(re.escape(word) + r"\.?\s*", text))
+    if len(matches) < 2:
+        return text
+    second = matches[1]
+    return text[: second.start()] + text[second.end():]
+
+
+def _mend_page_range(text: str, page: str | None, name: str) -> str:
+    """Undo citeproc-py's "minimal" page ranges that drop digits that are not repeated.
+
+    It compares the two page numbers from the left, so 1-10 becomes `1–0` and e1-e10
+    `e1–0`. Only digits repeated in a last page of the same length may go (321-328:
+    `321–8`); anything else keeps the whole last page.
+    """
+    if name not in _MINIMAL_PAGES or not page or "-" not in page:
+        return text
+    first, _, last = page.partition("-")
+    if not first or not last:
+        return text
+    common = 0
+    for common, (a, b) in enumerate(zip(first, last)):  # citeproc-py's count, as it does it
+        if a != b:
+            break
+    else:
+        common += 1
+    printed = last[common:]
+    right = last
+    if first.isdigit() and last.isdigit() and len(first) == len(last):
+        right = printed
+    if printed == right:
+        return text
+    return re.sub(re.escape(f"{first}\u2013{printed}") + r"(?!\w)", f"{first}\u2013{right}", text, count=1)
