@@ -50,3 +50,15 @@ def test_a_request_that_cannot_even_be_built_fails_that_doi_instead_of_vanishing
     results = list(client.fetch_many(["10.1234/a", "10.1234/b"]))
     assert sorted(r.asked for r in results) == ["10.1234/a", "10.1234/b"]
     assert all(not r.ok and r.reason for r in results)
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://[::1"])
+def test_malformed_ncbi_url_is_a_clear_warning_and_the_add_goes_on(tmp_path, url):
+    with FakeServices() as fake:
+        fake.add_work(work(DOI))
+        atlas = make_atlas(tmp_path, fake)
+        result = atlas.run("add", DOI, extra_env={"ATLAS_NCBI_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Exception in thread" not in result.stderr
+    assert "ATLAS_NCBI_URL" in result.stderr and "PubMed lookup failed" in result.stderr
+    assert len(atlas.record_files()) == 1

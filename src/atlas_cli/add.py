@@ -202,9 +202,12 @@ class _PubMedLookup:
             return
 
         def run() -> None:
+            from atlas_cli.crossref import check_service_url
+            from atlas_cli.errors import ConfigError
             from atlas_cli.pubmed import PubMedClient
 
             try:
+                check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
                 client = PubMedClient(settings.ncbi_url, settings.mailto, http, stop=stop)
                 result = client.lookup(todo)
                 self.requests = result.requests
@@ -215,6 +218,10 @@ class _PubMedLookup:
                     if hit is not None:
                         self.hits[doi_key(doi)] = hit
                         cache.write_pubmed(doi, hit.to_json())
+            except ConfigError as exc:
+                self.error = exc.message
+            except Exception as exc:  # PubMed never fails an add, whatever goes wrong
+                self.error = f"{type(exc).__name__}: {exc}"
             finally:
                 self._done.set()
 
