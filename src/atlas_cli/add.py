@@ -138,7 +138,7 @@ class RecordIndex:
             else:  # unreadable record: any DOI written in it counts, to be safe
                 with contextlib.suppress(OSError):
                     dois.extend(_DOI_IN_TEXT.findall(path.read_text(encoding="utf-8", errors="replace")))
-            seen[path] = (signature, slug, [doi_key(d) for d in dois])
+            seen[path] = (signature, slug, [_record_doi_key(d) for d in dois])
         self._files = seen
         self._by_doi = {key: slug for _signature, slug, keys in seen.values() for key in keys}
 
@@ -147,6 +147,12 @@ class RecordIndex:
 
     def taken_slugs(self) -> set[str]:
         return {path.stem for path in self._files} | {slug for _s, slug, _k in self._files.values()}
+
+
+def _record_doi_key(written: str) -> str:
+    """The comparison key of a DOI as a record has it, in whatever form a person wrote it."""
+    ident = inspect_identifier(written)
+    return ident.key if ident.ok else doi_key(written)
 
 
 @contextlib.contextmanager
