@@ -80,6 +80,7 @@ def test_keys_are_stable_between_runs():
 
 def test_output_file_written_atomically(tmp_path):
     out = tmp_path / "out" / "atlas.bib"
+    out.parent.mkdir()
     result = run_atlas("export", "--output", str(out), root=FIXTURE_ATLAS)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
@@ -151,3 +152,13 @@ def test_key_slug_comes_from_the_file_name(tmp_path):
                     encoding="utf-8")
     result = run_atlas("export", "--topic", "exercise", root=root)
     assert bib_keys(result.stdout) == ["mecfsatlas-walker-2019-exercise-capacity"]
+
+
+def test_output_into_a_missing_folder_fails_without_creating_it(tmp_path):
+    from cite_support import copy_atlas, run_atlas
+
+    root = copy_atlas(tmp_path)
+    target = tmp_path / "no-such-folder" / "atlas.bib"
+    result = run_atlas("export", "--output", str(target), root=root)
+    assert result.returncode == 4 and "cannot write" in result.stderr
+    assert not target.parent.exists()

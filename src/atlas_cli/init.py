@@ -114,6 +114,6 @@ def create_atlas(directory: Path, *, site_url: str, mailto: str | None) -> list[
         path = directory / name
         if path.exists() or path.is_symlink():
             continue  # an existing README or workflow is the curator's: keep it
-        write_atomic(path, text, exclusive=True)
+        write_atomic(path, text, exclusive=True, make_parents=True)
         created.append(path)
     return created

@@ -137,17 +137,20 @@ def render_record(data: dict[str, Any]) -> str:
 # --- saving ----------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
+def write_atomic(path: Path, text: str, *, exclusive: bool = False, make_parents: bool = False) -> None:
     """Write TEXT to PATH via a temp file and a rename.
 
     exclusive=True creates PATH only if it does not exist yet (even against a
     concurrent writer): the temp file is hard-linked into place, which fails if
-    the name is taken. Raises WriteError (exit 4) with the reason.
+    the name is taken. make_parents=True creates missing folders (atlas-owned
+    places only: a user's --output path with a typo must fail, not grow folders).
+    Raises WriteError (exit 4) with the reason.
     """
     path = Path(path)
     directory = path.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        if make_parents:
+            directory.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise WriteError(f"cannot write {path}: {exc.strerror}", hint="check the folder exists and is writable") from exc
@@ -185,5 +188,5 @@ def _mode_for(path: Path) -> int:
 def save_new_record(records_dir: Path, data: dict[str, Any]) -> Path:
     """Create records/<slug>.yaml for a new record; never replaces an existing file."""
     path = record_path(records_dir, data["slug"])
-    write_atomic(path, render_record(data), exclusive=True)
+    write_atomic(path, render_record(data), exclusive=True, make_parents=True)
     return path
