@@ -248,3 +248,24 @@ def test_vancouver_page_ranges_drop_only_repeated_digits(pages, shown):
     record = dict(RECORDS["mensah-2017-chronic-fatigue"], volume="7", pages=pages)
     text = cite.render(record, "vancouver", SETTINGS)
     assert f"2017;7:{shown}." in text, text
+
+
+BOOK = {
+    "slug": "institute-2015-beyond-myalgic", "title": "Beyond ME/CFS: Redefining an Illness",
+    "authors": [{"literal": "Institute of Medicine"}], "publisher": "The National Academies Press",
+    "year": 2015, "doi": "10.17226/19012", "publication_type": "book",
+}
+
+
+def test_a_book_is_cited_with_its_publisher(csl_validator):
+    settings = fixture_settings()
+    assert primary(BOOK) == ("Institute of Medicine (2015). Beyond ME/CFS: Redefining an Illness. "
+                             "The National Academies Press. https://doi.org/10.17226/19012")
+    bib = cite.render(BOOK, "bibtex", settings)
+    assert bib.startswith("@book{") and "publisher = {The National Academies Press}," in bib
+    assert "journal" not in bib and "series" not in bib
+    item = json.loads(cite.render(BOOK, "csl-json", settings))[0]
+    assert item["type"] == "book" and item["publisher"] == "The National Academies Press"
+    csl_validator.validate([item])
+    assert "PB  - The National Academies Press" in cite.render(BOOK, "ris", settings).splitlines()
+    assert "The National Academies Press" in cite.render(BOOK, "apa", settings)

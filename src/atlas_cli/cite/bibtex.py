@@ -131,6 +131,9 @@ def bibtex(record: dict[str, Any], prefix: str, evidence_url: str) -> str:
     journal = fields.text(record, "journal")
     if journal:
         rows.append((container_field, escape(journal)))
+    publisher = fields.text(record, "publisher")
+    if publisher:
+        rows.append(("publisher", escape(publisher)))
     year = fields.year(record)
     if year:
         rows.append(("year", escape(year)))

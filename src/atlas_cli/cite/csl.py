@@ -72,6 +72,9 @@ def csl_item(record: dict[str, Any], key: str, evidence_url: str | None = None) 
     journal = fields.text(record, "journal")
     if journal:
         item[CONTAINER_FIELDS.get(item["type"], "container-title")] = journal
+    publisher = fields.text(record, "publisher")
+    if publisher:
+        item["publisher"] = publisher
     year = fields.year(record)
     if year and year.isascii() and year.isdigit():  # also `year: "2019"` written as text
         item["issued"] = {"date-parts": [[int(year)]]}

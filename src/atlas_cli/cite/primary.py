@@ -38,9 +38,9 @@ def primary(record: dict[str, Any]) -> str:
     title = fields.text(record, "title")
     if title:
         parts.append(fields.with_period(title))
-    journal = fields.text(record, "journal")
-    if journal:
-        parts.append(fields.with_period(journal))
+    source = fields.text(record, "journal") or fields.text(record, "publisher")  # a book: its publisher
+    if source:
+        parts.append(fields.with_period(source))
     doi = fields.text(record, "doi")
     if doi:
         parts.append(DOI_RESOLVER + doi)

@@ -42,6 +42,7 @@ def ris(record: dict[str, Any], key: str, evidence_url: str) -> str:
     for tag, value in (
         ("TI", fields.text(record, "title")),
         ("T2", fields.text(record, "journal")),
+        ("PB", fields.text(record, "publisher")),
         ("PY", fields.year(record)),
         ("VL", fields.text(record, "volume")),
         ("IS", fields.text(record, "issue")),
