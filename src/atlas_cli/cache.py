@@ -45,7 +45,7 @@ class Cache:
             return self.broken
         path = self._path(kind, doi)
         try:
-            write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+            write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n", make_parents=True)
         except WriteError as exc:
             if self._folder_unusable(path.parent):
                 self.broken = (f"cannot write to the cache folder {self.root} ({exc.message}); answers are not "
