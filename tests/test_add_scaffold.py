@@ -244,3 +244,20 @@ def test_markup_in_author_names_is_removed():
     record = draft(work("10.1234/abcd", author=[{"given": "<b>Prince</b>"},
                                                 {"family": "<i>Sm&iacute;th</i>", "given": "A<sup>1</sup>"}])).record
     assert record["authors"] == [{"given": "Prince"}, {"family": "Smíth", "given": "A1"}]
+
+
+@pytest.mark.parametrize("kind,flag", [("correction", "corrected"), ("Retraction", "retracted")])
+def test_update_to_pointing_at_itself_is_an_update_in_place_not_a_notice(kind, flag):
+    result = draft(work("10.1234/Self", **{"update-to": [
+        {"DOI": "10.1234/self", "type": kind, "updated": {"date-parts": [[2021, 1, 2]]}}]}), asked="10.1234/self")
+    record = result.record
+    assert "notice" not in record.get("flags", []) and "not-a-paper" not in record.get("flags", [])
+    assert flag in record["flags"]
+    assert record["updates"] == [{"type": kind.lower(), "doi": "10.1234/self", "date": "2021-01-02"}]
+    assert "notes" not in record
+    assert any("in place" in notice for notice in result.notices), result.notices
+
+
+def test_update_to_another_work_is_still_a_notice():
+    record = draft(work("10.1234/notice", **{"update-to": [{"DOI": "10.1234/paper", "type": "retraction"}]})).record
+    assert {"notice", "not-a-paper"} <= set(record["flags"])

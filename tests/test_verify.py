@@ -376,3 +376,9 @@ def test_a_doi_field_that_is_not_a_doi_is_reported_without_asking_crossref(tmp_p
     assert result.returncode == 1, result.stdout
     assert fake.count("crossref") == 0
     assert "is not a DOI" in result.stdout and "no longer resolves" not in result.stdout
+
+
+def test_a_retraction_made_in_place_is_found():
+    findings, changes = compare(record(), mensah_work(**{"update-to": [{"type": "retraction", "DOI": DOI.upper()}]}))
+    assert [(f.kind, f.severity) for f in findings] == [("retracted", ACTION)]
+    assert changes["flags"] == ["retracted"] and changes["updates"] == [{"type": "retraction", "doi": DOI.upper()}]

@@ -204,6 +204,13 @@ def updates_of(work: dict[str, Any], key: str) -> list[dict[str, str]]:
     return updates
 
 
+def in_place_updates(work: dict[str, Any]) -> list[dict[str, str]]:
+    """`update-to` entries naming the work itself: the paper was updated in place
+    (no separate notice); such a work is a paper with an update, not a notice."""
+    own = doi_key(work.get("DOI") or "")
+    return [u for u in updates_of(work, "update-to") if u["type"] != "new-version" and doi_key(u.get("doi", "")) == own]
+
+
 def _text_field(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
@@ -279,16 +286,22 @@ def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = Fa
             flags.append(name)
 
     updates = updates_of(work, "updated-by")
+    update_to = [u for u in updates_of(work, "update-to") if u["type"] != "new-version"]
+    in_place = in_place_updates(work)
+    updates += [u for u in in_place if u not in updates]
     if updates:
         record["updates"] = updates
     for update in updates:
         if update["type"] in UPDATE_FLAGS:
             flag(UPDATE_FLAGS[update["type"]])
             what = update["type"].replace("-", " ")
+            if update in in_place:
+                notices.append(f"Crossref says the paper itself was updated in place ({what})")
+                continue
             where = f" ({update['doi']})" if "doi" in update else ""
             source = f", source: {update['source']}" if "source" in update else ""
             notices.append(f"Crossref lists {_a(what)} notice{where}{source}")
-    notice_of = [u for u in updates_of(work, "update-to") if u["type"] != "new-version"]
+    notice_of = [u for u in update_to if u not in in_place]
     if notice_of:
         flag("notice")
         flag("not-a-paper")

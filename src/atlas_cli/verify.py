@@ -142,7 +142,8 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
 
     # retraction, withdrawal, correction, expression of concern
     known = {_update_key(u) for u in updates}
-    for update in scaffold.updates_of(work, "updated-by"):
+    theirs = scaffold.updates_of(work, "updated-by")
+    for update in [*theirs, *(u for u in scaffold.in_place_updates(work) if u not in theirs)]:
         flag = scaffold.UPDATE_FLAGS.get(update["type"])
         if _update_key(update) not in known and (flag or update["type"] == "new-version"):
             new_updates.append(update)
