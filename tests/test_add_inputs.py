@@ -99,3 +99,11 @@ def test_a_record_whose_doi_is_written_in_another_form_is_still_a_duplicate(atla
     assert result.stderr.count("already in the atlas as hand-2020-entry") == 2, result.stderr
     assert [p.name for p in atlas.record_files()] == ["hand-2020-entry.yaml"]
     assert fake.count("crossref") == 0
+
+
+def test_dry_run_separates_records_only_between_records(atlas, fake):
+    result = atlas.run("add", "--no-pubmed", "--dry-run", A, "10.1234/missing", B, "10.1234/missing2")
+    assert result.returncode == 1, result.stderr
+    documents = result.stdout.split("---\n")
+    assert len(documents) == 2 and all("status: draft" in d for d in documents), result.stdout
+    assert atlas.record_files() == []

@@ -87,12 +87,9 @@ def register(app):
         finally:
             progress.stop()
         if dry_run:
-            for result in report.results:
-                if result.text:
-                    sys.stdout.write(f"# records/{result.slug}.yaml\n{result.text}")
-                    if not result.text.endswith("\n"):
-                        sys.stdout.write("\n")
-                    sys.stdout.write("---\n" if result is not report.results[-1] else "")
+            drafts = [f"# records/{r.slug}.yaml\n{r.text}" + ("" if r.text.endswith("\n") else "\n")
+                      for r in report.results if r.text]
+            sys.stdout.write("---\n".join(drafts))  # a separator only between two records
             sys.stdout.flush()
         for warning in report.warnings:
             eprint(f"atlas: warning: {warning}")
