@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import stat
 import tempfile
+import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -147,6 +150,24 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False, make_parents
     Raises WriteError (exit 4) with the reason.
     """
     path = Path(path)
+    with _ctrl_c_deferred():
+        _write_atomic(path, text, exclusive, make_parents)
+
+
+@contextmanager
+def _ctrl_c_deferred():
+    """Hold Ctrl-C back while a file is written: it arrives after the write and its clean-up."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield  # signals only ever interrupt the main thread
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _write_atomic(path: Path, text: str, exclusive: bool, make_parents: bool) -> None:
     directory = path.parent
     try:
         if make_parents:
