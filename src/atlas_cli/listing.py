@@ -11,11 +11,11 @@ import csv
 import io
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from atlas_cli import textfold
 from atlas_cli.errors import UsageError
 from atlas_cli.show import (
     author_names, badge_of, first_author_family, pem_of, strings_of, text_of, year_of,
@@ -23,7 +23,6 @@ from atlas_cli.show import (
 
 SEARCH_FIELDS = ("title", "summary", "why_it_matters", "does_not_show", "findings", "limitations")
 SORT_KEYS = ("slug", "year", "author", "badge", "design", "status", "added", "problems")
-COLUMNS = ("slug", "year", "first_author", "badge", "design", "status", "flags", "problems")
 EXPORT_KEYS = ("slug", "status", "year", "first_author", "title", "journal", "doi", "badge", "criteria",
                "design", "evidence_level", "topics", "flags", "added", "path", "errors", "warnings", "problems")
 
@@ -119,16 +118,9 @@ def parse_years(text: str) -> tuple[int | None, int | None]:
     return first, last
 
 
-# Letters with no accent mark to strip, written as slugs write them (the site's search
-# script and `atlas_cli.site.model.fold` use the same table).
-_PLAIN_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
-                                "þ": "th", "ı": "i"})
-
-
 def fold(text: str) -> str:
     """Lower case without accents, for searching (Müller matches muller, Øystein oystein)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return textfold.fold(text, compatibility=True)
 
 
 def search_text(data: dict) -> str:

@@ -138,7 +138,8 @@ def read_manifest(output: Path) -> Manifest | None:
 
 # The parts of atlas that shape a page (modules, templates, assets, citation styles), with
 # every atlas module they import but `errors` (its messages only reach skipped records).
-PAGE_CODE = ("site", "cite", "pem.py", "registries.py", "records.py", "yamlio.py", "config.py", "workers.py")
+PAGE_CODE = ("site", "cite", "pem.py", "registries.py", "records.py", "yamlio.py", "config.py", "workers.py",
+             "textfold.py")
 
 
 def context_digest(settings: Settings, include_drafts: bool) -> str:

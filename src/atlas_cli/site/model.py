@@ -8,11 +8,11 @@ out of the page rather than crashing the build or showing a Python repr.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from atlas_cli import textfold
 from atlas_cli.pem import BADGES, LABELS, UNCLEAR
 from atlas_cli.records import SLUG_RE
 from atlas_cli.registries import Registries
@@ -104,18 +104,9 @@ def doi_url(doi: str) -> str:
     return DOI_RESOLVER + quote(doi, safe="/:;()[]-._~!$'*+,=@")
 
 
-# Letters with no accent mark to strip, written as slugs write them (Øystein: oystein).
-# The page's script has the same table; so has `atlas list --search`.
-PLAIN_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
-                               "þ": "th", "ı": "i"})
-
-
 def fold(value: str) -> str:
     """Lower case without accents, for searching (the page's script folds the query the same way)."""
-    if value.isascii():
-        return value.lower()  # nothing to decompose (most text)
-    decomposed = unicodedata.normalize("NFD", value.lower().translate(PLAIN_LETTERS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return textfold.fold(value)
 
 
 # --- the page model ----------------------------------------------------------------------
