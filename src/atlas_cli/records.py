@@ -102,10 +102,16 @@ def load_record(records_dir: Path, slug: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def key_orders() -> dict[str, list[str]]:
+def record_schema() -> dict[str, Any]:
+    """The shipped record schema (key order and enumerations are read from it)."""
     from atlas_cli.config import find_schemas_dir
 
-    schema = json.loads((find_schemas_dir() / "record.schema.json").read_text(encoding="utf-8"))
+    return json.loads((find_schemas_dir() / "record.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def key_orders() -> dict[str, list[str]]:
+    schema = record_schema()
     defs = schema["$defs"]
     return {
         "record": list(schema["properties"]),

@@ -13,9 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from atlas_cli.errors import ConfigError
+from atlas_cli.records import SLUG_RE  # registry ids follow the slug form
 from atlas_cli.yamlio import parse_bytes
 
-ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def _entries(path: Path, key: str) -> list[dict]:
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}",
                               hint=f"allowed: {', '.join(sorted(required | optional))}")
-        if not isinstance(entry["id"], str) or not ID_RE.match(entry["id"]):
+        if not isinstance(entry["id"], str) or not SLUG_RE.match(entry["id"]):
             raise ConfigError(f"{where}: id {entry['id']!r} must be lower-case words joined by hyphens")
         if entry["id"] in seen:
             raise ConfigError(f"{where}: id {entry['id']} is listed twice")

@@ -14,14 +14,8 @@ from datetime import date
 from typing import Any
 
 from atlas_cli.doi import doi_key
+from atlas_cli.records import record_schema
 
-PLACEHOLDER = "TODO: "
-PUBLICATION_TYPES = {
-    "journal-article", "posted-content", "book", "book-chapter", "book-part", "book-section",
-    "edited-book", "monograph", "reference-book", "reference-entry", "proceedings-article",
-    "report", "report-component", "dissertation", "dataset", "standard", "peer-review",
-    "component", "journal", "journal-issue", "journal-volume", "other",
-}
 # Crossref update types (publisher-supplied, inconsistent case) -> schema enum.
 UPDATE_TYPES = {
     "retraction": "retraction", "partial-retraction": "partial-retraction", "withdrawal": "withdrawal",
@@ -29,7 +23,6 @@ UPDATE_TYPES = {
     "correction": "correction", "corrigendum": "correction", "erratum": "erratum", "addendum": "addendum",
     "new-version": "new-version",
 }
-RETRACTION_LIKE = {"retraction", "partial-retraction", "removal"}
 UPDATE_FLAGS = {
     "retraction": "retracted", "partial-retraction": "retracted", "removal": "retracted",
     "withdrawal": "withdrawn", "expression-of-concern": "expression-of-concern",
@@ -46,6 +39,13 @@ _TITLE_FLAGS = [
     (re.compile(r"^\s*summar(y|ies) for patients\b", re.I), "patient-summary"),
     (re.compile(r"^\s*book review\b", re.I), "book-review"),
 ]
+
+
+def title_flags(title: str) -> list[str]:
+    """Flags a title announces: `RETRACTED: ...` -> retracted, `Erratum` -> erratum, ..."""
+    return [name for pattern, name in _TITLE_FLAGS if pattern.search(title)]
+
+
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:._-]*(?:\s[^<>]*)?/?>")
 _ORCID_RE = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx])")
 TITLE_NOTICES = {
@@ -273,7 +273,8 @@ def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = Fa
     if pubmed is not None and getattr(pubmed, "pmid", None):
         record["pmid"] = str(pubmed.pmid)
     crossref_type = str(work.get("type") or "")
-    record["publication_type"] = crossref_type if crossref_type in PUBLICATION_TYPES else "other"
+    known_types = record_schema()["properties"]["publication_type"]["enum"]
+    record["publication_type"] = crossref_type if crossref_type in known_types else "other"
     record["pem"] = {"badge": "unclear", "criteria": [],
                      "rationale": "TODO: read the inclusion criteria and set the PEM badge."}
     record.update(CURATED_PLACEHOLDERS)
@@ -310,12 +311,11 @@ def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = Fa
             flag("erratum")
         record["notes"] = f"This DOI is a notice, not a paper: {targets}."
         notices.append(f"this DOI is itself a notice ({targets}), not a paper")
-    for pattern, name in _TITLE_FLAGS:
-        if pattern.search(title):
-            flag(name)
-            if name in ("erratum", "notice", "patient-summary"):
-                flag("not-a-paper")
-            notices.append(TITLE_NOTICES[name])
+    for name in title_flags(title):
+        flag(name)
+        if name in ("erratum", "notice", "patient-summary"):
+            flag("not-a-paper")
+        notices.append(TITLE_NOTICES[name])
     if crossref_type == "posted-content":
         flag("preprint")
         notices.append("a preprint (posted content), not a peer-reviewed paper")

@@ -159,13 +159,12 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
                 findings.append(Finding(flag, ACTION, f"the record lists a {update['type'].replace('-', ' ')} "
                                                       f"notice but is not flagged `{flag}`"))
     title_theirs = scaffold.title_of(work)
-    if re.match(r"^\s*(retracted|retraction)\s*[:.]", title_theirs or "", re.I) and "retracted" not in new_flags:
-        new_flags.append("retracted")
-        findings.append(Finding("retracted", ACTION, "Crossref's title now starts with RETRACTED",
-                                theirs=title_theirs))
-    if re.match(r"^\s*withdrawn\s*[:.]", title_theirs or "", re.I) and "withdrawn" not in new_flags:
-        new_flags.append("withdrawn")
-        findings.append(Finding("withdrawn", ACTION, "Crossref's title now starts with WITHDRAWN", theirs=title_theirs))
+    announced = scaffold.title_flags(title_theirs or "")
+    for state in ("retracted", "withdrawn"):
+        if state in announced and state not in new_flags:
+            new_flags.append(state)
+            findings.append(Finding(state, ACTION, f"Crossref's title now starts with {state.upper()}",
+                                    theirs=title_theirs))
 
     # bibliographic fields
     title_ours = record.get("title")

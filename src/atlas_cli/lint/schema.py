@@ -59,7 +59,7 @@ class SchemaChecker:
             self._slow = jsonschema.Draft202012Validator(self.schema)
         findings: list[SchemaFinding] = []
         for error in sorted(self._slow.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
-            findings.extend(f for f in translate(error, self.schema) if f not in findings)
+            findings.extend(f for f in translate(error) if f not in findings)
         return findings
 
 
@@ -90,7 +90,7 @@ def _closest(word: str, choices: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def translate(error, root_schema: dict) -> list[SchemaFinding]:
+def translate(error) -> list[SchemaFinding]:
     path = tuple(error.absolute_path)
     name = f"`{dotted(path)}`"
     kind, expected, value, schema = error.validator, error.validator_value, error.instance, error.schema
