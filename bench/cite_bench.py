@@ -75,7 +75,7 @@ def make_record(i: int, rng: random.Random) -> dict:
 
 
 def make_atlas(root: Path, n: int) -> list[str]:
-    from atlas_cli.records import render_record
+    from atlas_cli.core.records import render_record
 
     rng = random.Random(4)
     (root / "records").mkdir(parents=True)

@@ -87,7 +87,7 @@ def make_record(i: int, rng: random.Random) -> dict:
 
 def generate(root: Path, n: int) -> list[Path]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from atlas_cli.records import render_record
+    from atlas_cli.core.records import render_record
 
     (root / "atlas.toml").write_text('[atlas]\nsite_url = "https://www.mecfsatlas.com"\n', encoding="utf-8")
     records = root / "records"

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from atlas_cli.yamlio import parse_text
+from atlas_cli.core.yamlio import parse_text
 
 FAST_HTTP = {
     "ATLAS_HTTP_TIMEOUT": "2",

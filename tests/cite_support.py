@@ -9,8 +9,8 @@ from pathlib import Path
 import support
 from support import clean_env
 
-from atlas_cli.config import load_settings
-from atlas_cli.records import iter_record_paths, read_document
+from atlas_cli.core.config import load_settings
+from atlas_cli.core.records import iter_record_paths, read_document
 
 TESTS = Path(__file__).parent
 FIXTURE_ATLAS = TESTS / "fixtures" / "cite"

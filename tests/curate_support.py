@@ -8,7 +8,7 @@ from pathlib import Path
 
 from support import changed, clean_env, new_atlas, run_atlas
 
-from atlas_cli.records import render_record
+from atlas_cli.core.records import render_record
 
 BASE_RECORD = {
     "slug": "mensah-2017-chronic-fatigue",

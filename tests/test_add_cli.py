@@ -125,7 +125,7 @@ def test_sici_doi_is_percent_encoded_in_the_path(atlas, fake):
     [seen] = fake.seen("crossref")
     assert seen.path.endswith("/works/10.1002/(SICI)1099-1697(199803/04)7:2%3C65::AID-JSC357%3E3.0.CO;2-%23")
     assert atlas.load("smith-2020-substance-receptor")["doi"] == sici
-    from atlas_cli.crossref import encode_doi_path
+    from atlas_cli.services.crossref import encode_doi_path
 
     assert encode_doi_path(odd) == "10.1234/50%25off%3Fx=1%20y"
 
@@ -366,8 +366,8 @@ def test_interrupt_keeps_written_records_and_no_partial_file(atlas, fake):
 
 
 def test_core_function_returns_results_as_data(atlas, fake, monkeypatch):
-    from atlas_cli.add import AddOptions, add_dois
-    from atlas_cli.config import load_settings
+    from atlas_cli.add.batch import AddOptions, add_dois
+    from atlas_cli.core.config import load_settings
 
     for key, value in atlas.env.items():
         if key.startswith("ATLAS_"):

@@ -6,8 +6,8 @@ import pytest
 from add_support import make_atlas
 from fake_services import FakeServices, work
 
-from atlas_cli.crossref import CrossrefClient
-from atlas_cli.pacing import HttpOptions
+from atlas_cli.services.crossref import CrossrefClient
+from atlas_cli.services.pacing import HttpOptions
 
 DOI = "10.1234/abcd.5678"
 BAD_URLS = ["not a url", "ftp://x", "api.crossref.org", "localhost:8080", "http://", "http://[::1", "http://exa mple.org"]

@@ -6,8 +6,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from atlas_cli.errors import ConfigError
-from atlas_cli.pacing import (
+from atlas_cli.core.errors import ConfigError
+from atlas_cli.services.pacing import (
     HttpOptions,
     Limits,
     Pacer,

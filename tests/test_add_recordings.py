@@ -40,15 +40,15 @@ def meta():
 def _schema_validator():
     import jsonschema
 
-    from atlas_cli.config import find_schemas_dir
+    from atlas_cli.core.config import find_schemas_dir
 
     schema = json.loads((find_schemas_dir() / "record.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
 
 def test_every_recorded_work_becomes_a_valid_draft_or_a_clear_failure(tmp_path, meta, monkeypatch):
-    from atlas_cli.add import AddOptions, add_dois
-    from atlas_cli.config import load_settings
+    from atlas_cli.add.batch import AddOptions, add_dois
+    from atlas_cli.core.config import load_settings
 
     validator = _schema_validator()
     with FakeServices() as fake:

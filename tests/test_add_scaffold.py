@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from fake_services import work
 
-from atlas_cli.pubmed import PubMedHit
-from atlas_cli.records import order_record
-from atlas_cli.scaffold import build_draft, clean_text
+from atlas_cli.services.pubmed import PubMedHit
+from atlas_cli.core.records import order_record
+from atlas_cli.add.draft import build_draft
+from atlas_cli.services.work import clean_text
 
 TODAY = date(2026, 5, 30)
 

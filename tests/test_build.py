@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from build_support import HOSTILE, RECORDS, atlas, make_atlas, tree_bytes, write_record
 
-from atlas_cli.config import load_settings
-from atlas_cli.errors import UsageError, WriteError
-from atlas_cli.registries import load_registries
+from atlas_cli.core.config import load_settings
+from atlas_cli.core.errors import UsageError, WriteError
+from atlas_cli.core.registries import load_registries
 from atlas_cli.site import model
 from atlas_cli.site.build import (
     MANIFEST,
@@ -622,7 +622,7 @@ def test_the_page_code_includes_every_atlas_module_it_imports():
             names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module
                      else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
             for name in names:
-                if not name.startswith("atlas_cli.") or name == "atlas_cli.errors":
+                if not name.startswith("atlas_cli.") or name == "atlas_cli.core.errors":
                     continue
                 module = package.joinpath(*name.split(".")[1:])
                 assert any(module == c.with_suffix("") or module.is_relative_to(c) for c in covered), (source, name)

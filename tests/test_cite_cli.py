@@ -102,7 +102,7 @@ def _imported_modules(*args: str) -> set[str]:
 
 
 HEAVY = ("citeproc", "lxml", "jsonschema", "jsonschema_rs", "habanero", "httpx", "httpx2", "requests",
-         "jinja2", "bibtexparser", "rich", "atlas_cli.crossref", "atlas_cli.pubmed", "atlas_cli.lint")
+         "jinja2", "bibtexparser", "rich", "atlas_cli.services.crossref", "atlas_cli.services.pubmed", "atlas_cli.lint")
 
 
 def test_cite_imports_nothing_heavy():

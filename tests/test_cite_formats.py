@@ -183,7 +183,7 @@ def test_tidy_mends_citeproc_defects():
 
 
 def test_unknown_format_is_a_usage_error():
-    from atlas_cli.errors import UsageError
+    from atlas_cli.core.errors import UsageError
 
     with pytest.raises(UsageError, match="unknown citation format 'mla'"):
         cite.render(RECORDS["mensah-2017-chronic-fatigue"], "mla", SETTINGS)

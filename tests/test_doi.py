@@ -2,7 +2,7 @@
 
 import pytest
 
-from atlas_cli.doi import doi_key, inspect_identifier, parse_doi_lines, safe_name, same_doi
+from atlas_cli.core.doi import doi_key, inspect_identifier, parse_doi_lines, safe_name, same_doi
 
 DOI = "10.1016/j.neucli.2017.02.002"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas_cli.fastpath import parse_cite
+from atlas_cli.cli.fastpath import parse_cite
 from lint_support import run_atlas
 
 REPO = Path(__file__).resolve().parents[1]
@@ -17,7 +17,7 @@ SLUG = "mensah-2017-chronic-fatigue"
 
 def via_typer(*args: str) -> subprocess.CompletedProcess:
     """Run ARGS through the Typer application only (no fast path)."""
-    code = "import sys; from atlas_cli.cli import run; run(sys.argv[1:])"
+    code = "import sys; from atlas_cli.cli.app import run; run(sys.argv[1:])"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           encoding="utf-8", cwd=REPO, timeout=60)
 
@@ -62,13 +62,13 @@ def test_fast_cite_imports_no_cli_framework():
 def test_help_lists_every_command_in_order():
     result = run_atlas("--help", cwd=REPO)
     listed = [line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()]
-    from atlas_cli.cli import COMMANDS
+    from atlas_cli.cli.app import COMMANDS
 
     assert listed == list(COMMANDS)
 
 
 def test_every_command_is_documented_in_the_readme():
-    from atlas_cli.cli import COMMANDS
+    from atlas_cli.cli.app import COMMANDS
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     missing = [name for name in COMMANDS if f"### `atlas {name}" not in readme]
@@ -76,7 +76,7 @@ def test_every_command_is_documented_in_the_readme():
 
 
 def test_internal_error_is_exit_70_with_a_report_request(capsys):
-    from atlas_cli.handler import run_command
+    from atlas_cli.cli.handler import run_command
 
     assert run_command(lambda: 1 / 0) == 70
     err = capsys.readouterr().err
@@ -86,7 +86,7 @@ def test_internal_error_is_exit_70_with_a_report_request(capsys):
 
 
 def test_interrupt_is_exit_130(capsys):
-    from atlas_cli.handler import run_command
+    from atlas_cli.cli.handler import run_command
 
     def interrupted():
         raise KeyboardInterrupt

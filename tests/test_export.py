@@ -8,8 +8,8 @@ import bibtexparser
 import jsonschema
 import pytest
 
-from atlas_cli.errors import UsageError
-from atlas_cli.export import Filters, export
+from atlas_cli.core.errors import UsageError
+from atlas_cli.cite.export import Filters, export
 from cite_support import CSL_SCHEMA, FIXTURE_ATLAS, copy_atlas, fixture_records, fixture_settings, run_atlas
 
 RECORDS = fixture_records()

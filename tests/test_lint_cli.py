@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from atlas_cli.lint.fix import fix_text
-from atlas_cli.registries import load_registries
+from atlas_cli.core.registries import load_registries
 from lint_support import good, lint, make_atlas, render_record, run_atlas, with_pem, write_record
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,7 +100,7 @@ def test_parallel_run_reports_the_same_problems(atlas):
         if i % 100 == 7:
             data["year"] = "unknown"
         write_record(atlas, data)
-    from atlas_cli.config import load_settings
+    from atlas_cli.core.config import load_settings
     from atlas_cli.lint import lint_paths
 
     serial = lint_paths(load_settings(atlas), jobs=1).problems
@@ -135,7 +135,7 @@ def test_fix_never_drops_a_value():
     text = "design: rct\n" + text.replace("design: rct\n", "")
     fixed, what = fix_text(text.encode(), registries, "fluge-2019-b-lymphocyte.yaml")
     assert what == ["criteria `CCC` -> `ccc-2003`", "badge `not-required` -> `required`", "key order"]
-    from atlas_cli.yamlio import parse_text
+    from atlas_cli.core.yamlio import parse_text
 
     before, after = parse_text(text).data, parse_text(fixed).data
     before["pem"].update(criteria=["ccc-2003"], badge="required")
@@ -166,7 +166,7 @@ def test_init_creates_a_lint_clean_atlas(tmp_path):
     assert "entry: atlas lint" in (target / ".pre-commit-config.yaml").read_text()
     lint_run = run_atlas("lint", cwd=target)
     assert lint_run.returncode == 0 and "0 records checked: no problems" in lint_run.stdout
-    from atlas_cli.config import load_settings
+    from atlas_cli.core.config import load_settings
 
     assert load_settings(target).mailto == "curator@example.org"
 
@@ -188,7 +188,7 @@ def test_repository_records_have_no_errors():
 
 
 def test_repository_records_show_both_badges():
-    from atlas_cli.records import iter_record_paths, read_document
+    from atlas_cli.core.records import iter_record_paths, read_document
 
     badges = {read_document(p).data["pem"]["badge"] for p in iter_record_paths(REPO / "records")}
     assert {"required", "not-required", "not-applicable"} <= badges
@@ -212,7 +212,7 @@ def test_ctrl_c_during_a_write_arrives_after_the_file_is_complete(tmp_path):
     import os
     import signal
 
-    from atlas_cli.records import _ctrl_c_deferred, write_atomic
+    from atlas_cli.core.records import _ctrl_c_deferred, write_atomic
 
     target = tmp_path / "record.yaml"
     with pytest.raises(KeyboardInterrupt):

@@ -21,13 +21,13 @@ def test_each_missing_key_is_reported_once(atlas):
 
 @pytest.mark.parametrize("text", ["---\n", "---\n...\n", "...\n", "--- # nothing yet\n\n# a comment\n"])
 def test_a_file_with_only_document_markers_is_empty(text):
-    from atlas_cli.yamlio import parse_text
+    from atlas_cli.core.yamlio import parse_text
 
     assert [p.rule for p in parse_text(text).problems] == ["yaml-empty"]
 
 
 def test_a_tab_inside_text_is_not_called_indentation():
-    from atlas_cli.yamlio import parse_text
+    from atlas_cli.core.yamlio import parse_text
 
     [problem] = parse_text('slug: a\ntitle: "a\tb"\n').problems
     assert problem.rule == "yaml-tab" and (problem.line, problem.column) == (2, 10)
@@ -35,7 +35,7 @@ def test_a_tab_inside_text_is_not_called_indentation():
 
 
 def test_a_tab_in_indentation_after_a_tab_in_text_is_still_pointed_at():
-    from atlas_cli.yamlio import parse_text
+    from atlas_cli.core.yamlio import parse_text
 
     problems = parse_text('slug: a\ntitle: "a\tb"\npem:\n\tbadge: required\n').problems
     assert [(p.rule, p.line) for p in problems] == [("yaml-tab", 2), ("yaml-tab", 4)]
@@ -63,7 +63,7 @@ def test_fix_keeps_the_file_mode(atlas):
     import stat
 
     from lint_support import with_pem
-    from atlas_cli.config import load_settings
+    from atlas_cli.core.config import load_settings
     from atlas_cli.lint.fix import fix_paths
 
     path = write_record(atlas, with_pem(badge="unclear"))
@@ -77,7 +77,7 @@ def test_init_creates_files_readable_as_the_umask_allows(tmp_path):
     import os
     import stat
 
-    from atlas_cli.init import create_atlas
+    from atlas_cli.init.create import create_atlas
 
     old = os.umask(0o022)
     try:
@@ -111,8 +111,8 @@ def test_init_with_a_file_in_the_way_creates_nothing(tmp_path):
 def test_init_writes_valid_toml_whatever_the_options(tmp_path):
     import tomllib
 
-    from atlas_cli.config import load_settings
-    from atlas_cli.init import create_atlas
+    from atlas_cli.core.config import load_settings
+    from atlas_cli.init.create import create_atlas
 
     url, mailto = 'https://example.org/"atlas"\\', 'a"b\\c@example.org\n[x]'
     create_atlas(tmp_path / "new", site_url=url, mailto=mailto)
@@ -128,8 +128,8 @@ def test_init_writes_valid_toml_whatever_the_options(tmp_path):
 ])
 def test_fix_keeps_the_line_endings(text, fixed):
     from atlas_cli.lint.fix import fix_text
-    from atlas_cli.registries import load_registries
-    from atlas_cli.config import find_schemas_dir
+    from atlas_cli.core.registries import load_registries
+    from atlas_cli.core.config import find_schemas_dir
 
     out, what = fix_text(text.encode(), load_registries(find_schemas_dir()), "a.yaml")
     assert (out, what) == (fixed, ["key order"])
@@ -208,7 +208,7 @@ def test_values_of_the_wrong_type_are_schema_problems_not_crashes(atlas, changes
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_a_control_character_is_pointed_at_whatever_the_line_endings(newline):
-    from atlas_cli.yamlio import parse_text
+    from atlas_cli.core.yamlio import parse_text
 
     [problem] = parse_text(f"slug: a{newline}title: a\x07b{newline}").problems
     assert (problem.line, problem.column) == (2, 9)

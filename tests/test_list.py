@@ -9,8 +9,8 @@ import json
 import pytest
 from curate_support import has_escape, make_atlas, record, run, strip_escapes, write_record
 
-from atlas_cli.errors import UsageError
-from atlas_cli.listing import Entry, clip, fit_widths, fold, list_rows, make_filters, parse_years
+from atlas_cli.core.errors import UsageError
+from atlas_cli.curate.listing import Entry, clip, fit_widths, fold, list_rows, make_filters, parse_years
 
 
 def atlas_records():

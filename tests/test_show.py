@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from curate_support import colour_codes, has_escape, make_atlas, record, run, strip_escapes, write_record
 
-from atlas_cli.config import find_schemas_dir
-from atlas_cli.registries import load_registries
-from atlas_cli.show import PEM_NOTE, banners, build_page, format_text, header_line
+from atlas_cli.core.config import find_schemas_dir
+from atlas_cli.core.registries import load_registries
+from atlas_cli.curate.show import PEM_NOTE, banners, build_page, format_text, header_line
 
 SLUG = "mensah-2017-chronic-fatigue"
 

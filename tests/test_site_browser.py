@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from build_support import HOSTILE, RECORDS, atlas, make_atlas
 
-from atlas_cli.pem import LABELS
+from atlas_cli.core.pem import LABELS
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

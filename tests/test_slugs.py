@@ -2,7 +2,7 @@
 
 import pytest
 
-from atlas_cli.slugs import base_slug, unique_slug
+from atlas_cli.core.slugs import base_slug, unique_slug
 
 
 @pytest.mark.parametrize("authors,year,title,slug", [

@@ -7,10 +7,10 @@ import json
 
 from curate_support import make_atlas, record, run, write_record
 
-from atlas_cli.config import find_schemas_dir
-from atlas_cli.listing import Entry
-from atlas_cli.registries import load_registries
-from atlas_cli.stats import bar, compute, format_text
+from atlas_cli.core.config import find_schemas_dir
+from atlas_cli.curate.listing import Entry
+from atlas_cli.core.registries import load_registries
+from atlas_cli.curate.stats import bar, compute, format_text
 
 
 def records():
@@ -108,8 +108,8 @@ def test_stats_of_an_empty_atlas(tmp_path):
 
 def test_a_section_with_no_values_does_not_claim_there_are_no_records():
     # Records exist but none has a topic: the section says so, not "(no records)".
-    from atlas_cli.listing import Entry
-    from atlas_cli.stats import compute, format_text
+    from atlas_cli.curate.listing import Entry
+    from atlas_cli.curate.stats import compute, format_text
 
     text = format_text(compute([Entry(None, {"slug": "a-2020-x", "status": "published", "year": 2020})]))
     topics = text.split("\nTopics\n", 1)[1].splitlines()[0]

@@ -8,7 +8,7 @@ import pytest
 from curate_support import make_atlas, record, run
 from fake_services import FakeServices, Reply, closed_port_url, work
 
-from atlas_cli.verify import ACTION, NOTE, compare, similarity
+from atlas_cli.curate.verify import ACTION, NOTE, compare, similarity
 
 DOI = "10.1016/j.neucli.2017.02.002"
 SLUG = "mensah-2017-chronic-fatigue"
@@ -150,7 +150,7 @@ def test_apply_changes_only_bibliographic_fields_and_flags_and_shows_the_diff(tm
     assert "applied:" in result.stdout
     assert "+title: 'Chronic fatigue syndrome and the immune system: where are we today?'" in result.stdout \
         or '+title: "Chronic fatigue syndrome and the immune system: where are we today?"' in result.stdout
-    from atlas_cli.records import read_document
+    from atlas_cli.core.records import read_document
 
     data = read_document(root / "records" / f"{SLUG}.yaml").data
     assert data["title"].endswith("where are we today?")
@@ -190,7 +190,7 @@ def test_doi_now_an_alias(tmp_path, fake):
     result = verify(root, fake, "--apply")
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"Crossref answers {DOI} with {new_doi}" in result.stdout
-    from atlas_cli.records import read_document
+    from atlas_cli.core.records import read_document
 
     data = read_document(root / "records" / f"{SLUG}.yaml").data
     assert data["doi"] == new_doi and data["doi_aliases"] == [DOI] and "doi-alias" in data["flags"]
@@ -312,7 +312,7 @@ def test_apply_edits_only_the_changed_values_and_keeps_comments_and_layout(tmp_p
     assert result.returncode == 1, result.stdout + result.stderr
     assert "applied:" in result.stdout
     text = path.read_text(encoding="utf-8")
-    from atlas_cli.yamlio import parse_text
+    from atlas_cli.core.yamlio import parse_text
 
     data = parse_text(text).data
     assert data["title"] == "Chronic fatigue syndrome and the immune system: where are we today?"
@@ -332,8 +332,8 @@ def test_apply_edits_only_the_changed_values_and_keeps_comments_and_layout(tmp_p
 
 
 def test_edit_in_place_replaces_lists_inserts_new_keys_in_page_order_and_keeps_crlf():
-    from atlas_cli.verify import edit_in_place
-    from atlas_cli.yamlio import parse_text
+    from atlas_cli.curate.verify import edit_in_place
+    from atlas_cli.core.yamlio import parse_text
 
     text = HAND_WRITTEN.replace("\n", "\r\n")
     data = parse_text(text).data
@@ -348,8 +348,8 @@ def test_edit_in_place_replaces_lists_inserts_new_keys_in_page_order_and_keeps_c
 
 
 def test_edit_in_place_declines_what_it_cannot_do_safely():
-    from atlas_cli.verify import edit_in_place
-    from atlas_cli.yamlio import parse_text
+    from atlas_cli.curate.verify import edit_in_place
+    from atlas_cli.core.yamlio import parse_text
 
     flow = "{slug: a-2020-b, title: Old title, year: 2020}\n"
     assert edit_in_place(flow, parse_text(flow).data, {"title": "New title"}) is None
@@ -365,7 +365,7 @@ def test_a_doi_written_as_a_web_address_is_asked_as_the_doi_and_apply_normalises
     assert f"the DOI is {DOI.upper()}" in result.stdout
     assert result.returncode == 0, result.stdout  # worth a note; lint reports the form too
     result = verify(root, fake, "--apply")
-    from atlas_cli.records import read_document
+    from atlas_cli.core.records import read_document
 
     assert read_document(root / "records" / f"{SLUG}.yaml").data["doi"] == DOI.upper()
 

@@ -9,12 +9,12 @@ import sys
 
 def main() -> None:
     argv = sys.argv[1:]
-    from atlas_cli.fastpath import fast_cite
+    from atlas_cli.cli.fastpath import fast_cite
 
     code = fast_cite(argv)
     if code is not None:
         sys.exit(code)
-    from atlas_cli.cli import run
+    from atlas_cli.cli.app import run
 
     run(argv)
 

@@ -43,7 +43,7 @@ def citation_key(record: dict[str, Any], settings) -> str:
 
 
 def unknown_format(fmt: str) -> Exception:
-    from atlas_cli.errors import UsageError
+    from atlas_cli.core.errors import UsageError
 
     return UsageError(f"unknown citation format '{fmt}'", hint=f"choose one of: {', '.join(FORMATS)}")
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atlas_cli.lint.problem import ERROR, Problem
-from atlas_cli.registries import Registries
-from atlas_cli.yamlio import Document
+from atlas_cli.core.registries import Registries
+from atlas_cli.core.yamlio import Document
 
 
 @dataclass

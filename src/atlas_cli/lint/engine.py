@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas_cli.config import Settings
-from atlas_cli.errors import UsageError
+from atlas_cli.core.config import Settings
+from atlas_cli.core.errors import UsageError
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import ERROR, Problem
-from atlas_cli.records import iter_record_paths, read_document
-from atlas_cli.workers import map_chunks
-from atlas_cli.yamlio import MAX_BYTES, Document
+from atlas_cli.core.records import iter_record_paths, read_document
+from atlas_cli.core.workers import map_chunks
+from atlas_cli.core.yamlio import MAX_BYTES, Document
 
 
 
@@ -75,7 +75,7 @@ _checkers: dict[Path, tuple] = {}
 def _checker(schemas_dir: Path):
     if schemas_dir not in _checkers:
         from atlas_cli.lint.schema import SchemaChecker
-        from atlas_cli.registries import load_registries
+        from atlas_cli.core.registries import load_registries
 
         _checkers[schemas_dir] = (load_registries(schemas_dir), SchemaChecker(schemas_dir / "record.schema.json"))
     return _checkers[schemas_dir]

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import yaml
 
-from atlas_cli.config import Settings
+from atlas_cli.core.config import Settings
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.engine import lint_paths
-from atlas_cli.records import key_orders, write_atomic
-from atlas_cli.registries import Registries, load_registries
-from atlas_cli.yamlio import BOM, parse_text
+from atlas_cli.core.records import key_orders, write_atomic
+from atlas_cli.core.registries import Registries, load_registries
+from atlas_cli.core.yamlio import BOM, parse_text
 
 FIXABLE_RULES = {"yaml-bom", "pem-unknown-criterion", "pem-badge", "pem-not-applicable", "key-order"}
 

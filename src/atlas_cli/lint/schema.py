@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from atlas_cli.yamlio import YAML11_BOOLS
+from atlas_cli.core.yamlio import YAML11_BOOLS
 
 TYPE_WORDS = {
     "integer": "an integer",
@@ -40,7 +40,7 @@ class SchemaChecker:
     def __init__(self, schema_path: Path) -> None:
         import jsonschema_rs
 
-        from atlas_cli.errors import ConfigError
+        from atlas_cli.core.errors import ConfigError
 
         try:
             self.schema = json.loads(schema_path.read_text(encoding="utf-8"))

@@ -47,12 +47,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas_cli.config import Settings
-from atlas_cli.errors import AtlasError, UsageError, WriteError
-from atlas_cli.pem import BADGES, LABELS
-from atlas_cli.workers import map_chunks
-from atlas_cli.records import SLUG_RE, iter_record_paths, read_document
-from atlas_cli.registries import Registries, load_registries
+from atlas_cli.core.config import Settings
+from atlas_cli.core.errors import AtlasError, UsageError, WriteError
+from atlas_cli.core.pem import BADGES, LABELS
+from atlas_cli.core.workers import map_chunks
+from atlas_cli.core.records import SLUG_RE, iter_record_paths, read_document
+from atlas_cli.core.registries import Registries, load_registries
 from atlas_cli.site.model import (
     PEM_NOTE,
     Entry,
@@ -61,7 +61,7 @@ from atlas_cli.site.model import (
     index_row,
     listing,
 )
-from atlas_cli.yamlio import parse_bytes
+from atlas_cli.core.yamlio import parse_bytes
 
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"
@@ -137,9 +137,8 @@ def read_manifest(output: Path) -> Manifest | None:
 
 
 # The parts of atlas that shape a page (modules, templates, assets, citation styles), with
-# every atlas module they import but `errors` (its messages only reach skipped records).
-PAGE_CODE = ("site", "cite", "pem.py", "registries.py", "records.py", "yamlio.py", "config.py", "workers.py",
-             "textfold.py")
+# every atlas package they import.
+PAGE_CODE = ("site", "cite", "core")
 
 
 def context_digest(settings: Settings, include_drafts: bool) -> str:

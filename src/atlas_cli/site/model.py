@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from atlas_cli import textfold
-from atlas_cli.pem import BADGES, LABELS, UNCLEAR
-from atlas_cli.records import SLUG_RE
-from atlas_cli.registries import Registries
+from atlas_cli.core import textfold
+from atlas_cli.core.pem import BADGES, LABELS, UNCLEAR
+from atlas_cli.core.records import SLUG_RE
+from atlas_cli.core.registries import Registries
 
 HEADER_AUTHORS = 3  # the header line shows at most three authors, then " et al."
 DOI_RESOLVER = "https://doi.org/"

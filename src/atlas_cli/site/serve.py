@@ -8,7 +8,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
-from atlas_cli.errors import UsageError
+from atlas_cli.core.errors import UsageError
 
 HOST = "127.0.0.1"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import WARNING
 from atlas_cli.lint.rules import rule
-from atlas_cli.records import key_orders
+from atlas_cli.core.records import key_orders
 
 
 @rule("key-order", fixable=True)

@@ -2,7 +2,7 @@
 
 "PEM required" means post-exertional malaise was a required diagnostic
 criterion for participant inclusion: not that PEM was studied. The rule that
-decides the badge lives in `atlas_cli.pem`; the requirement of each case
+decides the badge lives in `atlas_cli.core.pem`; the requirement of each case
 definition lives in schemas/criteria.yaml.
 """
 
@@ -14,8 +14,8 @@ from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import WARNING
 from atlas_cli.lint.rules import rule
 from atlas_cli.lint.rules._util import design_of, pem_of, str_list
-from atlas_cli.pem import NOT_APPLICABLE, UNCLEAR, decide
-from atlas_cli.registries import fold
+from atlas_cli.core.pem import NOT_APPLICABLE, UNCLEAR, decide
+from atlas_cli.core.registries import fold
 
 
 @rule("pem-unknown-criterion", fixable=True)

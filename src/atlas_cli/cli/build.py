@@ -13,7 +13,7 @@ import typer
 
 
 def register(app) -> None:
-    from atlas_cli.cli import eprint, handle_errors, settings
+    from atlas_cli.cli.app import eprint, handle_errors, settings
 
     @app.command("build")
     @handle_errors
@@ -39,7 +39,7 @@ def register(app) -> None:
         and unchanged pages are not rewritten. A record file that
         cannot be read is skipped with a warning and the exit code is 1.
         """
-        from atlas_cli.errors import FINDINGS
+        from atlas_cli.core.errors import FINDINGS
         from atlas_cli.site.build import build
 
         result = build(settings(), output, include_drafts=include_drafts, workers=jobs)

@@ -1,20 +1,18 @@
-"""Crossref work (+ PubMed hit) -> draft record (pure: no I/O, no clock).
+"""Reading a Crossref work (the `message` of `/works/{doi}`): title, authors, dates, updates.
 
-`build_draft()` returns the record without its slug (the slug depends on the
-records already on disk) plus what a curator must be told. A work that cannot
-make a record (no title, no year) comes back with `problem` set instead.
+Pure functions over Crossref's JSON, tolerant of every shape Crossref has been seen
+to send: lists where one value is expected, markup in text, missing dates.
+`atlas add` builds drafts from them and `atlas verify` compares records with them.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from atlas_cli.doi import doi_key
-from atlas_cli.records import record_schema
+from atlas_cli.core.doi import doi_key
 
 # Crossref update types (publisher-supplied, inconsistent case) -> schema enum.
 UPDATE_TYPES = {
@@ -48,31 +46,6 @@ def title_flags(title: str) -> list[str]:
 
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:._-]*(?:\s[^<>]*)?/?>")
 _ORCID_RE = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx])")
-TITLE_NOTICES = {
-    "retracted": "the title says the paper was retracted",
-    "withdrawn": "the title says the paper was withdrawn",
-    "erratum": "the title suggests an erratum or correction notice, not a paper",
-    "notice": "the title suggests a retraction or concern notice, not a paper",
-    "editorial": "the title suggests an editorial",
-    "patient-summary": "the title suggests a summary for patients, not the study",
-    "book-review": "the title suggests a book review",
-}
-CURATED_PLACEHOLDERS = {
-    "summary": "TODO: plain-language summary of what the study did and found.",
-    "why_it_matters": "TODO: why this matters for people with ME/CFS.",
-    "does_not_show": "TODO: what this study does not show or prove.",
-}
-
-
-@dataclass
-class Draft:
-    record: dict[str, Any] | None
-    problem: str | None = None  # why no record can be made
-    notices: list[str] = field(default_factory=list)  # what to tell the curator on screen
-
-
-def _a(phrase: str) -> str:
-    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
 def clean_text(value: Any) -> str:
@@ -211,7 +184,7 @@ def in_place_updates(work: dict[str, Any]) -> list[dict[str, str]]:
     return [u for u in updates_of(work, "update-to") if u["type"] != "new-version" and doi_key(u.get("doi", "")) == own]
 
 
-def _text_field(value: Any) -> str | None:
+def text_field(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     text = clean_text(value) if isinstance(value, str) else ""
@@ -225,110 +198,3 @@ def journal_of(work: dict[str, Any]) -> str | None:
             if isinstance(institution, dict) and clean_text(institution.get("name")):
                 return clean_text(institution["name"])
     return journal or None
-
-
-def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = False,
-                pubmed: Any = None, today: date) -> Draft:
-    """The draft record for WORK (a Crossref `message`), or a Draft with `problem`."""
-    doi = str(work.get("DOI") or asked_doi).strip()
-    notices: list[str] = []
-    title = title_of(work)
-    if not title:
-        raw = work.get("title")
-        had_markup = isinstance(raw, list) and any(isinstance(t, str) and t.strip() for t in raw)
-        why = "a title of only markup, no words" if had_markup else "no title"
-        return Draft(None, problem=f"Crossref's record has {why}; not creating a record "
-                                   f"(a figure or other component? add it by hand if it is a paper)")
-    year = year_of(work)
-    if year is None and pubmed is not None and getattr(pubmed, "year", None):
-        year = pubmed.year
-        notices.append(f"no publication date in Crossref; year {year} taken from PubMed")
-    if year is None:
-        return Draft(None, problem="Crossref's record has no publication date (issued, print or online); "
-                                   "not creating a record (add it by hand with the year)")
-
-    record: dict[str, Any] = {"status": "draft", "title": title, "authors": authors_of(work)}
-    if not record["authors"]:
-        notices.append("no authors in Crossref (shown as 'Unknown authors'); check the paper")
-    journal = None
-    if pubmed is not None and getattr(pubmed, "journal", None):
-        journal = pubmed.journal
-    journal = journal or journal_of(work)
-    if journal:
-        record["journal"] = journal
-    record["year"] = year
-    for key, source in (("volume", "volume"), ("issue", "issue")):
-        value = _text_field(work.get(source))
-        if value:
-            record[key] = value
-    article_number = _text_field(work.get("article-number"))
-    pages = _text_field(work.get("page"))
-    if article_number:
-        record["article_number"] = article_number
-    elif pages:
-        record["pages"] = pages
-    record["doi"] = doi
-    if doi_key(doi) != doi_key(asked_doi):
-        record["doi_aliases"] = [asked_doi]
-    if pubmed is not None and getattr(pubmed, "pmid", None):
-        record["pmid"] = str(pubmed.pmid)
-    crossref_type = str(work.get("type") or "")
-    known_types = record_schema()["properties"]["publication_type"]["enum"]
-    record["publication_type"] = crossref_type if crossref_type in known_types else "other"
-    record["pem"] = {"badge": "unclear", "criteria": [],
-                     "rationale": "TODO: read the inclusion criteria and set the PEM badge."}
-    record.update(CURATED_PLACEHOLDERS)
-    record["topics"] = []
-
-    flags: list[str] = []
-
-    def flag(name: str) -> None:
-        if name not in flags:
-            flags.append(name)
-
-    updates = updates_of(work, "updated-by")
-    update_to = [u for u in updates_of(work, "update-to") if u["type"] != "new-version"]
-    in_place = in_place_updates(work)
-    updates += [u for u in in_place if u not in updates]
-    if updates:
-        record["updates"] = updates
-    for update in updates:
-        if update["type"] in UPDATE_FLAGS:
-            flag(UPDATE_FLAGS[update["type"]])
-            what = update["type"].replace("-", " ")
-            if update in in_place:
-                notices.append(f"Crossref says the paper itself was updated in place ({what})")
-                continue
-            where = f" ({update['doi']})" if "doi" in update else ""
-            source = f", source: {update['source']}" if "source" in update else ""
-            notices.append(f"Crossref lists {_a(what)} notice{where}{source}")
-    notice_of = [u for u in update_to if u not in in_place]
-    if notice_of:
-        flag("notice")
-        flag("not-a-paper")
-        targets = ", ".join(f"{u['type'].replace('-', ' ')} of {u.get('doi', 'another work')}" for u in notice_of)
-        if any(u["type"] in ("correction", "erratum", "addendum") for u in notice_of):
-            flag("erratum")
-        record["notes"] = f"This DOI is a notice, not a paper: {targets}."
-        notices.append(f"this DOI is itself a notice ({targets}), not a paper")
-    for name in title_flags(title):
-        flag(name)
-        if name in ("erratum", "notice", "patient-summary"):
-            flag("not-a-paper")
-        notices.append(TITLE_NOTICES[name])
-    if crossref_type == "posted-content":
-        flag("preprint")
-        notices.append("a preprint (posted content), not a peer-reviewed paper")
-    if crossref_type == "component":
-        flag("component")
-    if crossref_type in NOT_PAPER_TYPES:
-        flag("not-a-paper")
-        notices.append(f"Crossref type '{crossref_type}' is not a paper")
-    if "doi_aliases" in record or via_redirect:
-        flag("doi-alias")
-        notices.append(f"Crossref answered {asked_doi} with {doi} (an alias); the record uses {doi}")
-    if flags:
-        record["flags"] = flags
-    record["snapshot_date"] = today.isoformat()
-    record["added"] = today.isoformat()
-    return Draft(record, notices=notices)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from atlas_cli.errors import UsageError
-from atlas_cli.records import write_atomic
+from atlas_cli.core.errors import UsageError
+from atlas_cli.core.records import write_atomic
 
 ATLAS_TOML = """\
 # Configuration of this atlas (read by the `atlas` command).

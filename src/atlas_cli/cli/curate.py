@@ -47,7 +47,7 @@ def render_page(console, page) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    from atlas_cli.show import PEM_NOTE
+    from atlas_cli.curate.show import PEM_NOTE
 
     if page.problems:
         head = Text(f"{len(page.problems)} problem{'s' if len(page.problems) != 1 else ''} (atlas lint):",
@@ -101,10 +101,10 @@ def render_page(console, page) -> None:
 
 def show_record(settings, slug: str, *, lint: bool = True, citations: bool = True):
     """(page, readable): the page of SLUG with its problems (NotFound for an unknown slug)."""
-    from atlas_cli.listing import attach_lint, read_entries
-    from atlas_cli.records import check_slug_argument, find_record
-    from atlas_cli.registries import load_registries
-    from atlas_cli.show import build_page
+    from atlas_cli.curate.listing import attach_lint, read_entries
+    from atlas_cli.core.records import check_slug_argument, find_record
+    from atlas_cli.core.registries import load_registries
+    from atlas_cli.curate.show import build_page
 
     path = find_record(settings.records_dir, check_slug_argument(slug))
     entry = read_entries(settings.records_dir, [path])[0]
@@ -133,7 +133,7 @@ def render_table(console, rows) -> None:
     """One line per record, columns fitted to the terminal (long cells end with an ellipsis)."""
     from rich.text import Text
 
-    from atlas_cli.listing import HEADINGS, cells, clip, fit_widths
+    from atlas_cli.curate.listing import HEADINGS, cells, clip, fit_widths
 
     table = [list(HEADINGS)]
     for row in rows:
@@ -162,7 +162,7 @@ def render_table(console, rows) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    from atlas_cli.cli import eprint, handle_errors, settings
+    from atlas_cli.cli.app import eprint, handle_errors, settings
 
     @app.command("show")
     @handle_errors
@@ -184,7 +184,7 @@ def register(app: typer.Typer) -> None:
         slugs are suggested) or a record file that cannot be read as YAML; 2 usage or
         configuration error.
         """
-        from atlas_cli import errors
+        from atlas_cli.core import errors
 
         cfg = settings()
         page, readable = show_record(cfg, slug, lint=lint, citations=citations)
@@ -198,7 +198,7 @@ def register(app: typer.Typer) -> None:
         if console.is_terminal:
             render_page(console, page)
         else:
-            from atlas_cli.show import format_text
+            from atlas_cli.curate.show import format_text
 
             _write(format_text(page))
         return errors.OK
@@ -239,10 +239,10 @@ def register(app: typer.Typer) -> None:
         2 bad option (unknown badge, criteria, topic, design, status, year range,
         sort key or format) or configuration error.
         """
-        from atlas_cli import errors
-        from atlas_cli.errors import UsageError
-        from atlas_cli.listing import FORMATTERS, attach_lint, list_rows, make_filters, read_entries, summary_line
-        from atlas_cli.registries import load_registries
+        from atlas_cli.core import errors
+        from atlas_cli.core.errors import UsageError
+        from atlas_cli.curate.listing import FORMATTERS, attach_lint, list_rows, make_filters, read_entries, summary_line
+        from atlas_cli.core.registries import load_registries
 
         if fmt not in ("table", "json", "csv"):
             raise UsageError(f"unknown format {fmt!r}", hint="use table, json or csv")
@@ -282,11 +282,11 @@ def register(app: typer.Typer) -> None:
 
         Exit codes: 0 done; 2 bad option or configuration error.
         """
-        from atlas_cli import errors
-        from atlas_cli.errors import UsageError
-        from atlas_cli.listing import attach_lint, read_entries
-        from atlas_cli.registries import load_registries
-        from atlas_cli.stats import SECTIONS, compute, format_json, format_text
+        from atlas_cli.core import errors
+        from atlas_cli.core.errors import UsageError
+        from atlas_cli.curate.listing import attach_lint, read_entries
+        from atlas_cli.core.registries import load_registries
+        from atlas_cli.curate.stats import SECTIONS, compute, format_json, format_text
 
         if fmt not in ("text", "json"):
             raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
@@ -332,13 +332,13 @@ def register(app: typer.Typer) -> None:
         2 usage or configuration error; 3 no finding but some records could not be
         checked (network); 4 a record could not be written; 130 interrupted.
         """
-        from atlas_cli.errors import UsageError
-        from atlas_cli.verify import format_json, format_text, verify_records
+        from atlas_cli.core.errors import UsageError
+        from atlas_cli.curate.verify import format_json, format_text, verify_records
 
         if fmt not in ("text", "json"):
             raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
         cfg = settings()
-        from atlas_cli.commands.progress import BatchProgress
+        from atlas_cli.cli.progress import BatchProgress
 
         progress = BatchProgress("verifying")
         try:

@@ -1,4 +1,4 @@
-"""`atlas lint` and `atlas init`: the Typer layer."""
+"""`atlas lint`: the Typer layer."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def use_color(stream) -> bool:
 
 
 def register(app: typer.Typer) -> None:
-    from atlas_cli.cli import handle_errors, settings
+    from atlas_cli.cli.app import handle_errors, settings
 
     @app.command("lint")
     @handle_errors
@@ -38,9 +38,9 @@ def register(app: typer.Typer) -> None:
         Exit codes: 0 no errors; 1 errors (or warnings with --strict);
         2 usage or configuration error, or a file that cannot be read.
         """
-        from atlas_cli.errors import FINDINGS, OK, USAGE, UsageError
+        from atlas_cli.core.errors import FINDINGS, OK, USAGE, UsageError
         from atlas_cli.lint import lint_paths
-        from atlas_cli.report import FORMATTERS, format_text
+        from atlas_cli.lint.report import FORMATTERS, format_text
 
         if format not in FORMATTERS:
             raise UsageError(f"unknown format '{format}'", hint=f"use one of: {', '.join(FORMATTERS)}")
@@ -63,24 +63,3 @@ def register(app: typer.Typer) -> None:
         if result.errors or (strict and result.warnings):
             return FINDINGS
         return OK
-
-    @app.command("init")
-    @handle_errors
-    def init(
-        directory: Annotated[Path, typer.Argument(help="Folder for the new atlas (created if missing).")],
-        site_url: Annotated[str, typer.Option("--site-url", help="Public URL of the atlas.")] = "https://www.mecfsatlas.com",
-        mailto: Annotated[Optional[str], typer.Option(
-            "--mailto", help="Contact email sent to Crossref (polite pool).")] = None,
-    ) -> int:
-        """Create a new, empty atlas: atlas.toml, records/, a CI workflow and a pre-commit hook.
-
-        Never overwrites an existing file. Exit codes: 0 created; 2 the folder already
-        holds an atlas; 4 a file cannot be written.
-        """
-        from atlas_cli.init import create_atlas
-
-        created = create_atlas(directory, site_url=site_url, mailto=mailto)
-        for path in created:
-            print(f"created {path}")
-        print(f"\nNext: cd {directory} && atlas add <doi> && atlas lint")
-        return 0

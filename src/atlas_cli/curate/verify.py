@@ -77,7 +77,7 @@ class VerifyReport:
     interrupted: bool = False
 
     def exit_code(self) -> int:
-        from atlas_cli import errors
+        from atlas_cli.core import errors
 
         if self.interrupted:
             return errors.INTERRUPTED
@@ -123,7 +123,7 @@ def _first_family(authors: Any) -> str | None:
 
 
 def _update_key(update: dict) -> tuple[str, str]:
-    from atlas_cli.doi import doi_key
+    from atlas_cli.core.doi import doi_key
 
     return (str(update.get("type")), doi_key(update.get("doi") or ""))
 
@@ -131,8 +131,8 @@ def _update_key(update: dict) -> tuple[str, str]:
 def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | None = None,
             via_redirect: bool = False) -> tuple[list[Finding], dict[str, Any]]:
     """Findings about RECORD against Crossref's WORK, and the changes --apply would make."""
-    from atlas_cli import scaffold
-    from atlas_cli.doi import doi_key
+    from atlas_cli.services import work as crossref_work
+    from atlas_cli.core.doi import doi_key
 
     findings: list[Finding] = []
     changes: dict[str, Any] = {}
@@ -142,9 +142,9 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
 
     # retraction, withdrawal, correction, expression of concern
     known = {_update_key(u) for u in updates}
-    theirs = scaffold.updates_of(work, "updated-by")
-    for update in [*theirs, *(u for u in scaffold.in_place_updates(work) if u not in theirs)]:
-        flag = scaffold.UPDATE_FLAGS.get(update["type"])
+    theirs = crossref_work.updates_of(work, "updated-by")
+    for update in [*theirs, *(u for u in crossref_work.in_place_updates(work) if u not in theirs)]:
+        flag = crossref_work.UPDATE_FLAGS.get(update["type"])
         if _update_key(update) not in known and (flag or update["type"] == "new-version"):
             new_updates.append(update)
             where = f" {update['doi']}" if "doi" in update else ""
@@ -158,8 +158,8 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
             if _update_key(update) in known:
                 findings.append(Finding(flag, ACTION, f"the record lists a {update['type'].replace('-', ' ')} "
                                                       f"notice but is not flagged `{flag}`"))
-    title_theirs = scaffold.title_of(work)
-    announced = scaffold.title_flags(title_theirs or "")
+    title_theirs = crossref_work.title_of(work)
+    announced = crossref_work.title_flags(title_theirs or "")
     for state in ("retracted", "withdrawn"):
         if state in announced and state not in new_flags:
             new_flags.append(state)
@@ -179,7 +179,7 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
                                     title_ours, title_theirs, title_score))
             changes["title"] = title_theirs
 
-    year_theirs = scaffold.year_of(work)
+    year_theirs = crossref_work.year_of(work)
     year_ours = record.get("year")
     if year_theirs is not None and year_ours != year_theirs:
         close = isinstance(year_ours, int) and not isinstance(year_ours, bool) and abs(year_ours - year_theirs) == 1
@@ -189,10 +189,10 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
         if not close:
             changes["year"] = year_theirs
 
-    journal_theirs = scaffold.journal_of(work)
+    journal_theirs = crossref_work.journal_of(work)
     journal_ours = record.get("journal")
     if journal_theirs and journal_ours != journal_theirs:
-        short = scaffold.first_text(work.get("short-container-title"))
+        short = crossref_work.first_text(work.get("short-container-title"))
         score = max(similarity(journal_ours, journal_theirs), similarity(journal_ours, short) if short else 0.0)
         ours_n, theirs_n = normalise(journal_ours), normalise(journal_theirs)
         if ours_n and theirs_n and (ours_n in theirs_n or theirs_n in ours_n):
@@ -202,7 +202,7 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
                                     journal_ours, journal_theirs, score))
             changes["journal"] = journal_theirs
 
-    authors_theirs = scaffold.authors_of(work)
+    authors_theirs = crossref_work.authors_of(work)
     first_ours, first_theirs = _first_family(record.get("authors")), _first_family(authors_theirs)
     if first_theirs and normalise(first_ours) != normalise(first_theirs):
         score = similarity(first_ours, first_theirs)
@@ -213,7 +213,7 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
 
     for key, source in (("volume", "volume"), ("issue", "issue"), ("pages", "page"),
                         ("article_number", "article-number")):
-        theirs = scaffold._text_field(work.get(source))
+        theirs = crossref_work.text_field(work.get(source))
         if theirs and key in record and str(record[key]) != theirs:
             findings.append(Finding(key, NOTE, f"{key.replace('_', ' ')} {record[key]} differs from Crossref's {theirs}",
                                     record[key], theirs))
@@ -246,7 +246,7 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
 
 
 def _verdict_for(entry) -> Verdict:
-    from atlas_cli.show import text_of
+    from atlas_cli.curate.show import text_of
 
     verdict = Verdict(entry.slug, entry.path)
     if entry.data is None:
@@ -257,7 +257,7 @@ def _verdict_for(entry) -> Verdict:
         verdict.error, verdict.error_kind = "no DOI; nothing to verify", "no-doi"
         return verdict
     verdict.doi = doi
-    from atlas_cli.doi import inspect_identifier
+    from atlas_cli.core.doi import inspect_identifier
 
     ident = inspect_identifier(doi)
     if not ident.ok:
@@ -278,13 +278,13 @@ def verify_records(settings, slugs: list[str] | None = None, *, env=None, apply:
     import os
     import threading
 
-    from atlas_cli.cache import Cache
-    from atlas_cli.crossref import CrossrefClient
-    from atlas_cli.listing import read_entries
-    from atlas_cli.pacing import HttpOptions
-    from atlas_cli.records import find_record
+    from atlas_cli.services.cache import Cache
+    from atlas_cli.services.crossref import CrossrefClient
+    from atlas_cli.curate.listing import read_entries
+    from atlas_cli.services.pacing import HttpOptions
+    from atlas_cli.core.records import find_record
 
-    from atlas_cli.crossref import check_service_url
+    from atlas_cli.services.crossref import check_service_url
 
     check_service_url(settings.crossref_url, "ATLAS_CROSSREF_URL", "https://api.crossref.org")
     paths = [find_record(settings.records_dir, slug) for slug in dict.fromkeys(slugs)] if slugs else None
@@ -344,9 +344,9 @@ def _judge(verdict: Verdict, data: dict, fetched) -> None:
 
 def _apply(verdict: Verdict, data: dict) -> None:
     """Write the proposed changes (bibliographic fields, flags, updates) atomically, keeping the diff."""
-    from atlas_cli.errors import WriteError
-    from atlas_cli.records import render_record, write_atomic
-    from atlas_cli.yamlio import parse_text
+    from atlas_cli.core.errors import WriteError
+    from atlas_cli.core.records import render_record, write_atomic
+    from atlas_cli.core.yamlio import parse_text
 
     if any(f.kind == "wrong-paper" for f in verdict.findings) and set(verdict.changes) - {"flags", "updates"}:
         verdict.refused = "the DOI seems to name another paper; fix the record by hand"
@@ -383,7 +383,7 @@ def _apply(verdict: Verdict, data: dict) -> None:
 
 def _scalar_text(key: str, value: Any) -> str | None:
     """VALUE as a one-line YAML scalar (quoted only when needed), or None."""
-    from atlas_cli.yamlio import dump
+    from atlas_cli.core.yamlio import dump
 
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
@@ -406,8 +406,8 @@ def edit_in_place(text: str, data: dict[str, Any], changes: dict[str, Any]) -> s
     """
     import yaml
 
-    from atlas_cli.records import key_orders, order_record
-    from atlas_cli.yamlio import dump, parse_text
+    from atlas_cli.core.records import key_orders, order_record
+    from atlas_cli.core.yamlio import dump, parse_text
 
     if text.startswith("\ufeff"):
         return None

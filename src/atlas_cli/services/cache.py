@@ -18,9 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from atlas_cli.doi import doi_key, safe_name
-from atlas_cli.errors import WriteError
-from atlas_cli.records import write_atomic
+from atlas_cli.core.doi import doi_key, safe_name
+from atlas_cli.core.errors import WriteError
+from atlas_cli.core.records import write_atomic
 
 
 class Cache:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from atlas_cli.doi import doi_key
-from atlas_cli.pacing import HttpOptions, Limits, Pacer, parse_retry_after
+from atlas_cli.core.doi import doi_key
+from atlas_cli.services.pacing import HttpOptions, Limits, Pacer, parse_retry_after
 
 NCBI_LIMITS = Limits(limit=3, interval=1.0, concurrency=1)
 SEARCH_CHUNK = 50

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atlas_cli.registries import Registries
+from atlas_cli.core.registries import Registries
 
 REQUIRED = "required"
 NOT_REQUIRED = "not-required"

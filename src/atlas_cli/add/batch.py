@@ -29,9 +29,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from atlas_cli import errors
-from atlas_cli.doi import Identifier, doi_key, inspect_identifier
-from atlas_cli.errors import WriteError
+from atlas_cli.core import errors
+from atlas_cli.core.doi import Identifier, doi_key, inspect_identifier
+from atlas_cli.core.errors import WriteError
 
 ADDED, WOULD_ADD, PRESENT, SKIPPED, FAILED = "added", "would-add", "present", "skipped", "failed"
 _DOI_IN_TEXT = re.compile(r"10\.[0-9]{4,9}/[^\s\"',\]]+", re.IGNORECASE)
@@ -110,7 +110,7 @@ class RecordIndex:
         self._by_doi: dict[str, str] = {}
 
     def refresh(self) -> None:
-        from atlas_cli.records import iter_record_paths, read_document
+        from atlas_cli.core.records import iter_record_paths, read_document
 
         seen = {}
         for path in iter_record_paths(self.records_dir):
@@ -189,7 +189,7 @@ class _PubMedLookup:
     """PubMed asked in a background thread; `get(doi)` waits for it."""
 
     def __init__(self, settings, dois: list[str], options: AddOptions, http, cache, stop) -> None:
-        from atlas_cli.pubmed import PubMedHit
+        from atlas_cli.services.pubmed import PubMedHit
 
         self.hits: dict[str, Any] = {}
         self.error: str | None = None
@@ -208,9 +208,9 @@ class _PubMedLookup:
             return
 
         def run() -> None:
-            from atlas_cli.crossref import check_service_url
-            from atlas_cli.errors import ConfigError
-            from atlas_cli.pubmed import PubMedClient
+            from atlas_cli.services.crossref import check_service_url
+            from atlas_cli.core.errors import ConfigError
+            from atlas_cli.services.pubmed import PubMedClient
 
             try:
                 check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
@@ -243,13 +243,13 @@ def add_dois(settings, identifiers: list[str], options: AddOptions | None = None
              on_result: Callable[[AddResult], None] | None = None,
              on_start: Callable[[int], None] | None = None) -> AddReport:
     """Add every identifier; returns the report (never raises for one bad DOI)."""
-    from atlas_cli.cache import Cache
-    from atlas_cli.crossref import CrossrefClient, Fetched, check_envelope
-    from atlas_cli.pacing import HttpOptions
+    from atlas_cli.services.cache import Cache
+    from atlas_cli.services.crossref import CrossrefClient, Fetched, check_envelope
+    from atlas_cli.services.pacing import HttpOptions
 
     options = options or AddOptions()
     if not options.offline:
-        from atlas_cli.crossref import check_service_url
+        from atlas_cli.services.crossref import check_service_url
 
         check_service_url(settings.crossref_url, "ATLAS_CROSSREF_URL", "https://api.crossref.org")
     today = options.today or date.today()
@@ -355,9 +355,9 @@ def add_dois(settings, identifiers: list[str], options: AddOptions | None = None
 def _make_record(fetched, ident: Identifier, result: AddResult, pubmed: _PubMedLookup | None,
                  options: AddOptions, today: date, index: RecordIndex, records_dir: Path,
                  reserved: set[str], reserved_dois: dict[str, str]) -> AddResult:
-    from atlas_cli.records import render_record, save_new_record
-    from atlas_cli.scaffold import build_draft
-    from atlas_cli.slugs import base_slug, unique_slug
+    from atlas_cli.core.records import render_record, save_new_record
+    from atlas_cli.add.draft import build_draft
+    from atlas_cli.core.slugs import base_slug, unique_slug
 
     work = fetched.work
     hit = pubmed.get(ident.doi) if pubmed is not None else None

@@ -1,6 +1,6 @@
 """`atlas cite` and `atlas export`: citations people can paste.
 
-Thin Typer layer: parse options, call `atlas_cli.cite` / `atlas_cli.export`,
+Thin Typer layer: parse options, call `atlas_cli.cite` / `atlas_cli.cite.export`,
 print, return the exit code. Nothing heavy is imported until a command runs.
 """
 
@@ -18,9 +18,9 @@ def run_cite(slugs: "list[str]", fmt: "str | None", conf) -> int:
     Shared by the Typer command and the fast path of the entry point.
     """
     from atlas_cli import cite
-    from atlas_cli.errors import FINDINGS, NotFound
-    from atlas_cli.handler import report_error
-    from atlas_cli.records import check_slug_argument, load_record
+    from atlas_cli.core.errors import FINDINGS, NotFound
+    from atlas_cli.cli.handler import report_error
+    from atlas_cli.core.records import check_slug_argument, load_record
 
     if fmt is not None and fmt not in cite.FORMATS:
         raise cite.unknown_format(fmt)
@@ -46,7 +46,7 @@ def run_cite(slugs: "list[str]", fmt: "str | None", conf) -> int:
 def register(app) -> None:
     import typer
 
-    from atlas_cli.cli import eprint, handle_errors, settings
+    from atlas_cli.cli.app import eprint, handle_errors, settings
 
     @app.command("cite")
     @handle_errors
@@ -86,14 +86,14 @@ def register(app) -> None:
         A record file that cannot be read is skipped with a warning and the exit
         status is 1.
         """
-        from atlas_cli.errors import FINDINGS
-        from atlas_cli.export import Filters, export
+        from atlas_cli.core.errors import FINDINGS
+        from atlas_cli.cite.export import Filters, export
 
         conf = settings()
         filters = Filters(tuple(status or ()), tuple(badge or ()), tuple(topic or ()), include_drafts)
         result = export(conf.records_dir, fmt, filters, conf)
         if output is not None:
-            from atlas_cli.records import write_atomic
+            from atlas_cli.core.records import write_atomic
 
             write_atomic(output, result.text)
         elif result.text:

@@ -1,7 +1,7 @@
 """The `atlas` command line: a thin Typer layer over the library.
 
 Each command parses its options, calls one core function and returns its exit
-code. Only this module (and the modules in `commands/` it registers) prints.
+code. Only this package prints.
 Heavy modules are imported inside the commands, so `atlas --help` and
 `atlas cite` start quickly. `handle_errors` is the single error handler.
 """
@@ -15,8 +15,9 @@ from typing import Annotated, Callable, Optional
 
 import typer
 
-from atlas_cli import __version__, errors
-from atlas_cli.handler import eprint, report_error, run_command  # noqa: F401 (commands import them from here)
+from atlas_cli import __version__
+from atlas_cli.core import errors
+from atlas_cli.cli.handler import eprint, report_error, run_command  # noqa: F401 (commands import them from here)
 
 app = typer.Typer(
     name="atlas",
@@ -39,7 +40,7 @@ state = State()
 
 def settings():
     """Settings for this run (--root > ATLAS_ROOT > walk up from the working directory)."""
-    from atlas_cli.config import load_settings
+    from atlas_cli.core.config import load_settings
 
     return load_settings(state.root)
 
@@ -83,7 +84,7 @@ def main_options(
 # Command name -> the module of `commands/` that registers it. Only the module of
 # the command being run is imported, so one command does not pay for all.
 COMMANDS = {
-    "lint": "lint", "init": "lint",
+    "lint": "lint", "init": "init",
     "add": "add",
     "cite": "cite", "export": "cite",
     "show": "curate", "list": "curate", "stats": "curate", "verify": "curate",
@@ -109,7 +110,7 @@ def register_commands(argv: list[str]) -> None:
     wanted = command_name(argv)
     modules = [COMMANDS[wanted]] if wanted in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for name in modules:
-        importlib.import_module(f"atlas_cli.commands.{name}").register(app)
+        importlib.import_module(f"atlas_cli.cli.{name}").register(app)
 
 
 def run(argv: list[str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atlas_cli.add import ADDED, FAILED, PRESENT, SKIPPED, WOULD_ADD, AddReport, AddResult
+from atlas_cli.add.batch import ADDED, FAILED, PRESENT, SKIPPED, WOULD_ADD, AddReport, AddResult
 
 _VERB = {ADDED: "added", WOULD_ADD: "would add", PRESENT: "present", SKIPPED: "skipped", FAILED: "failed"}
 

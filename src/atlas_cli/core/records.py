@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from atlas_cli.errors import NotFound, UsageError, WriteError
-from atlas_cli.yamlio import MAX_BYTES, Document, YamlProblem, dump, parse_bytes
+from atlas_cli.core.errors import NotFound, UsageError, WriteError
+from atlas_cli.core.yamlio import MAX_BYTES, Document, YamlProblem, dump, parse_bytes
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RECORD_SUFFIX = ".yaml"
@@ -104,7 +104,7 @@ def load_record(records_dir: Path, slug: str) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def record_schema() -> dict[str, Any]:
     """The shipped record schema (key order and enumerations are read from it)."""
-    from atlas_cli.config import find_schemas_dir
+    from atlas_cli.core.config import find_schemas_dir
 
     return json.loads((find_schemas_dir() / "record.schema.json").read_text(encoding="utf-8"))
 

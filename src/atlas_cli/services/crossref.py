@@ -48,8 +48,8 @@ from typing import Any, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
 from atlas_cli import __version__
-from atlas_cli.doi import doi_key
-from atlas_cli.pacing import HttpOptions, Limits, Pacer, limits_from_headers, parse_retry_after
+from atlas_cli.core.doi import doi_key
+from atlas_cli.services.pacing import HttpOptions, Limits, Pacer, limits_from_headers, parse_retry_after
 
 ANONYMOUS_LIMITS = Limits(limit=5, interval=1.0, concurrency=1)
 MAX_WORKERS = 8
@@ -68,7 +68,7 @@ def encode_doi_path(doi: str) -> str:
 
 def check_service_url(url: str, variable: str, example: str) -> str:
     """URL if it is a usable http(s) base address, else a ConfigError naming VARIABLE."""
-    from atlas_cli.errors import ConfigError
+    from atlas_cli.core.errors import ConfigError
 
     problem = None
     try:

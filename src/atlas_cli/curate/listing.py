@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from atlas_cli import textfold
-from atlas_cli.errors import UsageError
-from atlas_cli.show import (
+from atlas_cli.core import textfold
+from atlas_cli.core.errors import UsageError
+from atlas_cli.curate.show import (
     author_names, badge_of, first_author_family, pem_of, strings_of, text_of, year_of,
 )
 
@@ -50,15 +50,15 @@ class Entry:
 
 def read_entries(records_dir: Path, paths: Iterable[Path] | None = None, jobs: int | None = None) -> list[Entry]:
     """Every record file, parsed (over all cores when there are many); YAML-level problems attached."""
-    from atlas_cli.records import iter_record_paths
-    from atlas_cli.workers import map_chunks
+    from atlas_cli.core.records import iter_record_paths
+    from atlas_cli.core.workers import map_chunks
 
     items = [str(p) for p in (paths if paths is not None else iter_record_paths(records_dir))]
     return map_chunks(_read_chunk, items, jobs)
 
 
 def _read_chunk(paths: list[str]) -> list[Entry]:
-    from atlas_cli.records import read_document
+    from atlas_cli.core.records import read_document
 
     entries = []
     for name in paths:
@@ -176,7 +176,7 @@ class Filters:
 def make_filters(*, badges=(), criteria=(), topics=(), designs=(), statuses=(), flags=(), years=None,
                  search=None, problems_only=False, registries=None) -> Filters:
     """Filters from command-line values, checked against the registries (typos are usage errors)."""
-    from atlas_cli.pem import BADGES, LABELS
+    from atlas_cli.core.pem import BADGES, LABELS
 
     by_label = {label.lower(): badge for badge, label in LABELS.items()}
     badge_ids = []

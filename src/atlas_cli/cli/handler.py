@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Callable
 
-from atlas_cli import errors
+from atlas_cli.core import errors
 
 
 def eprint(message: str) -> None:

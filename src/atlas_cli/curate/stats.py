@@ -13,8 +13,8 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from atlas_cli.listing import Entry
-from atlas_cli.show import badge_of, pem_of, strings_of, text_of, year_of
+from atlas_cli.curate.listing import Entry
+from atlas_cli.curate.show import badge_of, pem_of, strings_of, text_of, year_of
 
 NONE = "(none)"
 AGE_BUCKETS = ("under 1 week", "1-4 weeks", "1-3 months", "3-12 months", "over 1 year", "no added date")
@@ -116,8 +116,8 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _labels(stats: Stats, registries) -> dict[str, dict[str, str]]:
-    from atlas_cli.pem import LABELS
-    from atlas_cli.show import EVIDENCE_LABELS
+    from atlas_cli.core.pem import LABELS
+    from atlas_cli.curate.show import EVIDENCE_LABELS
 
     labels: dict[str, dict[str, str]] = {
         "pem_badge": {k: LABELS[k] for k in stats.pem_badge if k in LABELS},

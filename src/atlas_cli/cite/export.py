@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from atlas_cli import cite
-from atlas_cli.errors import UsageError
+from atlas_cli.core.errors import UsageError
 
 STATUSES = ("draft", "published")
 # YAML problems that leave a file readable but its content ambiguous: such a file is skipped too.
@@ -81,7 +81,7 @@ class ExportResult:
 
 def read_records(paths: Iterable[Path], jobs: int | None = None) -> tuple[list[dict[str, Any]], list[Skipped]]:
     """(records, skipped files), read over all cores when there are many. Each record's slug is its file name."""
-    from atlas_cli.workers import map_chunks
+    from atlas_cli.core.workers import map_chunks
 
     results = map_chunks(_read_chunk, [str(p) for p in paths], jobs)
     return [r for r, _ in results if r is not None], [s for _, s in results if s is not None]
@@ -92,7 +92,7 @@ def _read_chunk(names: list[str]) -> list[tuple[dict[str, Any] | None, Skipped |
 
 
 def _read_one(path: Path) -> tuple[dict[str, Any] | None, Skipped | None]:
-    from atlas_cli.records import read_document
+    from atlas_cli.core.records import read_document
 
     document = read_document(path)
     if document.data is None:
@@ -118,7 +118,7 @@ def export(records_dir: Path, fmt: str, filters: Filters, settings) -> ExportRes
     if not records_dir.is_dir():
         raise UsageError(f"no records folder at {records_dir}",
                          hint="run atlas inside an atlas, or pass --root DIR")
-    from atlas_cli.records import iter_record_paths
+    from atlas_cli.core.records import iter_record_paths
 
     records, skipped = read_records(iter_record_paths(records_dir))
     chosen = [r for r in records if filters.match(r)]

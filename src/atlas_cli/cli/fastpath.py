@@ -54,8 +54,8 @@ def fast_cite(argv: list[str]) -> int | None:
     if parsed is None:
         return None
     root, debug, slugs, fmt = parsed
-    from atlas_cli.commands.cite import run_cite
-    from atlas_cli.config import load_settings
-    from atlas_cli.handler import run_command
+    from atlas_cli.cli.cite import run_cite
+    from atlas_cli.core.config import load_settings
+    from atlas_cli.cli.handler import run_command
 
     return run_command(lambda: run_cite(slugs, fmt, load_settings(root)), debug)

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Mapping
 
-from atlas_cli.errors import ConfigError
+from atlas_cli.core.errors import ConfigError
 
 # Spacing between request starts is interval/limit * SAFETY_MARGIN + SEND_JITTER: the
 # margin and the allowance for the time between the pacer's go and the request reaching

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from atlas_cli.errors import ConfigError
-from atlas_cli.records import SLUG_RE  # registry ids follow the slug form
-from atlas_cli.yamlio import parse_bytes
+from atlas_cli.core.errors import ConfigError
+from atlas_cli.core.records import SLUG_RE  # registry ids follow the slug form
+from atlas_cli.core.yamlio import parse_bytes
 
 
 

@@ -1,4 +1,4 @@
-"""`atlas add`: DOIs -> draft records (thin layer over atlas_cli.add)."""
+"""`atlas add`: DOIs -> draft records (thin layer over atlas_cli.add.batch)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ wait, also caps Retry-After, default 60).
 
 
 def _read_from(source: str) -> str:
-    from atlas_cli.errors import UsageError
+    from atlas_cli.core.errors import UsageError
 
     if source == "-":
         return sys.stdin.read()
@@ -52,7 +52,7 @@ def _read_from(source: str) -> str:
 
 
 def register(app):
-    from atlas_cli.cli import eprint, handle_errors, settings
+    from atlas_cli.cli.app import eprint, handle_errors, settings
 
     @app.command("add", help=HELP)
     @handle_errors
@@ -65,9 +65,9 @@ def register(app):
         offline: Annotated[bool, typer.Option("--offline", help="Use only cached answers; no network.")] = False,
         refresh: Annotated[bool, typer.Option("--refresh", help="Ignore the cache and ask the services again.")] = False,
     ) -> int:
-        from atlas_cli import errors
-        from atlas_cli.add import AddOptions, add_dois
-        from atlas_cli.doi import parse_doi_lines
+        from atlas_cli.core import errors
+        from atlas_cli.add.batch import AddOptions, add_dois
+        from atlas_cli.core.doi import parse_doi_lines
 
         if offline and refresh:
             raise errors.UsageError("--offline and --refresh contradict each other", hint="use one of them")
@@ -78,8 +78,8 @@ def register(app):
             raise errors.UsageError("no DOI given", hint="atlas add 10.1016/j.neucli.2017.02.002, or --from FILE")
         config = settings()
         options = AddOptions(dry_run=dry_run, pubmed=not no_pubmed, offline=offline, refresh=refresh)
-        from atlas_cli.add_report import result_lines
-        from atlas_cli.commands.progress import BatchProgress
+        from atlas_cli.add.report import result_lines
+        from atlas_cli.cli.progress import BatchProgress
 
         progress = BatchProgress("adding", result_lines)
         try:
@@ -93,7 +93,7 @@ def register(app):
             sys.stdout.flush()
         for warning in report.warnings:
             eprint(f"atlas: warning: {warning}")
-        from atlas_cli.add_report import summary_lines
+        from atlas_cli.add.report import summary_lines
 
         if len(report.results) > 1 or report.interrupted:
             table = "\n".join(summary_lines(report))

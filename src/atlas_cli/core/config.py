@@ -12,13 +12,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas_cli.errors import ConfigError
+from atlas_cli.core.errors import ConfigError
 
 DEFAULT_SITE_URL = "https://www.mecfsatlas.com"
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
-PACKAGE_SCHEMAS = Path(__file__).parent / "schemas"  # inside an installed wheel
-SOURCE_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"  # in a source checkout
+PACKAGE_SCHEMAS = Path(__file__).parents[1] / "schemas"  # inside an installed wheel
+SOURCE_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"  # in a source checkout
 
 _KNOWN_KEYS = {"site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot"}
 _SNAPSHOT_KEYS = {"generator", "scanner", "policy"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from atlas_cli.pem import LABELS
+from atlas_cli.core.pem import LABELS
 
 # What the public atlas prints under every PEM badge (verbatim).
 PEM_NOTE = (
