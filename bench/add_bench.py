@@ -38,8 +38,11 @@ def main() -> int:
     parser.add_argument("--dois", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.3)
     args = parser.parse_args()
-    rate, interval, concurrency = (int(POLITE_HEADERS["x-rate-limit-limit"]), 1.0,
-                                   int(POLITE_HEADERS["x-concurrency-limit"]))
+    rate, interval, concurrency = (
+        int(POLITE_HEADERS["x-rate-limit-limit"]),
+        1.0,
+        int(POLITE_HEADERS["x-concurrency-limit"]),
+    )
     n, latency = args.dois, args.latency
     allowed = max((n - 1) * interval / rate + latency, math.ceil(n / concurrency) * latency)
     serial = n * latency
@@ -49,8 +52,9 @@ def main() -> int:
         (root / "records").mkdir(parents=True)
         (root / "atlas.toml").write_text('[atlas]\nmailto = "bench@example.org"\n', encoding="utf-8")
         dois = [f"10.5555/bench.{i:04d}" for i in range(n)]
-        fake.add_works(work(doi, f"Benchmark paper number {i} on fatigue", family=f"Author{i}")
-                       for i, doi in enumerate(dois))
+        fake.add_works(
+            work(doi, f"Benchmark paper number {i} on fatigue", family=f"Author{i}") for i, doi in enumerate(dois)
+        )
         for i, doi in enumerate(dois):
             if i % 4:  # three in four are in PubMed
                 fake.add_pubmed(doi, str(30000000 + i))
@@ -69,18 +73,27 @@ def main() -> int:
         peak_concurrency = fake.max_concurrency("crossref")
         ncbi = fake.count("ncbi")
 
-    print(f"atlas add: {n} DOIs, server latency {latency * 1000:.0f} ms, "
-          f"advertised {rate} requests/{interval:g}s, {concurrency} at once")
+    print(
+        f"atlas add: {n} DOIs, server latency {latency * 1000:.0f} ms, "
+        f"advertised {rate} requests/{interval:g}s, {concurrency} at once"
+    )
     print(f"  exit status            {run.returncode}, {written} records written")
     print(f"  elapsed                {elapsed:.2f} s (start-up included)")
     print(f"  time the limits allow  {allowed:.2f} s  -> ratio {elapsed / allowed:.2f}  (target <= 1.2)")
     print(f"  serial time            {serial:.2f} s  -> ratio {elapsed / serial:.2f}")
     print(f"  Crossref requests      {total} for {n} DOIs (the first one also reads the advertised limits)")
-    print(f"  peak in any {interval:g}s window {peak_window} (limit {rate}); peak at once {peak_concurrency} "
-          f"(limit {concurrency})")
+    print(
+        f"  peak in any {interval:g}s window {peak_window} (limit {rate}); peak at once {peak_concurrency} "
+        f"(limit {concurrency})"
+    )
     print(f"  NCBI requests          {ncbi} for the whole batch")
-    ok = (run.returncode == 0 and written == n and peak_window <= rate and peak_concurrency <= concurrency
-          and elapsed <= 1.2 * allowed)
+    ok = (
+        run.returncode == 0
+        and written == n
+        and peak_window <= rate
+        and peak_concurrency <= concurrency
+        and elapsed <= 1.2 * allowed
+    )
     if not ok:
         print("FAILED" + (f": {run.stderr.strip()[-500:]}" if run.returncode else ""))
     return 0 if ok else 1

@@ -33,20 +33,77 @@ from pathlib import Path
 
 import yaml
 
-TOPICS = ["immune-dysfunction", "b-cells", "cytokines", "nk-cells", "t-cells", "gut-microbiome", "pem",
-          "exercise-physiology", "energy-metabolism", "neuroimaging", "cognition", "sleep", "pain",
-          "autonomic-dysfunction", "post-infectious-onset", "long-covid", "biomarkers", "treatment",
-          "epidemiology", "severe-me", "paediatric", "genetics", "quality-of-life"]
-DESIGNS = ["rct", "cohort", "case-control", "cross-sectional", "mechanistic", "exercise-challenge", "imaging",
-           "narrative-review", "systematic-review", "qualitative"]
-CRITERIA = [["ccc-2003"], ["icc-2011"], ["iom-2015"], ["fukuda-1994"], ["oxford-1991"],
-            ["ccc-2003", "fukuda-1994"], ["iom-2015", "ccc-2003", "fukuda-1994"], []]
-FAMILIES = ["Smith", "Nguyen", "Müller", "van Campen", "O'Brien", "García-López", "Øie", "Kowalski", "Chen",
-            "Okafor", "Rossi", "Hansen", "Dubois", "Tanaka", "Silva", "Ahmed"]
+TOPICS = [
+    "immune-dysfunction",
+    "b-cells",
+    "cytokines",
+    "nk-cells",
+    "t-cells",
+    "gut-microbiome",
+    "pem",
+    "exercise-physiology",
+    "energy-metabolism",
+    "neuroimaging",
+    "cognition",
+    "sleep",
+    "pain",
+    "autonomic-dysfunction",
+    "post-infectious-onset",
+    "long-covid",
+    "biomarkers",
+    "treatment",
+    "epidemiology",
+    "severe-me",
+    "paediatric",
+    "genetics",
+    "quality-of-life",
+]
+DESIGNS = [
+    "rct",
+    "cohort",
+    "case-control",
+    "cross-sectional",
+    "mechanistic",
+    "exercise-challenge",
+    "imaging",
+    "narrative-review",
+    "systematic-review",
+    "qualitative",
+]
+CRITERIA = [
+    ["ccc-2003"],
+    ["icc-2011"],
+    ["iom-2015"],
+    ["fukuda-1994"],
+    ["oxford-1991"],
+    ["ccc-2003", "fukuda-1994"],
+    ["iom-2015", "ccc-2003", "fukuda-1994"],
+    [],
+]
+FAMILIES = [
+    "Smith",
+    "Nguyen",
+    "Müller",
+    "van Campen",
+    "O'Brien",
+    "García-López",
+    "Øie",
+    "Kowalski",
+    "Chen",
+    "Okafor",
+    "Rossi",
+    "Hansen",
+    "Dubois",
+    "Tanaka",
+    "Silva",
+    "Ahmed",
+]
 GIVEN = ["Anna", "Bo", "Chidi", "Dana", "Eero", "Fatima", "Gustav", "Hiroshi", "Ingrid G.", "José"]
-WORDS = ("immune fatigue exertion malaise cytokine profile patients controls mitochondrial metabolism "
-         "cohort analysis severe chronic syndrome myalgic encephalomyelitis response recovery "
-         "orthostatic intolerance cognitive symptoms blood markers exercise testing").split()
+WORDS = (
+    "immune fatigue exertion malaise cytokine profile patients controls mitochondrial metabolism "
+    "cohort analysis severe chronic syndrome myalgic encephalomyelitis response recovery "
+    "orthostatic intolerance cognitive symptoms blood markers exercise testing"
+).split()
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -64,9 +121,15 @@ def make_record(i: int, rng: random.Random) -> tuple[str, dict]:
     slug = f"{re.sub(r'[^a-z0-9]+', '-', family.lower()).strip('-')}-{year}-study-{i}"
     design = rng.choice(DESIGNS)
     criteria = rng.choice(CRITERIA) if "review" not in design else []
-    badge = ("not-applicable" if "review" in design else
-             "required" if criteria and criteria[0] in ("ccc-2003", "icc-2011", "iom-2015") else
-             "not-required" if criteria else "unclear")
+    badge = (
+        "not-applicable"
+        if "review" in design
+        else "required"
+        if criteria and criteria[0] in ("ccc-2003", "icc-2011", "iom-2015")
+        else "not-required"
+        if criteria
+        else "unclear"
+    )
     record = {
         "slug": slug,
         "status": "draft" if i % 20 == 0 else "published",
@@ -80,8 +143,12 @@ def make_record(i: int, rng: random.Random) -> tuple[str, dict]:
         "evidence_level": rng.choice(["E1", "E2", "E3"]),
         "confidence": rng.choice(["high", "moderate", "low"]),
         "peer_reviewed": True,
-        "pem": {"badge": badge, **({"criteria": criteria} if criteria else {}),
-                **({"combine": "all"} if len(criteria) > 1 else {}), "rationale": sentence(rng, 12)},
+        "pem": {
+            "badge": badge,
+            **({"criteria": criteria} if criteria else {}),
+            **({"combine": "all"} if len(criteria) > 1 else {}),
+            "rationale": sentence(rng, 12),
+        },
         "summary": paragraph(rng),
         "why_it_matters": paragraph(rng),
         "does_not_show": paragraph(rng),
@@ -102,7 +169,8 @@ def make_atlas(root: Path, n: int, seed: int = 7) -> list[str]:
     for i in range(n):
         slug, record = make_record(i, rng)
         (root / "records" / f"{slug}.yaml").write_text(
-            yaml.dump(record, Dumper=dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            yaml.dump(record, Dumper=dumper, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
         slugs.append(slug)
     return slugs
 
@@ -111,8 +179,13 @@ def atlas_build(root: Path, output: Path) -> tuple[float, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
     env["ATLAS_CACHE_DIR"] = str(root / ".cache")
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "atlas_cli", "build", "--output", str(output)],
-                            cwd=root, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "atlas_cli", "build", "--output", str(output)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"atlas build failed ({result.returncode}):\n{result.stderr}")
@@ -188,13 +261,21 @@ def main() -> None:
         print(f"{'':<34}{'seconds':>8}{'ratio':>7}")
         print(f"{f'parse {n} files with libyaml':<34}{t_parse:>8.2f}{1:>7.2f}  the baseline")
         print(f"{f'full build, {small} records':<34}{t_small:>8.2f}")
-        print(f"{f'full build, {n} records':<34}{t_large:>8.2f}{t_large / t_parse:>7.2f}  of the baseline; {did(summary)}")
-        print(f"{'rebuild, nothing changed':<34}{t_same:>8.2f}{t_same / t_large:>7.2f}  of the full build; "
-              f"{did(same_summary)}")
-        print(f"{'rebuild, one record changed':<34}{t_one:>8.2f}{t_one / t_large:>7.2f}  of the full build; "
-              f"{did(one_summary)}")
-        print(f"growth: {per_large * 1000:.2f} ms per record at {n} / {per_small * 1000:.2f} ms at {small} "
-              f"= {per_large / per_small:.2f}  (1.0 = linear); the site has {files} files")
+        print(
+            f"{f'full build, {n} records':<34}{t_large:>8.2f}{t_large / t_parse:>7.2f}  of the baseline; {did(summary)}"
+        )
+        print(
+            f"{'rebuild, nothing changed':<34}{t_same:>8.2f}{t_same / t_large:>7.2f}  of the full build; "
+            f"{did(same_summary)}"
+        )
+        print(
+            f"{'rebuild, one record changed':<34}{t_one:>8.2f}{t_one / t_large:>7.2f}  of the full build; "
+            f"{did(one_summary)}"
+        )
+        print(
+            f"growth: {per_large * 1000:.2f} ms per record at {n} / {per_small * 1000:.2f} ms at {small} "
+            f"= {per_large / per_small:.2f}  (1.0 = linear); the site has {files} files"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -34,9 +34,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lint_bench import WORDS, paragraph, sentence  # noqa: E402  (one generator of realistic text for all benches)
+from lint_bench import WORDS, paragraph, sentence
 
-TITLE_BITS = ("in ME/CFS", "and PEM", "of NK cells", "& outcomes", "(pilot)", "50% of", "IL_6", "Øystein's", "γ-globulin")
+TITLE_BITS = (
+    "in ME/CFS",
+    "and PEM",
+    "of NK cells",
+    "& outcomes",
+    "(pilot)",
+    "50% of",
+    "IL_6",
+    "Øystein's",
+    "γ-globulin",
+)
 FAMILIES = ("Mensah", "van Campen", "de la Fuente", "Müller", "Fluge", "Nakamura", "García", "O'Brien", "Walker")
 GIVENS = ("Anna", "Hélène", "Øystein", "Min-jun", "C. Linda M. C.", "Brian", "Priya")
 
@@ -54,8 +64,14 @@ def make_record(i: int, rng: random.Random) -> dict:
         "status": "draft" if i % 10 == 0 else "published",
         "title": title,
         "authors": authors,
-        "journal": rng.choice(["Journal of Translational Medicine", "Fatigue: Biomedicine, Health & Behavior",
-                               "PLOS ONE", "Frontiers in Immunology"]),
+        "journal": rng.choice(
+            [
+                "Journal of Translational Medicine",
+                "Fatigue: Biomedicine, Health & Behavior",
+                "PLOS ONE",
+                "Frontiers in Immunology",
+            ]
+        ),
         "year": 2000 + i % 25,
         "volume": rng.randint(1, 200),
         "issue": rng.randint(1, 12),
@@ -148,12 +164,20 @@ def main() -> None:
 
         print(f"typer {typer.__version__}, python {sys.version.split()[0]}")
         print(f"python -c 'import typer'      {median['typer'] * 1000:7.1f} ms  (median of {args.runs})")
-        print(f"minimal Typer app (1 arg)     {median['app'] * 1000:7.1f} ms  -> {median['app'] / median['typer']:.2f}x typer (floor)")
-        print(f"atlas cite SLUG               {median['cite'] * 1000:7.1f} ms  -> {median['cite'] / median['typer']:.2f}x typer"
-              f" (target ~1.5x), {median['cite'] / median['app']:.2f}x the minimal app")
-        print(f"atlas cite --format apa SLUG  {median['apa'] * 1000:7.1f} ms  -> {median['apa'] / median['typer']:.2f}x typer")
-        print(f"atlas export -f bibtex        {export_s:7.2f} s   for {args.n} records ({entries} published entries),"
-              f" {export_s / args.n * 1e6:.0f} us/record (best of 3; target a few seconds)")
+        print(
+            f"minimal Typer app (1 arg)     {median['app'] * 1000:7.1f} ms  -> {median['app'] / median['typer']:.2f}x typer (floor)"
+        )
+        print(
+            f"atlas cite SLUG               {median['cite'] * 1000:7.1f} ms  -> {median['cite'] / median['typer']:.2f}x typer"
+            f" (target ~1.5x), {median['cite'] / median['app']:.2f}x the minimal app"
+        )
+        print(
+            f"atlas cite --format apa SLUG  {median['apa'] * 1000:7.1f} ms  -> {median['apa'] / median['typer']:.2f}x typer"
+        )
+        print(
+            f"atlas export -f bibtex        {export_s:7.2f} s   for {args.n} records ({entries} published entries),"
+            f" {export_s / args.n * 1e6:.0f} us/record (best of 3; target a few seconds)"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -28,9 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("immune cells gut microbiome fatigue exertion patients controls cohort cytokine "
-         "antibody receptor brain inflammation butyrate permeability sleep pain cognition "
-         "biomarker diagnosis criteria symptoms severity activity energy metabolism").split()
+WORDS = (
+    "immune cells gut microbiome fatigue exertion patients controls cohort cytokine "
+    "antibody receptor brain inflammation butyrate permeability sleep pain cognition "
+    "biomarker diagnosis criteria symptoms severity activity energy metabolism"
+).split()
 
 
 def sentence(rng: random.Random, words: int) -> str:

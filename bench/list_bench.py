@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lint_bench import generate, time_command, time_parse  # noqa: E402
+from lint_bench import generate, time_command, time_parse
 
 
 def main() -> int:
@@ -44,8 +44,21 @@ def main() -> int:
         parse = time_parse(paths)
         runs = [
             ("atlas list", [*atlas, "list"]),
-            ("atlas list (filtered, sorted)", [*atlas, "list", "--year", "2010..2020", "--badge", "required",
-                                               "--search", "gut immune", "--sort", "author"]),
+            (
+                "atlas list (filtered, sorted)",
+                [
+                    *atlas,
+                    "list",
+                    "--year",
+                    "2010..2020",
+                    "--badge",
+                    "required",
+                    "--search",
+                    "gut immune",
+                    "--sort",
+                    "author",
+                ],
+            ),
             ("atlas list --format json", [*atlas, "list", "--format", "json"]),
         ]
         if not args.no_lint:

@@ -40,11 +40,18 @@ class Atlas:
         assert not document.problems, document.problems
         return document.data
 
-    def run(self, *args: str, stdin: str | None = None, extra_env: dict[str, str] | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(
+        self, *args: str, stdin: str | None = None, extra_env: dict[str, str] | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess:
         env = {**self.env, **(extra_env or {})}
-        return subprocess.run([sys.executable, "-m", "atlas_cli", "--root", str(self.root), *args],
-                              input=stdin, capture_output=True, text=True, env=env, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "atlas_cli", "--root", str(self.root), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+        )
 
 
 def make_atlas(tmp_path: Path, services=None, mailto: str | None = "curators@example.org") -> Atlas:

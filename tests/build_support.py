@@ -31,8 +31,12 @@ RECORDS: dict[str, dict] = {
         "evidence_level": "E2",
         "confidence": "moderate",
         "peer_reviewed": True,
-        "pem": {"badge": "required", "criteria": ["ccc-2003", "fukuda-1994"], "combine": "all",
-                "rationale": "Every participant met the Canadian Consensus Criteria."},
+        "pem": {
+            "badge": "required",
+            "criteria": ["ccc-2003", "fukuda-1994"],
+            "combine": "all",
+            "rationale": "Every participant met the Canadian Consensus Criteria.",
+        },
         "summary": "People with ME/CFS did worse on the second exercise test.\n\nHealthy people did not.",
         "why_it_matters": "It measures post-exertional malaise objectively.",
         "does_not_show": "It does not show why capacity falls.",
@@ -113,7 +117,7 @@ RECORDS: dict[str, dict] = {
         "authors": [{"family": "Evil<b>", "given": "Eve\"'"}],
         "journal": "Journal " + HOSTILE,
         "year": 2023,
-        "doi": "10.6666/x\"onmouseover=\"alert(1)",
+        "doi": '10.6666/x"onmouseover="alert(1)',
         "design": "observational",
         "pem": {"badge": "unclear", "rationale": HOSTILE},
         "summary": HOSTILE,
@@ -157,8 +161,9 @@ def atlas(*args: str, root: Path, cache: Path | None = None, **kwargs) -> subpro
     """Run the `atlas` entry point in ROOT."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
     env["ATLAS_CACHE_DIR"] = str(cache or root / ".cache")
-    return subprocess.run([sys.executable, "-m", "atlas_cli", *args], cwd=root, env=env,
-                          capture_output=True, text=True, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "atlas_cli", *args], cwd=root, env=env, capture_output=True, text=True, **kwargs
+    )
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

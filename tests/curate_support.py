@@ -60,8 +60,9 @@ def write_record(root: Path, slug: str, data: dict | str) -> Path:
 
 def run(root: Path, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """The real `atlas` entry point in a subprocess, in ROOT, output captured (so piped)."""
-    return run_atlas("--root", str(root), *args, cwd=root, env=clean_env(env, cache=root.parent / ".cache"),
-                     timeout=timeout)
+    return run_atlas(
+        "--root", str(root), *args, cwd=root, env=clean_env(env, cache=root.parent / ".cache"), timeout=timeout
+    )
 
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")

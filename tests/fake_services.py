@@ -47,15 +47,24 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-POLITE_HEADERS = {"x-rate-limit-limit": "10", "x-rate-limit-interval": "1s", "x-concurrency-limit": "3",
-                  "x-api-pool": "polite"}
-ANONYMOUS_HEADERS = {"x-rate-limit-limit": "5", "x-rate-limit-interval": "1s", "x-concurrency-limit": "1",
-                     "x-api-pool": "public"}
+POLITE_HEADERS = {
+    "x-rate-limit-limit": "10",
+    "x-rate-limit-interval": "1s",
+    "x-concurrency-limit": "3",
+    "x-api-pool": "polite",
+}
+ANONYMOUS_HEADERS = {
+    "x-rate-limit-limit": "5",
+    "x-rate-limit-interval": "1s",
+    "x-concurrency-limit": "1",
+    "x-api-pool": "public",
+}
 NOT_FOUND_BODY = "Resource not found."
 
 
@@ -70,17 +79,19 @@ class Reply:
     drop: bool = False
 
     @classmethod
-    def work(cls, message: dict, **kw) -> "Reply":
+    def work(cls, message: dict, **kw) -> Reply:
         return cls(body=envelope(message), **kw)
 
     @classmethod
-    def not_found(cls, **kw) -> "Reply":
+    def not_found(cls, **kw) -> Reply:
         return cls(status=404, body=NOT_FOUND_BODY, content_type="text/plain", **kw)
 
     @classmethod
-    def html(cls, status: int = 503, title: str = "503 Service Temporarily Unavailable", **kw) -> "Reply":
-        page = f"<html><head><title>{title}</title></head><body><center><h1>{title}</h1></center>" \
-               "<hr><center>nginx</center></body></html>\n"
+    def html(cls, status: int = 503, title: str = "503 Service Temporarily Unavailable", **kw) -> Reply:
+        page = (
+            f"<html><head><title>{title}</title></head><body><center><h1>{title}</h1></center>"
+            "<hr><center>nginx</center></body></html>\n"
+        )
         return cls(status=status, body=page, content_type="text/html", **kw)
 
     def encoded(self) -> bytes:
@@ -97,14 +108,21 @@ def envelope(message: dict) -> dict:
     return {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": message}
 
 
-def work(doi: str, title: str = "A study of things", *, family: str = "Smith", year: int | None = 2020,
-         **extra: Any) -> dict:
+def work(
+    doi: str, title: str = "A study of things", *, family: str = "Smith", year: int | None = 2020, **extra: Any
+) -> dict:
     """A small, valid Crossref work message (override or add any field with EXTRA)."""
     message: dict[str, Any] = {
-        "DOI": doi, "type": "journal-article", "title": [title],
+        "DOI": doi,
+        "type": "journal-article",
+        "title": [title],
         "author": [{"given": "Ann", "family": family, "sequence": "first", "affiliation": []}],
-        "container-title": ["Journal of Tests"], "volume": "12", "issue": "3", "page": "100-110",
-        "publisher": "Test Press", "URL": f"https://doi.org/{doi}",
+        "container-title": ["Journal of Tests"],
+        "volume": "12",
+        "issue": "3",
+        "page": "100-110",
+        "publisher": "Test Press",
+        "URL": f"https://doi.org/{doi}",
     }
     if year is not None:
         message["issued"] = {"date-parts": [[year, 5, 2]]}
@@ -125,8 +143,9 @@ class Seen:
 
 
 class FakeServices:
-    def __init__(self, *, delay: float = 0.0, headers: dict[str, str] | None = None,
-                 ncbi_delay: float | None = None) -> None:
+    def __init__(
+        self, *, delay: float = 0.0, headers: dict[str, str] | None = None, ncbi_delay: float | None = None
+    ) -> None:
         self.delay = delay
         self.ncbi_delay = delay if ncbi_delay is None else ncbi_delay
         self.headers = dict(POLITE_HEADERS if headers is None else headers)
@@ -160,25 +179,37 @@ class FakeServices:
         """ALIAS_DOI answers 301 with Location /works/TARGET (as Crossref's public pool does)."""
         self.aliases[alias_doi.lower()] = target_doi
 
-    def add_pubmed(self, doi: str, pmid: str, journal: str = "Journal of Tests (Full Title)",
-                   title: str = "A study of things.", pubdate: str = "2020 May 2") -> None:
+    def add_pubmed(
+        self,
+        doi: str,
+        pmid: str,
+        journal: str = "Journal of Tests (Full Title)",
+        title: str = "A study of things.",
+        pubdate: str = "2020 May 2",
+    ) -> None:
         self.pubmed_by_doi[doi.lower()] = pmid
-        self.pubmed[pmid] = {"uid": pmid, "pubdate": pubdate, "title": title, "fulljournalname": journal,
-                             "source": journal[:20],
-                             "articleids": [{"idtype": "pubmed", "idtypen": 1, "value": pmid},
-                                            {"idtype": "doi", "idtypen": 3, "value": doi}]}
+        self.pubmed[pmid] = {
+            "uid": pmid,
+            "pubdate": pubdate,
+            "title": title,
+            "fulljournalname": journal,
+            "source": journal[:20],
+            "articleids": [
+                {"idtype": "pubmed", "idtypen": 1, "value": pmid},
+                {"idtype": "doi", "idtypen": 3, "value": doi},
+            ],
+        }
 
     def ncbi_script(self, *replies: Reply) -> None:
         self.ncbi_replies = list(replies)
 
     # --- lifecycle ------------------------------------------------------------------
 
-    def start(self) -> "FakeServices":
+    def start(self) -> FakeServices:
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
@@ -188,7 +219,7 @@ class FakeServices:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "FakeServices":
+    def __enter__(self) -> FakeServices:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -214,8 +245,9 @@ class FakeServices:
 
     def seen(self, service: str | None = None, contains: str = "") -> list[Seen]:
         with self._lock:
-            return [s for s in self.requests
-                    if (service is None or s.service == service) and contains in unquote(s.path)]
+            return [
+                s for s in self.requests if (service is None or s.service == service) and contains in unquote(s.path)
+            ]
 
     def count(self, service: str | None = None, contains: str = "") -> int:
         return len(self.seen(service, contains))
@@ -245,8 +277,7 @@ class FakeServices:
         with self._lock:
             self.requests.append(seen)
             self._in_flight[seen.service] += 1
-            self._max_in_flight[seen.service] = max(self._max_in_flight[seen.service],
-                                                    self._in_flight[seen.service])
+            self._max_in_flight[seen.service] = max(self._max_in_flight[seen.service], self._in_flight[seen.service])
 
     def _leave(self, seen: Seen) -> None:
         with self._lock:
@@ -256,16 +287,22 @@ class FakeServices:
     def crossref_reply(self, raw_path: str) -> Reply:
         rest = raw_path.split("/crossref", 1)[1]
         if not rest.startswith("/works/"):
-            return Reply(body={"status": "ok", "message-type": "work-list",
-                               "message": {"total-results": 0, "items": [], "items-per-page": 0}})
-        doi = unquote(rest[len("/works/"):]).lower()
+            return Reply(
+                body={
+                    "status": "ok",
+                    "message-type": "work-list",
+                    "message": {"total-results": 0, "items": [], "items-per-page": 0},
+                }
+            )
+        doi = unquote(rest[len("/works/") :]).lower()
         with self._lock:
             script = self.scripts.get(doi)
             if script:
                 return script.pop(0) if len(script) > 1 else script[0]
         if doi in self.aliases:
-            return Reply(status=301, body=b"", content_type="text/plain",
-                         headers={"Location": f"/works/{self.aliases[doi]}"})
+            return Reply(
+                status=301, body=b"", content_type="text/plain", headers={"Location": f"/works/{self.aliases[doi]}"}
+            )
         if doi in self.works:
             return Reply.work(self.works[doi])
         return Reply.not_found()
@@ -282,9 +319,12 @@ class FakeServices:
                 pmid = self.pubmed_by_doi.get((quoted or bare).lower())
                 if pmid and pmid not in ids:
                     ids.append(pmid)
-            return Reply(body={"header": {"type": "esearch", "version": "0.3"},
-                               "esearchresult": {"count": str(len(ids)), "retmax": str(len(ids)),
-                                                 "retstart": "0", "idlist": ids}})
+            return Reply(
+                body={
+                    "header": {"type": "esearch", "version": "0.3"},
+                    "esearchresult": {"count": str(len(ids)), "retmax": str(len(ids)), "retstart": "0", "idlist": ids},
+                }
+            )
         if raw_path.endswith("/esummary.fcgi"):
             ids = [i for v in params.get("id", []) for i in v.split(",") if i]
             result: dict[str, Any] = {"uids": [i for i in ids if i in self.pubmed]}
@@ -308,8 +348,15 @@ def _make_handler(fake: FakeServices):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode("utf-8"), keep_blank_values=True)
             service = "crossref" if parts.path.startswith("/crossref") else "ncbi"
-            seen = Seen(service, self.command, parts.path, parse_qs(parts.query), form,
-                        {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+            seen = Seen(
+                service,
+                self.command,
+                parts.path,
+                parse_qs(parts.query),
+                form,
+                {k.lower(): v for k, v in self.headers.items()},
+                time.monotonic(),
+            )
             fake._enter(seen)
             left = False
             try:
@@ -333,7 +380,7 @@ def _make_handler(fake: FakeServices):
                     return
                 body = reply.encoded()
                 if reply.truncate is not None:
-                    body = body[:reply.truncate]
+                    body = body[: reply.truncate]
                 self.send_response(reply.status)
                 if reply.content_type:
                     self.send_header("Content-Type", reply.content_type)

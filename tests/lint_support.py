@@ -9,8 +9,8 @@ import support
 from support import changed, clean_env, new_atlas
 
 from atlas_cli.core.config import load_settings
-from atlas_cli.lint import lint_paths
 from atlas_cli.core.records import render_record
+from atlas_cli.lint import lint_paths
 
 GOOD = {
     "slug": "fluge-2019-b-lymphocyte",

@@ -30,11 +30,24 @@ def clean_env(extra: dict[str, str] | None = None, cache: Path | str | None = No
     return env
 
 
-def run_atlas(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-              stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_atlas(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess:
     """`atlas ARGS` through the real entry point; output captured (so piped, no colour)."""
-    return subprocess.run([sys.executable, "-m", "atlas_cli", *args], cwd=cwd, env=env or clean_env(),
-                          input=stdin, capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "atlas_cli", *args],
+        cwd=cwd,
+        env=env or clean_env(),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
 
 
 def changed(base: dict, **changes) -> dict:

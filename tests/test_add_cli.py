@@ -27,8 +27,14 @@ def atlas(tmp_path, fake):
 
 
 def test_adds_a_draft_with_pubmed_enrichment(atlas, fake):
-    fake.add_work(work(DOI, "Immune cells in <i>ME/CFS</i>", family="Mensah",
-                       author=[{"given": "Fane", "family": "Mensah", "ORCID": "http://orcid.org/0000-0002-1825-0097"}]))
+    fake.add_work(
+        work(
+            DOI,
+            "Immune cells in <i>ME/CFS</i>",
+            family="Mensah",
+            author=[{"given": "Fane", "family": "Mensah", "ORCID": "http://orcid.org/0000-0002-1825-0097"}],
+        )
+    )
     fake.add_pubmed(DOI, "28410877", journal="Neurophysiologie clinique = Clinical neurophysiology")
     result = atlas.run("add", f"https://doi.org/{DOI.upper()}")
     assert result.returncode == 0, result.stderr
@@ -52,9 +58,22 @@ def test_adds_a_draft_with_pubmed_enrichment(atlas, fake):
 
 
 def test_written_draft_passes_lint_as_a_draft(atlas, fake):
-    fake.add_work(work(DOI, "Gut <i>microbiome</i> in ME/CFS", **{"updated-by": [
-        {"DOI": "10.1234/corr", "type": "correction", "source": "publisher",
-         "updated": {"date-parts": [[2021, 2, 3]]}}]}))
+    fake.add_work(
+        work(
+            DOI,
+            "Gut <i>microbiome</i> in ME/CFS",
+            **{
+                "updated-by": [
+                    {
+                        "DOI": "10.1234/corr",
+                        "type": "correction",
+                        "source": "publisher",
+                        "updated": {"date-parts": [[2021, 2, 3]]},
+                    }
+                ]
+            },
+        )
+    )
     assert atlas.run("add", "--no-pubmed", DOI).returncode == 0
     lint = atlas.run("lint")
     if "No such command" in lint.stderr:
@@ -75,7 +94,9 @@ def test_a_doi_already_in_the_atlas_is_skipped(atlas, fake):
     fake.add_work(work(DOI, "A study of things"))
     (atlas.records / "old-2001-study.yaml").write_text(
         f"slug: old-2001-study\nstatus: draft\ntitle: Old\nauthors: []\nyear: 2001\n"
-        f"doi: 10.9999/other\ndoi_aliases: [{DOI.upper()}]\n", encoding="utf-8")
+        f"doi: 10.9999/other\ndoi_aliases: [{DOI.upper()}]\n",
+        encoding="utf-8",
+    )
     result = atlas.run("add", DOI)
     assert result.returncode == 0
     assert "already in the atlas as old-2001-study" in result.stderr
@@ -137,19 +158,42 @@ def _fault_cases():
     html_page = Reply.html(200, "Service Unavailable")
     return {
         "404": ([Reply.not_found()], 1, ["not found in Crossref", "Resource not found."]),
-        "400": ([Reply(status=400, body={"status": "failed", "message-type": "validation-failure", "message": [
-            {"type": "parameter-not-allowed", "value": "x", "message": "This route does not support x"}]})],
-                1, ["refused", "400", "does not support"]),
-        "500 then fail": ([Reply(status=500, body={"status": "error", "message-type": "exception",
-                                                    "message": {"name": "ExceptionInfo"}})], 3,
-                          ["server error", "500", "after 3 attempts"]),
+        "400": (
+            [
+                Reply(
+                    status=400,
+                    body={
+                        "status": "failed",
+                        "message-type": "validation-failure",
+                        "message": [
+                            {"type": "parameter-not-allowed", "value": "x", "message": "This route does not support x"}
+                        ],
+                    },
+                )
+            ],
+            1,
+            ["refused", "400", "does not support"],
+        ),
+        "500 then fail": (
+            [
+                Reply(
+                    status=500,
+                    body={"status": "error", "message-type": "exception", "message": {"name": "ExceptionInfo"}},
+                )
+            ],
+            3,
+            ["server error", "500", "after 3 attempts"],
+        ),
         "503 html": ([Reply.html(503)], 3, ["server error", "503", "HTML page"]),
         "html 200": ([html_page], 3, ["HTML page", "instead of JSON"]),
         "truncated json": ([Reply.work(work(DOI), truncate=60)], 3, ["not valid JSON"]),
         "dropped connection": ([Reply(drop=True)], 3, ["connection"]),
         "wrong shape list": ([Reply(body=[envelope(work(DOI))])], 3, ["not a work", "list"]),
-        "wrong shape message": ([Reply(body={"status": "ok", "message-type": "work-list",
-                                             "message": {"items": []}})], 3, ["other than a work"]),
+        "wrong shape message": (
+            [Reply(body={"status": "ok", "message-type": "work-list", "message": {"items": []}})],
+            3,
+            ["other than a work"],
+        ),
         "no DOI in answer": ([Reply(body=envelope({"title": ["x"]}))], 3, ["no DOI"]),
         "no title": ([Reply.work(work(DOI, title=""))], 1, ["no title"]),
         "markup-only title": ([Reply.work(work(DOI, title="<i> </i><b></b>"))], 1, ["only markup"]),
@@ -168,16 +212,20 @@ def test_faults(atlas, fake, case):
 
 
 def test_5xx_is_retried_then_succeeds(atlas, fake):
-    fake.script(DOI, Reply.html(503), Reply(status=502, body="Bad gateway", content_type="text/plain"),
-                Reply.work(work(DOI)))
+    fake.script(
+        DOI, Reply.html(503), Reply(status=502, body="Bad gateway", content_type="text/plain"), Reply.work(work(DOI))
+    )
     result = atlas.run("add", "--no-pubmed", DOI)
     assert result.returncode == 0, result.stderr
     assert fake.count("crossref", "/works/") == 3
 
 
 def test_429_waits_for_retry_after(atlas, fake):
-    fake.script(DOI, Reply(status=429, body="Too many requests", content_type="text/plain",
-                           headers={"Retry-After": "1"}), Reply.work(work(DOI)))
+    fake.script(
+        DOI,
+        Reply(status=429, body="Too many requests", content_type="text/plain", headers={"Retry-After": "1"}),
+        Reply.work(work(DOI)),
+    )
     result = atlas.run("add", "--no-pubmed", DOI)
     assert result.returncode == 0, result.stderr
     first, second = fake.seen("crossref")
@@ -271,8 +319,14 @@ def test_pubmed_failure_never_fails_the_add(atlas, fake):
 
 def test_thousands_of_authors_and_non_ascii(atlas, fake):
     authors = [{"given": "Åsa", "family": "Ødegård"}] + [{"given": f"G{i}", "family": f"Fam{i}"} for i in range(2999)]
-    fake.add_work(work(DOI, "Søvn og utmattelse: «studie» 慢性疲劳", author=authors,
-                       **{"container-title": ["Tidsskrift for Den norske legeforening"]}))
+    fake.add_work(
+        work(
+            DOI,
+            "Søvn og utmattelse: «studie» 慢性疲劳",
+            author=authors,
+            **{"container-title": ["Tidsskrift for Den norske legeforening"]},
+        )
+    )
     result = atlas.run("add", "--no-pubmed", DOI)
     assert result.returncode == 0, result.stderr
     record = atlas.load("odegard-2020-sovn-utmattelse")
@@ -315,8 +369,16 @@ def test_two_runs_at_once_create_one_record(atlas, fake):
     fake.delay = 0.2  # both runs are in flight at the same time
     env = atlas.env
     command = [sys.executable, "-m", "atlas_cli", "--root", str(atlas.root), "add", "--no-pubmed", "--refresh"]
-    runs = [subprocess.Popen(command + [DOI if i % 2 else DOI.upper()], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for i in range(4)]
+    runs = [
+        subprocess.Popen(
+            command + [DOI if i % 2 else DOI.upper()],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(4)
+    ]
     outputs = [run.communicate(timeout=60) for run in runs]
     assert all(run.returncode == 0 for run in runs), outputs
     assert [p.name for p in atlas.all_files()] == ["smith-2020-contended-paper.yaml"]
@@ -337,8 +399,19 @@ def test_help_documents_exit_codes_and_knobs(atlas):
     result = atlas.run("add", "--help")
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
-    for word in ("Exit codes", "ATLAS_HTTP_TIMEOUT", "ATLAS_HTTP_RETRIES", "ATLAS_HTTP_BACKOFF", "ATLAS_MAILTO",
-                 "ATLAS_CROSSREF_URL", "ATLAS_NCBI_URL", "ATLAS_CACHE_DIR", "--dry-run", "--offline", "--refresh"):
+    for word in (
+        "Exit codes",
+        "ATLAS_HTTP_TIMEOUT",
+        "ATLAS_HTTP_RETRIES",
+        "ATLAS_HTTP_BACKOFF",
+        "ATLAS_MAILTO",
+        "ATLAS_CROSSREF_URL",
+        "ATLAS_NCBI_URL",
+        "ATLAS_CACHE_DIR",
+        "--dry-run",
+        "--offline",
+        "--refresh",
+    ):
         assert word in text, word
 
 
@@ -350,8 +423,13 @@ def test_interrupt_keeps_written_records_and_no_partial_file(atlas, fake):
     fake.add_works(work(d, f"Interrupted paper {i}") for i, d in enumerate(dois))
     fake.script(dois[-1], Reply.work(work(dois[-1], "Slow"), delay=30))
     fake.headers = {**fake.headers, "x-concurrency-limit": "2"}  # the slow one never blocks the rest
-    process = subprocess.Popen([sys.executable, "-m", "atlas_cli", "--root", str(atlas.root), "add", "--no-pubmed",
-                                *dois], env=atlas.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "atlas_cli", "--root", str(atlas.root), "add", "--no-pubmed", *dois],
+        env=atlas.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and len(list(atlas.records.glob("*.yaml"))) < 5:
         time.sleep(0.05)
@@ -375,8 +453,9 @@ def test_core_function_returns_results_as_data(atlas, fake, monkeypatch):
     fake.add_work(work(DOI, "Data, never prints"))
     settings = load_settings(atlas.root)
     seen = []
-    report = add_dois(settings, [DOI, "nope"], AddOptions(pubmed=False, dry_run=True), env=atlas.env,
-                      on_result=seen.append)
+    report = add_dois(
+        settings, [DOI, "nope"], AddOptions(pubmed=False, dry_run=True), env=atlas.env, on_result=seen.append
+    )
     assert [r.status for r in report.results] == ["would-add", "failed"]
     assert report.results[0].record["slug"] == "smith-2020-data-never"
     assert report.results[1].kind == "input"

@@ -10,7 +10,15 @@ from atlas_cli.services.crossref import CrossrefClient
 from atlas_cli.services.pacing import HttpOptions
 
 DOI = "10.1234/abcd.5678"
-BAD_URLS = ["not a url", "ftp://x", "api.crossref.org", "localhost:8080", "http://", "http://[::1", "http://exa mple.org"]
+BAD_URLS = [
+    "not a url",
+    "ftp://x",
+    "api.crossref.org",
+    "localhost:8080",
+    "http://",
+    "http://[::1",
+    "http://exa mple.org",
+]
 
 
 @pytest.mark.parametrize("url", BAD_URLS)

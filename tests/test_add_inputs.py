@@ -93,7 +93,9 @@ def test_an_unusable_cache_folder_is_one_warning_not_one_per_doi(atlas, fake, tm
 def test_a_record_whose_doi_is_written_in_another_form_is_still_a_duplicate(atlas, fake, written):
     (atlas.records / "hand-2020-entry.yaml").write_text(
         f"slug: hand-2020-entry\nstatus: draft\ntitle: First paper\ndoi: '{written}'\n"
-        f"doi_aliases: ['https://doi.org/{B}']\n", encoding="utf-8")
+        f"doi_aliases: ['https://doi.org/{B}']\n",
+        encoding="utf-8",
+    )
     result = atlas.run("add", "--no-pubmed", A, B)
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("already in the atlas as hand-2020-entry") == 2, result.stderr

@@ -1,7 +1,7 @@
 """Pacing and retry policy: header parsing, Retry-After, knobs from the environment, the pacer."""
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -20,8 +20,9 @@ FALLBACK = Limits(5, 1.0, 1)
 
 
 def test_polite_pool_headers():
-    limits = limits_from_headers({"X-Rate-Limit-Limit": "10", "X-Rate-Limit-Interval": "1s",
-                                  "X-Concurrency-Limit": "3"}, FALLBACK)
+    limits = limits_from_headers(
+        {"X-Rate-Limit-Limit": "10", "X-Rate-Limit-Interval": "1s", "X-Concurrency-Limit": "3"}, FALLBACK
+    )
     assert (limits.limit, limits.interval, limits.concurrency, limits.advertised) == (10, 1.0, 3, True)
     assert limits.spacing >= 0.1  # never faster than the limit
 
@@ -36,8 +37,9 @@ def test_old_headers_without_concurrency_keep_fallback_concurrency():
     assert (limits.limit, limits.concurrency) == (50, 1)
 
 
-@pytest.mark.parametrize("raw,seconds", [("1s", 1.0), ("1000ms", 1.0), ("2", 2.0), ("1m", 60.0), ("", None),
-                                         ("soon", None), ("0s", None)])
+@pytest.mark.parametrize(
+    "raw,seconds", [("1s", 1.0), ("1000ms", 1.0), ("2", 2.0), ("1m", 60.0), ("", None), ("soon", None), ("0s", None)]
+)
 def test_interval(raw, seconds):
     assert parse_interval(raw) == seconds
 
@@ -45,7 +47,7 @@ def test_interval(raw, seconds):
 def test_retry_after_seconds_and_date():
     assert parse_retry_after("3") == 3.0
     assert parse_retry_after(None) is None and parse_retry_after("later") is None
-    when = datetime(2026, 1, 1, 12, 0, 10, tzinfo=timezone.utc)
+    when = datetime(2026, 1, 1, 12, 0, 10, tzinfo=UTC)
     now = (when - timedelta(seconds=10)).timestamp()
     assert parse_retry_after(format_datetime(when, usegmt=True), now=now) == pytest.approx(10.0)
 
@@ -60,8 +62,14 @@ def test_backoff_doubles_honours_retry_after_and_is_capped():
 
 
 def test_knobs_from_environment():
-    options = HttpOptions.from_env({"ATLAS_HTTP_TIMEOUT": "0.5", "ATLAS_HTTP_RETRIES": "0",
-                                    "ATLAS_HTTP_BACKOFF": "0.01", "ATLAS_HTTP_MAX_WAIT": "3"})
+    options = HttpOptions.from_env(
+        {
+            "ATLAS_HTTP_TIMEOUT": "0.5",
+            "ATLAS_HTTP_RETRIES": "0",
+            "ATLAS_HTTP_BACKOFF": "0.01",
+            "ATLAS_HTTP_MAX_WAIT": "3",
+        }
+    )
     assert options == HttpOptions(timeout=0.5, retries=0, backoff=0.01, max_wait=3.0)
     assert HttpOptions.from_env({}) == HttpOptions()
     with pytest.raises(ConfigError, match="ATLAS_HTTP_TIMEOUT"):

@@ -83,19 +83,24 @@ def test_every_recorded_work_becomes_a_valid_draft_or_a_clear_failure(tmp_path, 
     assert {"literal": "GTEx Consortium"} in gtex
 
 
-@pytest.mark.parametrize("name,code,words", [
-    ("works_404_10.1371_notarealdoi.txt", 1, ["not found", "Resource not found."]),
-    ("works_404_10.7554_elife.01567x.txt", 1, ["not found"]),
-    ("works_500_exception.json", 3, ["server error", "500"]),
-    ("journals_504_gateway-timeout.html", 3, ["server error", "504", "HTML page"]),
-    ("works_400_field-query-not-allowed_10.1371_journal.pone.0033693.json", 1, ["refused", "400"]),
-])
+@pytest.mark.parametrize(
+    "name,code,words",
+    [
+        ("works_404_10.1371_notarealdoi.txt", 1, ["not found", "Resource not found."]),
+        ("works_404_10.7554_elife.01567x.txt", 1, ["not found"]),
+        ("works_500_exception.json", 3, ["server error", "500"]),
+        ("journals_504_gateway-timeout.html", 3, ["server error", "504", "HTML page"]),
+        ("works_400_field-query-not-allowed_10.1371_journal.pone.0033693.json", 1, ["refused", "400"]),
+    ],
+)
 def test_recorded_error_bodies(tmp_path, meta, name, code, words):
     entry = next(e for e in meta["other"] if e["file"] == f"errors/{name}")
     body = (RECORDINGS / entry["file"]).read_bytes()
     with FakeServices() as fake:
-        fake.script("10.1234/recorded", Reply(status=entry["status"], body=body,
-                                               content_type=entry["headers"].get("content-type")))
+        fake.script(
+            "10.1234/recorded",
+            Reply(status=entry["status"], body=body, content_type=entry["headers"].get("content-type")),
+        )
         atlas = make_atlas(tmp_path, fake)
         result = atlas.run("add", "--no-pubmed", "10.1234/recorded")
     assert result.returncode == code, result.stderr

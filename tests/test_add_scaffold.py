@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from fake_services import work
 
-from atlas_cli.services.pubmed import PubMedHit
-from atlas_cli.core.records import order_record
 from atlas_cli.add.draft import build_draft
+from atlas_cli.core.records import order_record
+from atlas_cli.services.pubmed import PubMedHit
 from atlas_cli.services.work import clean_text
 
 TODAY = date(2026, 5, 30)
@@ -38,16 +38,21 @@ def test_a_plain_work_becomes_a_complete_draft():
     assert list(order_record({"slug": "x", **record}))[:3] == ["slug", "status", "title"]
 
 
-@pytest.mark.parametrize("raw,clean", [
-    ("Sexual conflict in <i>Drosophila</i>", "Sexual conflict in Drosophila"),
-    ("Construction of a reference panel for <i>KRAS</i> /\n                    <i>NRAS</i> mutations",
-     "Construction of a reference panel for KRAS / NRAS mutations"),
-    ("CO<sub>2</sub> and <scp>me/cfs</scp>", "CO2 and me/cfs"),
-    ("<jats:title>Immune <jats:italic>cells</jats:italic></jats:title>", "Immune cells"),
-    ("  Gut &amp; brain:\tthe  axis  ", "Gut & brain: the axis"),
-    ("p < 0.05 in ME/CFS?", "p < 0.05 in ME/CFS?"),
-    ("Fatigue — “quoted” Ünïcode", "Fatigue — “quoted” Ünïcode"),
-])
+@pytest.mark.parametrize(
+    "raw,clean",
+    [
+        ("Sexual conflict in <i>Drosophila</i>", "Sexual conflict in Drosophila"),
+        (
+            "Construction of a reference panel for <i>KRAS</i> /\n                    <i>NRAS</i> mutations",
+            "Construction of a reference panel for KRAS / NRAS mutations",
+        ),
+        ("CO<sub>2</sub> and <scp>me/cfs</scp>", "CO2 and me/cfs"),
+        ("<jats:title>Immune <jats:italic>cells</jats:italic></jats:title>", "Immune cells"),
+        ("  Gut &amp; brain:\tthe  axis  ", "Gut & brain: the axis"),
+        ("p < 0.05 in ME/CFS?", "p < 0.05 in ME/CFS?"),
+        ("Fatigue — “quoted” Ünïcode", "Fatigue — “quoted” Ünïcode"),
+    ],
+)
 def test_title_markup_and_whitespace_removed_nothing_else(raw, clean):
     assert clean_text(raw) == clean
     assert draft(work("10.1234/abcd", raw)).record["title"] == clean
@@ -58,16 +63,25 @@ def test_subtitle_is_joined():
 
 
 def test_authors_orcid_organisations_suffix_and_family_only():
-    message = work("10.1234/abcd", author=[
-        {"given": "Petra", "family": "Dersch", "ORCID": "https://orcid.org/0000-0001-8177-307x",
-         "authenticated-orcid": True, "sequence": "first", "affiliation": [{"name": "HZI"}]},
-        {"name": "GTEx Consortium", "sequence": "additional"},
-        {"family": "Sheherazade"},
-        {"given": "John", "family": "Smith", "suffix": "Jr."},
-        {"given": "  Ann  Marie ", "family": " O’Brien "},
-        {"affiliation": []},
-        {"given": "Onlygiven"},
-    ])
+    message = work(
+        "10.1234/abcd",
+        author=[
+            {
+                "given": "Petra",
+                "family": "Dersch",
+                "ORCID": "https://orcid.org/0000-0001-8177-307x",
+                "authenticated-orcid": True,
+                "sequence": "first",
+                "affiliation": [{"name": "HZI"}],
+            },
+            {"name": "GTEx Consortium", "sequence": "additional"},
+            {"family": "Sheherazade"},
+            {"given": "John", "family": "Smith", "suffix": "Jr."},
+            {"given": "  Ann  Marie ", "family": " O’Brien "},
+            {"affiliation": []},
+            {"given": "Onlygiven"},
+        ],
+    )
     assert draft(message).record["authors"] == [
         {"family": "Dersch", "given": "Petra", "orcid": "0000-0001-8177-307X"},
         {"literal": "GTEx Consortium"},
@@ -94,19 +108,26 @@ def test_thousands_of_authors_are_all_kept():
 
 
 def test_non_ascii_everywhere_is_kept():
-    message = work("10.1234/abcd", "Fatigue chez les malades: «étude» 慢性疲劳", family="Ramírez-Øie",
-                   **{"container-title": ["Revue médicale suisse"]})
+    message = work(
+        "10.1234/abcd",
+        "Fatigue chez les malades: «étude» 慢性疲劳",
+        family="Ramírez-Øie",
+        **{"container-title": ["Revue médicale suisse"]},
+    )
     record = draft(message).record
     assert record["title"] == "Fatigue chez les malades: «étude» 慢性疲劳"
     assert record["authors"][0]["family"] == "Ramírez-Øie"
     assert record["journal"] == "Revue médicale suisse"
 
 
-@pytest.mark.parametrize("dates,year", [
-    ({"issued": {"date-parts": [[2019]]}, "published-print": {"date-parts": [[2018, 1]]}}, 2019),
-    ({"issued": {"date-parts": [[None]]}, "published-print": {"date-parts": [[2018, 1]]}}, 2018),
-    ({"published-online": {"date-parts": [[2017, 3, 4]]}}, 2017),
-])
+@pytest.mark.parametrize(
+    "dates,year",
+    [
+        ({"issued": {"date-parts": [[2019]]}, "published-print": {"date-parts": [[2018, 1]]}}, 2019),
+        ({"issued": {"date-parts": [[None]]}, "published-print": {"date-parts": [[2018, 1]]}}, 2018),
+        ({"published-online": {"date-parts": [[2017, 3, 4]]}}, 2017),
+    ],
+)
 def test_year_issued_then_print_then_online(dates, year):
     message = work("10.1234/abcd", year=None, **dates)
     assert draft(message).record["year"] == year
@@ -145,9 +166,16 @@ def test_article_number_wins_over_page():
 
 
 def test_alias_is_recorded_and_flagged():
-    result = draft(work("10.26434/chemrxiv.5406907.v5", type="posted-content", **{"container-title": []},
-                        institution=[{"name": "ChemRxiv"}]),
-                   asked="10.26434/chemrxiv.5406907", via_redirect=True)
+    result = draft(
+        work(
+            "10.26434/chemrxiv.5406907.v5",
+            type="posted-content",
+            **{"container-title": []},
+            institution=[{"name": "ChemRxiv"}],
+        ),
+        asked="10.26434/chemrxiv.5406907",
+        via_redirect=True,
+    )
     record = result.record
     assert record["doi"] == "10.26434/chemrxiv.5406907.v5"
     assert record["doi_aliases"] == ["10.26434/chemrxiv.5406907"]
@@ -162,18 +190,28 @@ def test_asked_in_other_case_is_not_an_alias():
 
 
 def _update(kind, doi, source="publisher", when=(2021, 5, 8)):
-    return {"DOI": doi, "type": kind, "label": kind, "source": source,
-            "updated": {"date-parts": [list(when)], "date-time": "%04d-%02d-%02dT00:00:00Z" % when}}
+    return {
+        "DOI": doi,
+        "type": kind,
+        "label": kind,
+        "source": source,
+        "updated": {"date-parts": [list(when)], "date-time": "{:04d}-{:02d}-{:02d}T00:00:00Z".format(*when)},
+    }
 
 
 def test_updated_by_maps_types_and_flags():
-    message = work("10.1234/abcd", **{"updated-by": [
-        _update("correction", "10.1234/corr"),
-        _update("Retraction", "10.1234/retr", source="retraction-watch"),
-        _update("expression_of_concern", "10.1234/eoc"),
-        _update("new_version", "10.1234/abcd"),  # itself: ignored
-        _update("something_new", "10.1234/other"),
-    ]})
+    message = work(
+        "10.1234/abcd",
+        **{
+            "updated-by": [
+                _update("correction", "10.1234/corr"),
+                _update("Retraction", "10.1234/retr", source="retraction-watch"),
+                _update("expression_of_concern", "10.1234/eoc"),
+                _update("new_version", "10.1234/abcd"),  # itself: ignored
+                _update("something_new", "10.1234/other"),
+            ]
+        },
+    )
     result = draft(message)
     record = result.record
     assert record["updates"] == [
@@ -194,8 +232,11 @@ def test_only_retraction_like_types_mean_retracted():
 
 
 def test_a_notice_is_flagged_as_not_a_paper():
-    result = draft(work("10.1234/notice", "Retraction notice to: A study",
-                        **{"update-to": [_update("retraction", "10.1234/abcd")]}))
+    result = draft(
+        work(
+            "10.1234/notice", "Retraction notice to: A study", **{"update-to": [_update("retraction", "10.1234/abcd")]}
+        )
+    )
     record = result.record
     assert {"notice", "not-a-paper"} <= set(record["flags"])
     assert "10.1234/abcd" in record["notes"] and "updates" not in record
@@ -203,54 +244,73 @@ def test_a_notice_is_flagged_as_not_a_paper():
     assert {"notice", "erratum", "not-a-paper"} <= set(erratum.record["flags"])
 
 
-@pytest.mark.parametrize("title,flag", [
-    ("RETRACTED: Immune cells in ME/CFS", "retracted"),
-    ("Editorial: the year in fatigue research", "editorial"),
-    ("Summaries for patients. Rituximab in chronic fatigue", "patient-summary"),
-    ("Book review: The fatigue book", "book-review"),
-    ("Corrigendum to 'Immune cells'", "erratum"),
-])
+@pytest.mark.parametrize(
+    "title,flag",
+    [
+        ("RETRACTED: Immune cells in ME/CFS", "retracted"),
+        ("Editorial: the year in fatigue research", "editorial"),
+        ("Summaries for patients. Rituximab in chronic fatigue", "patient-summary"),
+        ("Book review: The fatigue book", "book-review"),
+        ("Corrigendum to 'Immune cells'", "erratum"),
+    ],
+)
 def test_title_signals(title, flag):
     assert flag in draft(work("10.1234/abcd", title)).record["flags"]
 
 
-@pytest.mark.parametrize("kind,flags", [
-    ("component", ["component", "not-a-paper"]),
-    ("peer-review", ["not-a-paper"]),
-    ("posted-content", ["preprint"]),
-    ("book-series", None),
-])
+@pytest.mark.parametrize(
+    "kind,flags",
+    [
+        ("component", ["component", "not-a-paper"]),
+        ("peer-review", ["not-a-paper"]),
+        ("posted-content", ["preprint"]),
+        ("book-series", None),
+    ],
+)
 def test_type_flags(kind, flags):
     record = draft(work("10.1234/abcd", type=kind)).record
     assert record.get("flags") == flags
     assert record["publication_type"] == (kind if kind != "book-series" else "other")
 
 
-@pytest.mark.parametrize("updated,expected", [
-    ({"date-parts": [[2020, 13, 45]]}, None),
-    ({"date-parts": [[2020, 0, 0]]}, None),
-    ({"date-time": "2020-02-30T00:00:00Z"}, None),
-    ({"date-time": "2020-02-29T10:00:00Z"}, "2020-02-29"),
-    ({"date-parts": [[2021, 2, 3]]}, "2021-02-03"),
-    ({"date-parts": [[2021, 2]]}, None),
-])
+@pytest.mark.parametrize(
+    "updated,expected",
+    [
+        ({"date-parts": [[2020, 13, 45]]}, None),
+        ({"date-parts": [[2020, 0, 0]]}, None),
+        ({"date-time": "2020-02-30T00:00:00Z"}, None),
+        ({"date-time": "2020-02-29T10:00:00Z"}, "2020-02-29"),
+        ({"date-parts": [[2021, 2, 3]]}, "2021-02-03"),
+        ({"date-parts": [[2021, 2]]}, None),
+    ],
+)
 def test_an_impossible_notice_date_is_left_out_rather_than_written(updated, expected):
-    record = draft(work("10.1234/abcd", **{"updated-by": [
-        {"DOI": "10.1234/notice", "type": "retraction", "updated": updated}]})).record
+    record = draft(
+        work("10.1234/abcd", **{"updated-by": [{"DOI": "10.1234/notice", "type": "retraction", "updated": updated}]})
+    ).record
     [update] = record["updates"]
     assert update.get("date") == expected
 
 
 def test_markup_in_author_names_is_removed():
-    record = draft(work("10.1234/abcd", author=[{"given": "<b>Prince</b>"},
-                                                {"family": "<i>Sm&iacute;th</i>", "given": "A<sup>1</sup>"}])).record
+    record = draft(
+        work(
+            "10.1234/abcd",
+            author=[{"given": "<b>Prince</b>"}, {"family": "<i>Sm&iacute;th</i>", "given": "A<sup>1</sup>"}],
+        )
+    ).record
     assert record["authors"] == [{"given": "Prince"}, {"family": "Smíth", "given": "A1"}]
 
 
 @pytest.mark.parametrize("kind,flag", [("correction", "corrected"), ("Retraction", "retracted")])
 def test_update_to_pointing_at_itself_is_an_update_in_place_not_a_notice(kind, flag):
-    result = draft(work("10.1234/Self", **{"update-to": [
-        {"DOI": "10.1234/self", "type": kind, "updated": {"date-parts": [[2021, 1, 2]]}}]}), asked="10.1234/self")
+    result = draft(
+        work(
+            "10.1234/Self",
+            **{"update-to": [{"DOI": "10.1234/self", "type": kind, "updated": {"date-parts": [[2021, 1, 2]]}}]},
+        ),
+        asked="10.1234/self",
+    )
     record = result.record
     assert "notice" not in record.get("flags", []) and "not-a-paper" not in record.get("flags", [])
     assert flag in record["flags"]

@@ -94,8 +94,16 @@ def parse(html: str) -> Collect:
 def test_builds_one_page_per_published_record_and_the_index_pages(root: Path, built: Path):
     published = sorted(s for s, r in RECORDS.items() if r["status"] == "published")
     assert sorted(p.name for p in (built / "evidence").iterdir()) == published
-    for rel in ("index.html", "topics/index.html", "criteria/index.html", "assets/atlas.css", "assets/atlas.js",
-                "topics/pem/index.html", "criteria/ccc-2003/index.html", MARKER):
+    for rel in (
+        "index.html",
+        "topics/index.html",
+        "criteria/index.html",
+        "assets/atlas.css",
+        "assets/atlas.js",
+        "topics/pem/index.html",
+        "criteria/ccc-2003/index.html",
+        MARKER,
+    ):
         assert (built / rel).is_file(), rel
     # one page per topic of the vocabulary and per case definition, used or not
     assert len(list((built / "topics").glob("*/index.html"))) == len(registries(root).topics)
@@ -104,9 +112,20 @@ def test_builds_one_page_per_published_record_and_the_index_pages(root: Path, bu
 
 def test_evidence_page_has_the_blocks_in_page_order(built: Path):
     html = page(built, "smith-2021-exercise-capacity")
-    order = ['class="badges"', "<h1>", 'id="byline"', 'id="summary"', 'id="why-it-matters"',
-             'id="does-not-show"', 'id="pem-note"', 'id="criteria"', 'id="cite-primary"', 'id="cite-bibtex"',
-             'id="cite-snapshot"', 'class="doi-link"']
+    order = [
+        'class="badges"',
+        "<h1>",
+        'id="byline"',
+        'id="summary"',
+        'id="why-it-matters"',
+        'id="does-not-show"',
+        'id="pem-note"',
+        'id="criteria"',
+        'id="cite-primary"',
+        'id="cite-bibtex"',
+        'id="cite-snapshot"',
+        'class="doi-link"',
+    ]
     positions = [html.index(marker) for marker in order]
     assert positions == sorted(positions)
     # the badge row: evidence level, confidence, the PEM badge, study type, peer review
@@ -116,20 +135,22 @@ def test_evidence_page_has_the_blocks_in_page_order(built: Path):
 
 def test_header_line_shows_three_authors_then_et_al_and_links_the_doi(built: Path):
     doc = parse(page(built, "smith-2021-exercise-capacity"))
-    assert doc.text_by_id["byline"] == ("Smith, Anna, Jones, Bo, Okafor, Chidi et al. · Journal of Exertion Studies"
-                                        " · 2021 · DOI")
+    assert doc.text_by_id["byline"] == (
+        "Smith, Anna, Jones, Bo, Okafor, Chidi et al. · Journal of Exertion Studies · 2021 · DOI"
+    )
     assert ("a", {"href": "https://doi.org/10.1234/jes.2021.001"}) in doc.tags
     # no authors: the line starts with the journal; no DOI: no DOI part
-    assert parse(page(built, "unknown-2018-immune-markers")).text_by_id["byline"] == \
-        "Immunology Letters Preview · 2018"
+    assert parse(page(built, "unknown-2018-immune-markers")).text_by_id["byline"] == "Immunology Letters Preview · 2018"
 
 
 def test_pem_note_is_verbatim_and_criteria_and_topics_use_registry_names(built: Path):
     html = page(built, "smith-2021-exercise-capacity")
-    assert ("\u201cPEM required\u201d means post-exertional malaise was an explicit required diagnostic criterion "
-            "for participant inclusion in this study \u2014 not that PEM was studied, observed, or discussed. "
-            "Studies using criteria that do not require PEM (e.g. Fukuda, Oxford) are tagged "
-            "\u201cPEM not required\u201d.") in html
+    assert (
+        "\u201cPEM required\u201d means post-exertional malaise was an explicit required diagnostic criterion "
+        "for participant inclusion in this study \u2014 not that PEM was studied, observed, or discussed. "
+        "Studies using criteria that do not require PEM (e.g. Fukuda, Oxford) are tagged "
+        "\u201cPEM not required\u201d."
+    ) in html
     assert '<a href="../../criteria/ccc-2003/index.html">Canadian Consensus Criteria' in html
     assert '<a href="../../topics/exercise-physiology/index.html">' in html
     assert "Every participant met every listed definition." in html
@@ -188,7 +209,7 @@ def test_topic_and_case_definition_pages_list_the_studies_that_use_them(built: P
 
 def test_every_link_is_relative_and_resolves_inside_the_site(built: Path):
     for html_path in built.rglob("*.html"):
-        for tag, attrs in parse(html_path.read_text()).tags:
+        for _tag, attrs in parse(html_path.read_text()).tags:
             for key in ("href", "src"):
                 target = attrs.get(key)
                 if target is None or target.startswith("https://doi.org/") or target.startswith("#"):
@@ -204,10 +225,14 @@ def test_index_json_lists_published_studies_for_the_filters(built: Path):
     assert set(slugs) == {s for s, r in RECORDS.items() if r["status"] == "published"}
     assert slugs[0] == "hostile-2023-markup-test"  # newest first
     smith = next(r for r in rows if r[0] == "smith-2021-exercise-capacity")
-    assert smith == ["smith-2021-exercise-capacity", "required", "exercise-challenge", 2021,
-                     ["pem", "exercise-physiology"],
-                     "exercise capacity on two consecutive days in me/cfs smith, anna jones, bo okafor, chidi "
-                     "muller, dana"]
+    assert smith == [
+        "smith-2021-exercise-capacity",
+        "required",
+        "exercise-challenge",
+        2021,
+        ["pem", "exercise-physiology"],
+        "exercise capacity on two consecutive days in me/cfs smith, anna jones, bo okafor, chidi muller, dana",
+    ]
 
 
 def test_hostile_record_text_cannot_inject_markup(built: Path):
@@ -222,7 +247,7 @@ def test_hostile_record_text_cannot_inject_markup(built: Path):
     assert doi_links and all('"' not in h for h in doi_links)
     index = (built / "index.html").read_text()
     assert [t for t, _ in parse(index).tags].count("script") == 2  # the JSON index and the site's script
-    assert "</script> \"" not in index.split('id="study-index">')[1].split("</script>")[0]
+    assert '</script> "' not in index.split('id="study-index">')[1].split("</script>")[0]
 
 
 def test_same_records_give_the_same_bytes(root: Path, built: Path):
@@ -282,8 +307,13 @@ def test_default_output_is_site_in_the_atlas(root: Path):
 
 
 def test_serve_serves_the_site_on_localhost_until_interrupted(root: Path):
-    proc = subprocess.Popen([sys.executable, "-m", "atlas_cli", "build", "-o", "out", "--serve", "--port", "0"],
-                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "atlas_cli", "build", "-o", "out", "--serve", "--port", "0"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         match = re.match(r"Serving (http://127\.0\.0\.1:\d+/) ", line)
@@ -383,16 +413,28 @@ def test_author_names_defensively():
 
 def test_doi_url_percent_encodes_what_a_url_cannot_carry():
     assert model.doi_url("10.1016/j.neucli.2017.02.002") == "https://doi.org/10.1016/j.neucli.2017.02.002"
-    assert model.doi_url("10.1002/(SICI)1097-4636<1>3.0.CO;2-#") == \
-        "https://doi.org/10.1002/(SICI)1097-4636%3C1%3E3.0.CO;2-%23"
+    assert (
+        model.doi_url("10.1002/(SICI)1097-4636<1>3.0.CO;2-#")
+        == "https://doi.org/10.1002/(SICI)1097-4636%3C1%3E3.0.CO;2-%23"
+    )
     assert '"' not in model.doi_url('10.1/x"y')
 
 
 def test_entry_reads_bad_fields_without_failing(root: Path):
     entry = model.entry_from_record(
-        {"slug": "x-2020-y", "title": ["not", "text"], "authors": "nobody", "year": "2020", "pem": "required",
-         "topics": "pem", "summary": 5, "updates": [{"type": "correction"}], "flags": ["preprint"]},
-        registries(root))
+        {
+            "slug": "x-2020-y",
+            "title": ["not", "text"],
+            "authors": "nobody",
+            "year": "2020",
+            "pem": "required",
+            "topics": "pem",
+            "summary": 5,
+            "updates": [{"type": "correction"}],
+            "flags": ["preprint"],
+        },
+        registries(root),
+    )
     assert entry.title == "x-2020-y" and entry.authors == [] and entry.year is None
     assert entry.pem == "unclear" and entry.pem_label == "PEM unclear"
     assert entry.topics == [] and entry.summary == [] and entry.retraction is None
@@ -408,8 +450,10 @@ def test_retraction_from_updates_or_flags(root: Path):
 
 
 def test_criteria_aliases_map_to_the_registry(root: Path):
-    entry = model.entry_from_record({"slug": "x-2020-y", "title": "T",
-                                     "pem": {"badge": "required", "criteria": ["CCC", "made-up rule"]}}, registries(root))
+    entry = model.entry_from_record(
+        {"slug": "x-2020-y", "title": "T", "pem": {"badge": "required", "criteria": ["CCC", "made-up rule"]}},
+        registries(root),
+    )
     assert [(c.id, c.label) for c in entry.criteria][1] == (None, "made-up rule")
     assert entry.criteria[0].id == "ccc-2003"
 
@@ -494,8 +538,12 @@ def test_the_context_covers_what_shapes_a_page(root: Path):
     assert context_digest(dataclasses.replace(settings, site_url="https://other.example"), False) != base
     assert context_digest(dataclasses.replace(settings, bibtex_prefix="other"), False) != base
     # templates, assets, the page model and the citation code are all part of it
-    for path in [*TEMPLATES.iterdir(), PACKAGE / "assets" / "atlas.css", PACKAGE / "model.py",
-                 PACKAGE.parent / "cite" / "__init__.py"]:
+    for path in [
+        *TEMPLATES.iterdir(),
+        PACKAGE / "assets" / "atlas.css",
+        PACKAGE / "model.py",
+        PACKAGE.parent / "cite" / "__init__.py",
+    ]:
         assert any(path.is_relative_to(PACKAGE.parent / part) for part in PAGE_CODE), path
 
 
@@ -576,8 +624,10 @@ def test_many_records_render_the_same_in_worker_processes(tmp_path: Path):
     from atlas_cli.site.build import PARALLEL_FROM
 
     base = RECORDS["smith-2021-exercise-capacity"]
-    records = {f"smith-{2000 + i // 100}-study-{i}": dict(base, title=f"Study {i}", year=2000 + i // 100)
-               for i in range(PARALLEL_FROM + 10)}
+    records = {
+        f"smith-{2000 + i // 100}-study-{i}": dict(base, title=f"Study {i}", year=2000 + i // 100)
+        for i in range(PARALLEL_FROM + 10)
+    }
     root = make_atlas(tmp_path / "big", records)
     settings = load_settings(root)
     one = build(settings, tmp_path / "one", workers=1)
@@ -619,8 +669,13 @@ def test_the_page_code_includes_every_atlas_module_it_imports():
     sources = [p for top in covered for p in ([top] if top.is_file() else sorted(top.rglob("*.py")))]
     for source in sources:
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module
-                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            names = (
+                [node.module]
+                if isinstance(node, ast.ImportFrom) and node.module
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
             for name in names:
                 if not name.startswith("atlas_cli.") or name == "atlas_cli.core.errors":
                     continue

@@ -6,14 +6,20 @@ import re
 
 import bibtexparser
 import pytest
+from cite_support import fixture_records, fixture_settings
 
 from atlas_cli import cite
 from atlas_cli.cite.bibtex import escape, needs_protection, protect
-from cite_support import fixture_records, fixture_settings
 
 RECORDS = fixture_records()
 SETTINGS = fixture_settings()
-_UNESCAPE = {r"\textbackslash{}": "\\", r"\textbraceleft{}": "{", r"\textbraceright{}": "}", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^"}
+_UNESCAPE = {
+    r"\textbackslash{}": "\\",
+    r"\textbraceleft{}": "{",
+    r"\textbraceright{}": "}",
+    r"\textasciitilde{}": "~",
+    r"\textasciicircum{}": "^",
+}
 
 
 def unlatex(value: str) -> str:
@@ -113,10 +119,21 @@ def test_entry_types_follow_publication_type():
     assert parse_one(cite.render(report, "bibtex", SETTINGS)).entry_type == "misc"
 
 
-@pytest.mark.parametrize("char, escaped", [
-    ("\\", r"\textbackslash{}"), ("{", r"\textbraceleft{}"), ("}", r"\textbraceright{}"), ("&", r"\&"), ("%", r"\%"),
-    ("$", r"\$"), ("#", r"\#"), ("_", r"\_"), ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}"),
-])
+@pytest.mark.parametrize(
+    "char, escaped",
+    [
+        ("\\", r"\textbackslash{}"),
+        ("{", r"\textbraceleft{}"),
+        ("}", r"\textbraceright{}"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("$", r"\$"),
+        ("#", r"\#"),
+        ("_", r"\_"),
+        ("~", r"\textasciitilde{}"),
+        ("^", r"\textasciicircum{}"),
+    ],
+)
 def test_each_special_character_is_escaped_once(char, escaped):
     assert escape(f"a{char}b") == f"a{escaped}b"
 
@@ -128,10 +145,23 @@ def test_non_ascii_is_kept_as_utf8():
     assert "Ødegård, Jr., Åse" in entry.fields_dict["author"].value
 
 
-@pytest.mark.parametrize("word, protected", [
-    ("ME/CFS", True), ("PEM", True), ("CFS", True), ("NK", True), ("mRNA", True), ("IgG", True),
-    ("COVID-19", True), ("T", True), ("Chronic", False), ("fatigue", False), ("A", False), ("2017", False),
-])
+@pytest.mark.parametrize(
+    "word, protected",
+    [
+        ("ME/CFS", True),
+        ("PEM", True),
+        ("CFS", True),
+        ("NK", True),
+        ("mRNA", True),
+        ("IgG", True),
+        ("COVID-19", True),
+        ("T", True),
+        ("Chronic", False),
+        ("fatigue", False),
+        ("A", False),
+        ("2017", False),
+    ],
+)
 def test_acronyms_are_protected(word, protected):
     assert needs_protection(word) is protected
     assert (protect(word) == "{" + word + "}") is protected
@@ -149,8 +179,15 @@ def test_organisation_author_is_braced_and_particles_kept():
 
 
 def test_bad_field_types_do_not_crash_or_print_reprs():
-    record = {"slug": "x-2020-bad", "title": ["A list title"], "authors": "Smith, J", "year": "2020",
-              "journal": {"name": "J"}, "pmid": "not-a-number", "volume": True}
+    record = {
+        "slug": "x-2020-bad",
+        "title": ["A list title"],
+        "authors": "Smith, J",
+        "year": "2020",
+        "journal": {"name": "J"},
+        "pmid": "not-a-number",
+        "volume": True,
+    }
     text = cite.render(record, "bibtex", SETTINGS)
     assert "[" not in text and "{'" not in text and "True" not in text
     parse_one(text)
@@ -166,8 +203,10 @@ def bibtex_braces_balanced(value: str) -> bool:
     return depth == 0
 
 
-@pytest.mark.parametrize("title", ["Unbalanced } then {", "Only an opening { brace", "Only a closing } brace",
-                                   "Balanced {draft} braces", "}{"])
+@pytest.mark.parametrize(
+    "title",
+    ["Unbalanced } then {", "Only an opening { brace", "Only a closing } brace", "Balanced {draft} braces", "}{"],
+)
 def test_literal_braces_keep_the_field_balanced_for_bibtex(title):
     # BibTeX (and biber) count braces without regard to backslashes, so `\}` before `\{`
     # would end the field early: literal braces must not appear as braces at all.
@@ -181,12 +220,15 @@ def test_literal_braces_keep_the_field_balanced_for_bibtex(title):
     assert unlatex(entry.fields_dict["journal"].value) == f"J {title}"
 
 
-@pytest.mark.parametrize("author", [
-    {"family": "Smith", "given": "Mary and Jane"},
-    {"family": "Smith", "given": "Mary, Jane"},
-    {"family": "Smith", "given": "Ann", "suffix": "III, and more"},
-    {"family": "Anderson and Sons", "given": "A."},
-])
+@pytest.mark.parametrize(
+    "author",
+    [
+        {"family": "Smith", "given": "Mary and Jane"},
+        {"family": "Smith", "given": "Mary, Jane"},
+        {"family": "Smith", "given": "Ann", "suffix": "III, and more"},
+        {"family": "Anderson and Sons", "given": "A."},
+    ],
+)
 def test_and_or_a_comma_inside_a_name_part_does_not_split_the_name(author):
     # BibTeX splits the author list on a bare " and " and a name on its commas.
     record = dict(RECORDS["mensah-2017-chronic-fatigue"], authors=[author, {"family": "Lee", "given": "Bo"}])

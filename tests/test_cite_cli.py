@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import subprocess
+import sys
 
 import pytest
-
 from cite_support import FIXTURE_ATLAS, copy_atlas, run_atlas
 
 
@@ -21,7 +20,9 @@ def test_unknown_slug_names_the_closest_and_exits_1():
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("slug", ["../x", "/etc/passwd", "a/b", "..", "Mensah-2017", "x.yaml", "records/mensah-2017-chronic-fatigue"])
+@pytest.mark.parametrize(
+    "slug", ["../x", "/etc/passwd", "a/b", "..", "Mensah-2017", "x.yaml", "records/mensah-2017-chronic-fatigue"]
+)
 def test_a_path_is_never_a_slug(slug):
     result = run_atlas("cite", slug, root=FIXTURE_ATLAS)
     assert result.returncode == 2
@@ -30,8 +31,15 @@ def test_a_path_is_never_a_slug(slug):
 
 
 def test_several_slugs_one_missing_prints_the_others_and_exits_1():
-    result = run_atlas("cite", "-f", "primary", "walker-2019-exercise-capacity", "nope-2020-x",
-                       "mensah-2017-chronic-fatigue", root=FIXTURE_ATLAS)
+    result = run_atlas(
+        "cite",
+        "-f",
+        "primary",
+        "walker-2019-exercise-capacity",
+        "nope-2020-x",
+        "mensah-2017-chronic-fatigue",
+        root=FIXTURE_ATLAS,
+    )
     assert result.returncode == 1
     lines = [line for line in result.stdout.splitlines() if line]
     assert lines[0].startswith("Walker, Anna (2019).")
@@ -48,11 +56,14 @@ def test_several_slugs_default_blocks_separated_by_a_blank_line():
 
 
 def test_csl_json_of_several_slugs_is_one_array():
-    result = run_atlas("cite", "-f", "csl-json", "walker-2019-exercise-capacity", "mensah-2017-chronic-fatigue",
-                       root=FIXTURE_ATLAS)
+    result = run_atlas(
+        "cite", "-f", "csl-json", "walker-2019-exercise-capacity", "mensah-2017-chronic-fatigue", root=FIXTURE_ATLAS
+    )
     assert result.returncode == 0
     assert [item["id"] for item in json.loads(result.stdout)] == [
-        "mecfsatlas-walker-2019-exercise-capacity", "mecfsatlas-mensah-2017-chronic-fatigue"]
+        "mecfsatlas-walker-2019-exercise-capacity",
+        "mecfsatlas-mensah-2017-chronic-fatigue",
+    ]
 
 
 def test_unknown_format_exits_2_listing_formats():
@@ -73,8 +84,9 @@ def test_broken_record_is_a_clear_error_not_a_traceback(tmp_path):
 
 def test_settings_prefix_and_site_url_are_used(tmp_path):
     root = copy_atlas(tmp_path)
-    (root / "atlas.toml").write_text('[atlas]\nsite_url = "https://cfsmeatlas.com"\nbibtex_prefix = "atlas"\n',
-                                     encoding="utf-8")
+    (root / "atlas.toml").write_text(
+        '[atlas]\nsite_url = "https://cfsmeatlas.com"\nbibtex_prefix = "atlas"\n', encoding="utf-8"
+    )
     result = run_atlas("cite", "-f", "bibtex", "mensah-2017-chronic-fatigue", root=root)
     assert result.returncode == 0
     assert result.stdout.startswith("@article{atlas-mensah-2017-chronic-fatigue,\n")
@@ -90,8 +102,12 @@ def test_works_from_inside_the_atlas_without_root(tmp_path):
 
 def _imported_modules(*args: str) -> set[str]:
     """Top-level names of the modules `atlas ARGS` imports (python -X importtime)."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "atlas_cli", "--root", str(FIXTURE_ATLAS), *args],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "atlas_cli", "--root", str(FIXTURE_ATLAS), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     names = set()
     for line in result.stderr.splitlines():
@@ -101,8 +117,22 @@ def _imported_modules(*args: str) -> set[str]:
     return names
 
 
-HEAVY = ("citeproc", "lxml", "jsonschema", "jsonschema_rs", "habanero", "httpx", "httpx2", "requests",
-         "jinja2", "bibtexparser", "rich", "atlas_cli.services.crossref", "atlas_cli.services.pubmed", "atlas_cli.lint")
+HEAVY = (
+    "citeproc",
+    "lxml",
+    "jsonschema",
+    "jsonschema_rs",
+    "habanero",
+    "httpx",
+    "httpx2",
+    "requests",
+    "jinja2",
+    "bibtexparser",
+    "rich",
+    "atlas_cli.services.crossref",
+    "atlas_cli.services.pubmed",
+    "atlas_cli.lint",
+)
 
 
 def test_cite_imports_nothing_heavy():

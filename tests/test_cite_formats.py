@@ -6,11 +6,11 @@ import json
 
 import jsonschema
 import pytest
+from cite_support import CSL_SCHEMA, fixture_records, fixture_settings
 
 from atlas_cli import cite
 from atlas_cli.cite.primary import author_list, primary
 from atlas_cli.cite.styles import tidy
-from cite_support import CSL_SCHEMA, fixture_records, fixture_settings
 
 RECORDS = fixture_records()
 SETTINGS = fixture_settings()
@@ -20,25 +20,31 @@ NAMES = [f"N{i}, G" for i in range(1, 41)]
 # --- primary citation --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("count, expected", [
-    (0, "Unknown authors"),
-    (1, "N1, G"),
-    (2, "N1, G & N2, G"),
-    (3, "N1, G, N2, G, & N3, G"),
-    (6, "N1, G, N2, G, N3, G, N4, G, N5, G, & N6, G"),
-    (7, "N1, G, N2, G, N3, G, N4, G, N5, G, N6, G, et al."),
-    (40, "N1, G, N2, G, N3, G, N4, G, N5, G, N6, G, et al."),
-])
+@pytest.mark.parametrize(
+    "count, expected",
+    [
+        (0, "Unknown authors"),
+        (1, "N1, G"),
+        (2, "N1, G & N2, G"),
+        (3, "N1, G, N2, G, & N3, G"),
+        (6, "N1, G, N2, G, N3, G, N4, G, N5, G, & N6, G"),
+        (7, "N1, G, N2, G, N3, G, N4, G, N5, G, N6, G, et al."),
+        (40, "N1, G, N2, G, N3, G, N4, G, N5, G, N6, G, et al."),
+    ],
+)
 def test_author_list_rule(count, expected):
     assert author_list(NAMES[:count]) == expected
 
 
-@pytest.mark.parametrize("title, shown", [
-    ("Where are we now?", "Where are we now? J."),
-    ("A pilot study.", "A pilot study. J."),
-    ("Stop!", "Stop! J."),
-    ("Plain title", "Plain title. J."),
-])
+@pytest.mark.parametrize(
+    "title, shown",
+    [
+        ("Where are we now?", "Where are we now? J."),
+        ("A pilot study.", "A pilot study. J."),
+        ("Stop!", "Stop! J."),
+        ("Plain title", "Plain title. J."),
+    ],
+)
 def test_no_doubled_punctuation_after_title(title, shown):
     record = {"title": title, "authors": [{"literal": "Org"}], "year": 2020, "journal": "J"}
     assert primary(record) == f"Org (2020). {shown}"
@@ -54,8 +60,11 @@ def test_missing_parts_are_left_out_cleanly():
 
 
 def test_names_family_given_and_organisation_as_is():
-    record = {"title": "T", "year": 2020, "authors": [
-        {"family": "van Campen", "given": "Linda"}, {"literal": "GTEx Consortium"}, {"family": "Plato"}]}
+    record = {
+        "title": "T",
+        "year": 2020,
+        "authors": [{"family": "van Campen", "given": "Linda"}, {"literal": "GTEx Consortium"}, {"family": "Plato"}],
+    }
     assert primary(record) == "van Campen, Linda, GTEx Consortium, & Plato (2020). T."
 
 
@@ -72,9 +81,14 @@ def test_primary_never_doubles_punctuation(slug):
 def test_snapshot_uses_settings_versions_and_record_date():
     from dataclasses import replace
 
-    settings = replace(SETTINGS, site_url="https://example.org/", snapshot={"generator": "v2", "scanner": "v9", "policy": "v1.0"})
+    settings = replace(
+        SETTINGS, site_url="https://example.org/", snapshot={"generator": "v2", "scanner": "v9", "policy": "v1.0"}
+    )
     text = cite.render({"slug": "a-2020-b", "snapshot_date": "2026-01-02"}, "snapshot", settings)
-    assert text == "ME/CFS Atlas. Generator v2 / Scanner v9 / policy v1.0. Accessed 2026-01-02. https://example.org/evidence/a-2020-b"
+    assert (
+        text
+        == "ME/CFS Atlas. Generator v2 / Scanner v9 / policy v1.0. Accessed 2026-01-02. https://example.org/evidence/a-2020-b"
+    )
     assert "Accessed" not in cite.render({"slug": "a-2020-b"}, "snapshot", settings)
 
 
@@ -203,8 +217,9 @@ def test_shipped_styles_keep_their_licence_and_parse():
 @pytest.mark.parametrize("fmt", ["apa", "vancouver", "ama"])
 def test_single_name_author_is_not_turned_into_an_initial(fmt):
     # A mononym (only `given`) is a whole name: no style may print it as "M." or "M".
-    record = dict(RECORDS["mensah-2017-chronic-fatigue"],
-                  authors=[{"given": "Madonna"}, {"family": "Smith", "given": "Ann"}])
+    record = dict(
+        RECORDS["mensah-2017-chronic-fatigue"], authors=[{"given": "Madonna"}, {"family": "Smith", "given": "Ann"}]
+    )
     text = cite.render(record, fmt, SETTINGS)
     assert "Madonna" in text, text
     item = json.loads(cite.render(record, "csl-json", SETTINGS))[0]
@@ -220,11 +235,14 @@ def test_a_year_written_as_text_is_still_a_csl_date():
     assert odd["issued"] == {"literal": "in press"}
 
 
-@pytest.mark.parametrize("fmt, expected", [
-    ("apa", "Cell. (2019). Cell."),
-    ("vancouver", "Cell. Cell. 2019."),
-    ("ama", "Cell. Cell. Published online 2019."),
-])
+@pytest.mark.parametrize(
+    "fmt, expected",
+    [
+        ("apa", "Cell. (2019). Cell."),
+        ("vancouver", "Cell. Cell. 2019."),
+        ("ama", "Cell. Cell. Published online 2019."),
+    ],
+)
 def test_no_authors_and_a_journal_named_like_the_title_keeps_the_journal(fmt, expected):
     record = {"slug": "unknown-2019-cell", "title": "Cell", "authors": [], "journal": "Cell", "year": 2019}
     assert cite.render(record, fmt, SETTINGS) == expected
@@ -232,17 +250,30 @@ def test_no_authors_and_a_journal_named_like_the_title_keeps_the_journal(fmt, ex
 
 @pytest.mark.parametrize("fmt", cite.STYLES)
 def test_no_authors_and_a_journal_starting_with_the_title_keeps_the_journal(fmt):
-    record = {"slug": "unknown-2019-fatigue", "title": "Fatigue", "authors": [], "year": 2019,
-              "journal": "Fatigue: Biomedicine, Health & Behavior", "volume": "7", "pages": "1-10"}
+    record = {
+        "slug": "unknown-2019-fatigue",
+        "title": "Fatigue",
+        "authors": [],
+        "year": 2019,
+        "journal": "Fatigue: Biomedicine, Health & Behavior",
+        "volume": "7",
+        "pages": "1-10",
+    }
     text = cite.render(record, fmt, SETTINGS)
     assert "Fatigue: Biomedicine, Health & Behavior" in text, text
     assert text.startswith("Fatigue. ") and text.count("Fatigue") == 2, text
 
 
-@pytest.mark.parametrize("pages, shown", [
-    ("1-10", "1\u201310"), ("95-105", "95\u2013105"), ("100-110", "100\u201310"), ("e1-e10", "e1\u2013e10"),
-    ("321-328", "321\u20138"),
-])
+@pytest.mark.parametrize(
+    "pages, shown",
+    [
+        ("1-10", "1\u201310"),
+        ("95-105", "95\u2013105"),
+        ("100-110", "100\u201310"),
+        ("e1-e10", "e1\u2013e10"),
+        ("321-328", "321\u20138"),
+    ],
+)
 def test_vancouver_page_ranges_drop_only_repeated_digits(pages, shown):
     # Vancouver abbreviates 321-328 as 321-8, but 1-10 is not "1-0", nor 95-105 "95-5".
     record = dict(RECORDS["mensah-2017-chronic-fatigue"], volume="7", pages=pages)
@@ -251,16 +282,22 @@ def test_vancouver_page_ranges_drop_only_repeated_digits(pages, shown):
 
 
 BOOK = {
-    "slug": "institute-2015-beyond-myalgic", "title": "Beyond ME/CFS: Redefining an Illness",
-    "authors": [{"literal": "Institute of Medicine"}], "publisher": "The National Academies Press",
-    "year": 2015, "doi": "10.17226/19012", "publication_type": "book",
+    "slug": "institute-2015-beyond-myalgic",
+    "title": "Beyond ME/CFS: Redefining an Illness",
+    "authors": [{"literal": "Institute of Medicine"}],
+    "publisher": "The National Academies Press",
+    "year": 2015,
+    "doi": "10.17226/19012",
+    "publication_type": "book",
 }
 
 
 def test_a_book_is_cited_with_its_publisher(csl_validator):
     settings = fixture_settings()
-    assert primary(BOOK) == ("Institute of Medicine (2015). Beyond ME/CFS: Redefining an Illness. "
-                             "The National Academies Press. https://doi.org/10.17226/19012")
+    assert primary(BOOK) == (
+        "Institute of Medicine (2015). Beyond ME/CFS: Redefining an Illness. "
+        "The National Academies Press. https://doi.org/10.17226/19012"
+    )
     bib = cite.render(BOOK, "bibtex", settings)
     assert bib.startswith("@book{") and "publisher = {The National Academies Press}," in bib
     assert "journal" not in bib and "series" not in bib

@@ -8,9 +8,9 @@ the diff before committing it).
 from __future__ import annotations
 
 import pytest
+from cite_support import FIXTURE_ATLAS, GOLDEN, check_golden, fixture_records, fixture_settings, run_atlas
 
 from atlas_cli import cite
-from cite_support import GOLDEN, check_golden, fixture_records, fixture_settings, run_atlas, FIXTURE_ATLAS
 
 RECORDS = fixture_records()
 SETTINGS = fixture_settings()

@@ -7,22 +7,25 @@ from atlas_cli.core.doi import doi_key, inspect_identifier, parse_doi_lines, saf
 DOI = "10.1016/j.neucli.2017.02.002"
 
 
-@pytest.mark.parametrize("typed", [
-    DOI,
-    f"doi:{DOI}",
-    f"DOI: {DOI}",
-    f"https://doi.org/{DOI}",
-    f"http://dx.doi.org/{DOI}",
-    f"https://www.doi.org/{DOI}",
-    f"  {DOI}\t",
-    f"{DOI}.",
-    f"({DOI})",
-    f"\u200b{DOI}\u200b",
-    f"\ufeff{DOI}",
-    "10.1016%2Fj.neucli.2017.02.002",
-    f"https://doi.org/{DOI.replace('/', '%2F')}",
-    f"<{DOI}>",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        DOI,
+        f"doi:{DOI}",
+        f"DOI: {DOI}",
+        f"https://doi.org/{DOI}",
+        f"http://dx.doi.org/{DOI}",
+        f"https://www.doi.org/{DOI}",
+        f"  {DOI}\t",
+        f"{DOI}.",
+        f"({DOI})",
+        f"\u200b{DOI}\u200b",
+        f"\ufeff{DOI}",
+        "10.1016%2Fj.neucli.2017.02.002",
+        f"https://doi.org/{DOI.replace('/', '%2F')}",
+        f"<{DOI}>",
+    ],
+)
 def test_pasted_forms_normalise_to_the_doi(typed):
     ident = inspect_identifier(typed)
     assert ident.ok and ident.kind == "doi"
@@ -38,13 +41,16 @@ def test_case_is_kept_but_compared_insensitively():
     assert doi_key(" 10.1234/AbC ") == "10.1234/abc"
 
 
-@pytest.mark.parametrize("doi", [
-    "10.1002/1096-9861(20010212)430:3<283::aid-cne1031>3.0.co;2-v",  # SICI: ( ) : < > ;
-    "10.1002/(sici)1097-4679(199711)53:7<657::aid-jclp3>3.0.co;2-f",
-    "10.1111/(issn)1442-9993",
-    "10.1002/(SICI)1099-1697(199803/04)7:2<65::AID-JSC357>3.0.CO;2-#",  # ends in #
-    "10.1155/2012/291294",  # two slashes
-])
+@pytest.mark.parametrize(
+    "doi",
+    [
+        "10.1002/1096-9861(20010212)430:3<283::aid-cne1031>3.0.co;2-v",  # SICI: ( ) : < > ;
+        "10.1002/(sici)1097-4679(199711)53:7<657::aid-jclp3>3.0.co;2-f",
+        "10.1111/(issn)1442-9993",
+        "10.1002/(SICI)1099-1697(199803/04)7:2<65::AID-JSC357>3.0.CO;2-#",  # ends in #
+        "10.1155/2012/291294",  # two slashes
+    ],
+)
 def test_awkward_real_dois_are_kept_whole(doi):
     ident = inspect_identifier(doi)
     assert ident.doi == doi
@@ -55,20 +61,23 @@ def test_percent_encoded_sici_doi_is_decoded():
     assert ident.doi == "10.1002/1096-9861(20010212)430:3<283::aid-cne1031>3.0.co;2-v"
 
 
-@pytest.mark.parametrize("typed,kind,words", [
-    ("", "empty", ["empty"]),
-    ("   ", "empty", ["empty"]),
-    ("28410877", "pmid", ["PubMed ID"]),
-    ("PMID: 28410877", "pmid", ["PubMed ID"]),
-    ("PMC5406707", "pmcid", ["PubMed Central"]),
-    ("arXiv:2101.00001", "arxiv", ["arXiv"]),
-    ("https://www.sciencedirect.com/science/article/pii/S0987705317300217", "url", ["web page", "copy the DOI"]),
-    ("https://onlinelibrary.wiley.com/doi/10.1111/nph.14619", "url", ["web page", "10.1111/nph.14619"]),
-    ("10.1016", "malformed", ["not a complete DOI"]),
-    ("10.12/abc", "malformed", ["not a complete DOI"]),
-    ("10.1016/ abc", "malformed", ["spaces"]),
-    ("hello world", "unknown", ["not a DOI"]),
-])
+@pytest.mark.parametrize(
+    "typed,kind,words",
+    [
+        ("", "empty", ["empty"]),
+        ("   ", "empty", ["empty"]),
+        ("28410877", "pmid", ["PubMed ID"]),
+        ("PMID: 28410877", "pmid", ["PubMed ID"]),
+        ("PMC5406707", "pmcid", ["PubMed Central"]),
+        ("arXiv:2101.00001", "arxiv", ["arXiv"]),
+        ("https://www.sciencedirect.com/science/article/pii/S0987705317300217", "url", ["web page", "copy the DOI"]),
+        ("https://onlinelibrary.wiley.com/doi/10.1111/nph.14619", "url", ["web page", "10.1111/nph.14619"]),
+        ("10.1016", "malformed", ["not a complete DOI"]),
+        ("10.12/abc", "malformed", ["not a complete DOI"]),
+        ("10.1016/ abc", "malformed", ["spaces"]),
+        ("hello world", "unknown", ["not a DOI"]),
+    ],
+)
 def test_non_dois_say_what_they_look_like(typed, kind, words):
     ident = inspect_identifier(typed)
     assert not ident.ok and ident.doi is None
@@ -78,10 +87,15 @@ def test_non_dois_say_what_they_look_like(typed, kind, words):
 
 
 def test_doi_file_lines_skip_blanks_and_comments_but_keep_hash_in_dois():
-    text = ("# my reading list\n\n10.1038/ng.3834  # GTEx\n  doi:10.1101/097196\n"
-            "10.1002/(SICI)1099-1697(199803/04)7:2<65::AID-JSC357>3.0.CO;2-#\n   # indented comment\n")
+    text = (
+        "# my reading list\n\n10.1038/ng.3834  # GTEx\n  doi:10.1101/097196\n"
+        "10.1002/(SICI)1099-1697(199803/04)7:2<65::AID-JSC357>3.0.CO;2-#\n   # indented comment\n"
+    )
     assert parse_doi_lines(text) == [
-        "10.1038/ng.3834", "doi:10.1101/097196", "10.1002/(SICI)1099-1697(199803/04)7:2<65::AID-JSC357>3.0.CO;2-#"]
+        "10.1038/ng.3834",
+        "doi:10.1101/097196",
+        "10.1002/(SICI)1099-1697(199803/04)7:2<65::AID-JSC357>3.0.CO;2-#",
+    ]
 
 
 def test_safe_name_is_a_plain_file_name():
@@ -90,21 +104,24 @@ def test_safe_name_is_a_plain_file_name():
     assert len(safe_name("10.1234/" + "x" * 500)) <= 150
 
 
-@pytest.mark.parametrize("typed", [
-    # copied from PDFs: typographic dashes and a non-breaking hyphen where the DOI has `-`
-    "10.1016/j.neucli\u20132017\u201302\u2013002",
-    "10.1016/j.neucli\u20102017\u201102\u2212002",
-    # from web pages: tracking parameters and a fragment after a resolver address
-    "https://doi.org/10.1016/j.neucli-2017-02-002?utm_source=twitter&utm_medium=social",
-    "https://doi.org/10.1016/j.neucli-2017-02-002#abstract",
-    "doi.org/10.1016/j.neucli-2017-02-002?via=ihub",
-    # prose around it
-    "DOI 10.1016/j.neucli-2017-02-002",
-    "doi: https://doi.org/10.1016/j.neucli-2017-02-002",
-    "10.1016/j.neucli-2017-02-002;",
-    "10.1016/j.neucli-2017-02-002:",
-    "HTTPS://DX.DOI.ORG/10.1016/j.neucli-2017-02-002/",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        # copied from PDFs: typographic dashes and a non-breaking hyphen where the DOI has `-`
+        "10.1016/j.neucli\u20132017\u201302\u2013002",
+        "10.1016/j.neucli\u20102017\u201102\u2212002",
+        # from web pages: tracking parameters and a fragment after a resolver address
+        "https://doi.org/10.1016/j.neucli-2017-02-002?utm_source=twitter&utm_medium=social",
+        "https://doi.org/10.1016/j.neucli-2017-02-002#abstract",
+        "doi.org/10.1016/j.neucli-2017-02-002?via=ihub",
+        # prose around it
+        "DOI 10.1016/j.neucli-2017-02-002",
+        "doi: https://doi.org/10.1016/j.neucli-2017-02-002",
+        "10.1016/j.neucli-2017-02-002;",
+        "10.1016/j.neucli-2017-02-002:",
+        "HTTPS://DX.DOI.ORG/10.1016/j.neucli-2017-02-002/",
+    ],
+)
 def test_dois_pasted_from_pdfs_and_web_pages(typed):
     ident = inspect_identifier(typed)
     assert ident.doi == "10.1016/j.neucli-2017-02-002", (typed, ident)

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from lint_support import run_atlas
 
 from atlas_cli.cli.fastpath import parse_cite
-from lint_support import run_atlas
 
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "mensah-2017-chronic-fatigue"
@@ -18,19 +18,23 @@ SLUG = "mensah-2017-chronic-fatigue"
 def via_typer(*args: str) -> subprocess.CompletedProcess:
     """Run ARGS through the Typer application only (no fast path)."""
     code = "import sys; from atlas_cli.cli.app import run; run(sys.argv[1:])"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=REPO, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, encoding="utf-8", cwd=REPO, timeout=60
+    )
 
 
-@pytest.mark.parametrize("args", [
-    ["cite", SLUG],
-    ["cite", SLUG, "--format", "bibtex"],
-    ["cite", "-f", "primary", SLUG, "fluge-2019-lymphocyte-depletion"],
-    ["cite", "no-such-record"],
-    ["cite", "../etc/passwd"],
-    ["cite", SLUG, "--format", "harvard"],
-    ["--root", "records", "cite", SLUG],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cite", SLUG],
+        ["cite", SLUG, "--format", "bibtex"],
+        ["cite", "-f", "primary", SLUG, "fluge-2019-lymphocyte-depletion"],
+        ["cite", "no-such-record"],
+        ["cite", "../etc/passwd"],
+        ["cite", SLUG, "--format", "harvard"],
+        ["--root", "records", "cite", SLUG],
+    ],
+)
 def test_fast_path_and_typer_agree(args):
     assert parse_cite(args) is not None  # these take the fast path
     fast = run_atlas(*args, cwd=REPO)
@@ -40,21 +44,32 @@ def test_fast_path_and_typer_agree(args):
     assert "Traceback" not in fast.stderr
 
 
-@pytest.mark.parametrize("args", [
-    ["cite"], ["cite", "--help"], ["cite", SLUG, "--verbose"], ["lint"], ["--version"], [],
-    ["--root"], ["cite", SLUG, "--format"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cite"],
+        ["cite", "--help"],
+        ["cite", SLUG, "--verbose"],
+        ["lint"],
+        ["--version"],
+        [],
+        ["--root"],
+        ["cite", SLUG, "--format"],
+    ],
+)
 def test_anything_else_goes_to_typer(args):
     assert parse_cite(args) is None
 
 
 def test_fast_cite_imports_no_cli_framework():
-    code = ("import sys; sys.argv=['atlas','cite','%s']\n"
-            "from atlas_cli.__main__ import main\n"
-            "try: main()\n"
-            "except SystemExit: pass\n"
-            "bad=[m for m in ('typer','rich','pydantic','jsonschema','habanero') if m in sys.modules]\n"
-            "sys.stderr.write(repr(bad))") % SLUG
+    code = (
+        f"import sys; sys.argv=['atlas','cite','{SLUG}']\n"
+        "from atlas_cli.__main__ import main\n"
+        "try: main()\n"
+        "except SystemExit: pass\n"
+        "bad=[m for m in ('typer','rich','pydantic','jsonschema','habanero') if m in sys.modules]\n"
+        "sys.stderr.write(repr(bad))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stderr.strip() == "[]"
 
@@ -107,12 +122,14 @@ def test_broken_schema_file_of_an_atlas_is_a_configuration_error(tmp_path):
 
 
 def test_lint_of_one_clean_file_imports_only_what_it_needs():
-    code = ("import sys; sys.argv=['atlas','lint','records/%s.yaml']\n"
-            "from atlas_cli.__main__ import main\n"
-            "try: main()\n"
-            "except SystemExit as exit: code = exit.code\n"
-            "heavy=[m for m in ('habanero','httpx2','jsonschema','jinja2','citeproc','rich.console') "
-            "if m in sys.modules]\n"
-            "sys.stderr.write(repr((code, heavy)))") % SLUG
+    code = (
+        f"import sys; sys.argv=['atlas','lint','records/{SLUG}.yaml']\n"
+        "from atlas_cli.__main__ import main\n"
+        "try: main()\n"
+        "except SystemExit as exit: code = exit.code\n"
+        "heavy=[m for m in ('habanero','httpx2','jsonschema','jinja2','citeproc','rich.console') "
+        "if m in sys.modules]\n"
+        "sys.stderr.write(repr((code, heavy)))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stderr.strip().splitlines()[-1] == "(0, [])"

@@ -7,10 +7,10 @@ import json
 import bibtexparser
 import jsonschema
 import pytest
-
-from atlas_cli.core.errors import UsageError
-from atlas_cli.cite.export import Filters, export
 from cite_support import CSL_SCHEMA, FIXTURE_ATLAS, copy_atlas, fixture_records, fixture_settings, run_atlas
+
+from atlas_cli.cite.export import Filters, export
+from atlas_cli.core.errors import UsageError
 
 RECORDS = fixture_records()
 PUBLISHED = sorted(s for s, r in RECORDS.items() if r["status"] == "published")
@@ -44,17 +44,24 @@ def test_status_draft_selects_only_drafts():
     assert slugs_of(bib_keys(result.stdout)) == DRAFTS
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--badge", "not-required"], ["brown-2018-orthostatic-intolerance"]),
-    (["--badge", "unclear"], ["mensah-2017-chronic-fatigue"]),
-    (["--badge", "unclear", "--include-drafts"], ["mensah-2017-chronic-fatigue", "patel-2025-long-covid"]),
-    (["--topic", "immunology"], ["fluge-2015-cyclophosphamide-myalgic", "mensah-2017-chronic-fatigue",
-                                 "nakamura-2021-natural-killer"]),
-    (["--topic", "immunology", "--badge", "required"], ["fluge-2015-cyclophosphamide-myalgic",
-                                                        "nakamura-2021-natural-killer"]),
-    (["--topic", "exercise", "--topic", "immunology", "--badge", "unclear"], ["mensah-2017-chronic-fatigue"]),
-    (["--topic", "no-such-topic"], []),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--badge", "not-required"], ["brown-2018-orthostatic-intolerance"]),
+        (["--badge", "unclear"], ["mensah-2017-chronic-fatigue"]),
+        (["--badge", "unclear", "--include-drafts"], ["mensah-2017-chronic-fatigue", "patel-2025-long-covid"]),
+        (
+            ["--topic", "immunology"],
+            ["fluge-2015-cyclophosphamide-myalgic", "mensah-2017-chronic-fatigue", "nakamura-2021-natural-killer"],
+        ),
+        (
+            ["--topic", "immunology", "--badge", "required"],
+            ["fluge-2015-cyclophosphamide-myalgic", "nakamura-2021-natural-killer"],
+        ),
+        (["--topic", "exercise", "--topic", "immunology", "--badge", "unclear"], ["mensah-2017-chronic-fatigue"]),
+        (["--topic", "no-such-topic"], []),
+    ],
+)
 def test_filters(args, expected):
     result = run_atlas("export", *args, root=FIXTURE_ATLAS)
     assert result.returncode == 0, result.stderr
@@ -117,11 +124,14 @@ def test_broken_record_is_skipped_with_a_warning_and_exit_1(tmp_path):
     assert slugs_of(bib_keys(result.stdout)) == PUBLISHED  # the rest is still exported
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--format", "apa"], "cannot export as 'apa'"),
-    (["--badge", "maybe"], "--badge 'maybe'"),
-    (["--status", "final"], "--status 'final'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--format", "apa"], "cannot export as 'apa'"),
+        (["--badge", "maybe"], "--badge 'maybe'"),
+        (["--status", "final"], "--status 'final'"),
+    ],
+)
 def test_bad_options_exit_2(args, message):
     result = run_atlas("export", *args, root=FIXTURE_ATLAS)
     assert result.returncode == 2
@@ -148,8 +158,9 @@ def test_export_function_returns_data(tmp_path):
 def test_key_slug_comes_from_the_file_name(tmp_path):
     root = copy_atlas(tmp_path)
     path = root / "records" / "walker-2019-exercise-capacity.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("slug: walker-2019-exercise-capacity", "slug: other"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("slug: walker-2019-exercise-capacity", "slug: other"), encoding="utf-8"
+    )
     result = run_atlas("export", "--topic", "exercise", root=root)
     assert bib_keys(result.stdout) == ["mecfsatlas-walker-2019-exercise-capacity"]
 

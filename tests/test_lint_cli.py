@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from atlas_cli.lint.fix import fix_text
-from atlas_cli.core.registries import load_registries
 from lint_support import good, lint, make_atlas, render_record, run_atlas, with_pem, write_record
+
+from atlas_cli.core.registries import load_registries
+from atlas_cli.lint.fix import fix_text
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -114,7 +114,8 @@ def test_parallel_run_reports_the_same_problems(atlas):
 def test_fix_derives_badge_canonicalises_criteria_and_orders_keys(atlas):
     text = render_record(with_pem(criteria=["CDC 1994", "Canadian"], combine="all", badge="unclear"))
     text = "# curator comment kept\n" + text.replace("slug:", "summary: moved\nslug:", 1).replace(
-        "\nsummary: A placebo-controlled trial of rituximab found no benefit on fatigue.", "", 1)
+        "\nsummary: A placebo-controlled trial of rituximab found no benefit on fatigue.", "", 1
+    )
     path = write_record(atlas, text, "fluge-2019-b-lymphocyte.yaml")
     result = run_atlas("lint", "--fix", cwd=atlas)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from lint_support import good, lint, make_atlas, write_record
 
 
@@ -15,8 +14,10 @@ def atlas(tmp_path):
 def test_each_missing_key_is_reported_once(atlas):
     write_record(atlas, "slug: bare\n", "bare.yaml")
     missing = [p.message for p in lint(atlas).problems if p.rule == "schema"]
-    assert sorted(missing) == sorted(f"the record is missing `{key}`" for key in (
-        "status", "title", "authors", "year", "pem", "summary", "why_it_matters", "does_not_show"))
+    assert sorted(missing) == sorted(
+        f"the record is missing `{key}`"
+        for key in ("status", "title", "authors", "year", "pem", "summary", "why_it_matters", "does_not_show")
+    )
 
 
 @pytest.mark.parametrize("text", ["---\n", "---\n...\n", "...\n", "--- # nothing yet\n\n# a comment\n"])
@@ -63,6 +64,7 @@ def test_fix_keeps_the_file_mode(atlas):
     import stat
 
     from lint_support import with_pem
+
     from atlas_cli.core.config import load_settings
     from atlas_cli.lint.fix import fix_paths
 
@@ -121,15 +123,18 @@ def test_init_writes_valid_toml_whatever_the_options(tmp_path):
     assert (settings.site_url, settings.mailto) == (url, mailto)
 
 
-@pytest.mark.parametrize("text, fixed", [
-    ("title: T\r\nslug: a", "slug: a\r\ntitle: T\r\n"),
-    ("title: T\rslug: a\r", "slug: a\rtitle: T\r"),
-    ("title: T\rslug: a", "slug: a\rtitle: T\r"),
-])
+@pytest.mark.parametrize(
+    "text, fixed",
+    [
+        ("title: T\r\nslug: a", "slug: a\r\ntitle: T\r\n"),
+        ("title: T\rslug: a\r", "slug: a\rtitle: T\r"),
+        ("title: T\rslug: a", "slug: a\rtitle: T\r"),
+    ],
+)
 def test_fix_keeps_the_line_endings(text, fixed):
-    from atlas_cli.lint.fix import fix_text
-    from atlas_cli.core.registries import load_registries
     from atlas_cli.core.config import find_schemas_dir
+    from atlas_cli.core.registries import load_registries
+    from atlas_cli.lint.fix import fix_text
 
     out, what = fix_text(text.encode(), load_registries(find_schemas_dir()), "a.yaml")
     assert (out, what) == (fixed, ["key order"])
@@ -149,15 +154,17 @@ def test_a_pipe_or_a_device_is_refused_without_reading_it(atlas):
     assert done.returncode == 2 and "not a regular file" in done.stdout
 
 
-
-@pytest.mark.parametrize("name, config", [
-    ("atlas.toml", "atlas = 5\n"),
-    ("atlas.toml", b"[atlas]\nsite_url = \"\xff\"\n"),
-    ("atlas.toml", "[atlas.snapshot]\ngenerator = {a = 1}\n"),
-    ("atlas.toml", "[atlas.snapshot]\nscanner = [1, 4]\n"),
-    ("pyproject.toml", "tool = 5\n"),  # not an atlas at all: "no atlas found", but no crash
-    ("pyproject.toml", "[tool]\natlas = [1]\n"),
-])
+@pytest.mark.parametrize(
+    "name, config",
+    [
+        ("atlas.toml", "atlas = 5\n"),
+        ("atlas.toml", b'[atlas]\nsite_url = "\xff"\n'),
+        ("atlas.toml", "[atlas.snapshot]\ngenerator = {a = 1}\n"),
+        ("atlas.toml", "[atlas.snapshot]\nscanner = [1, 4]\n"),
+        ("pyproject.toml", "tool = 5\n"),  # not an atlas at all: "no atlas found", but no crash
+        ("pyproject.toml", "[tool]\natlas = [1]\n"),
+    ],
+)
 def test_config_of_the_wrong_shape_is_a_config_error(tmp_path, name, config):
     from lint_support import run_atlas
 
@@ -167,7 +174,7 @@ def test_config_of_the_wrong_shape_is_a_config_error(tmp_path, name, config):
     done = run_atlas("lint", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "internal error" not in done.stderr
-    assert name in done.stderr or "no atlas found" in done.stderr and config == "tool = 5\n"
+    assert name in done.stderr or ("no atlas found" in done.stderr and config == "tool = 5\n")
 
 
 def test_an_erratum_badged_as_a_study_is_one_problem_in_plain_english(atlas):
@@ -182,8 +189,11 @@ def test_an_erratum_badged_as_a_study_is_one_problem_in_plain_english(atlas):
 def test_design_messages_name_the_design_without_broken_grammar(atlas):
     from lint_support import with_pem
 
-    [problem] = [p for p in lint_problems(atlas, with_pem(badge="not-applicable") | {"design": "open-label-trial"})
-                 if p.rule == "pem-not-applicable"]
+    [problem] = [
+        p
+        for p in lint_problems(atlas, with_pem(badge="not-applicable") | {"design": "open-label-trial"})
+        if p.rule == "pem-not-applicable"
+    ]
     assert problem.message.startswith("design `open-label-trial` (Open-Label Trial) has participants")
 
 
@@ -192,15 +202,18 @@ def lint_problems(atlas, data):
     return lint(atlas).problems
 
 
-@pytest.mark.parametrize("changes", [
-    {"design": ["rct"]},
-    {"design": {"id": "rct"}},
-    {"updates": [{"type": ["retraction"], "doi": "10.1000/x"}], "title": "RETRACTED: B-Lymphocyte Depletion"},
-    {"flags": ["erratum"], "design": ["erratum"]},
-    {"pem": {"badge": ["required"], "criteria": [["ccc-2003"]], "combine": ["all"], "pem_screen": ["x"]}},
-    {"pem": {"badge": {"x": 1}, "criteria": {"ccc-2003": True}}},
-    {"status": ["published"], "title": ["RETRACTED: x"], "topics": {"a": 1}, "authors": [["x"]]},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"design": ["rct"]},
+        {"design": {"id": "rct"}},
+        {"updates": [{"type": ["retraction"], "doi": "10.1000/x"}], "title": "RETRACTED: B-Lymphocyte Depletion"},
+        {"flags": ["erratum"], "design": ["erratum"]},
+        {"pem": {"badge": ["required"], "criteria": [["ccc-2003"]], "combine": ["all"], "pem_screen": ["x"]}},
+        {"pem": {"badge": {"x": 1}, "criteria": {"ccc-2003": True}}},
+        {"status": ["published"], "title": ["RETRACTED: x"], "topics": {"a": 1}, "authors": [["x"]]},
+    ],
+)
 def test_values_of_the_wrong_type_are_schema_problems_not_crashes(atlas, changes):
     problems = lint_problems(atlas, good(**changes))
     assert "schema" in [p.rule for p in problems]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from lint_support import good, lint, make_atlas, render_record, rules_of, with_pem, write_record
 
 from atlas_cli.lint.rules import all_rule_ids
-from lint_support import good, lint, make_atlas, render_record, rules_of, with_pem, write_record
 
 
 @pytest.fixture
@@ -29,7 +29,9 @@ FAILING = {
     "pem-combine": lambda: with_pem(criteria=["fukuda-1994", "ccc-2003"]),
     "pem-badge": lambda: with_pem(badge="not-required"),
     "pem-not-applicable": lambda: with_pem(badge="not-applicable"),
-    "pem-criterion-note": lambda: with_pem(criteria=["pediatric-2006"], rationale=None, badge="required") | {"status": "draft"},
+    "pem-criterion-note": lambda: (
+        with_pem(criteria=["pediatric-2006"], rationale=None, badge="required") | {"status": "draft"}
+    ),
     "text-placeholder": lambda: good(summary="TODO: write the summary"),
     "publish-ready": lambda: good(design=None),
     "slug-filename": lambda: good(slug="fluge-2019-other"),
@@ -54,8 +56,15 @@ def test_every_record_rule_has_a_failing_example():
 def test_rule_catches_its_example(atlas, rule):
     data = FAILING[rule]()
     name = "fluge-2019-b-lymphocyte.yaml"
-    problems = problems_for(atlas, data if rule != "key-order" else render_record(good()).replace(
-        "slug:", "title: x\nslug:", 1).replace("\ntitle: B-Lymphocyte", "\nnotes: B-Lymphocyte", 1), name)
+    problems = problems_for(
+        atlas,
+        data
+        if rule != "key-order"
+        else render_record(good())
+        .replace("slug:", "title: x\nslug:", 1)
+        .replace("\ntitle: B-Lymphocyte", "\nnotes: B-Lymphocyte", 1),
+        name,
+    )
     assert rule in [p.rule for p in problems], problems
 
 
@@ -66,21 +75,24 @@ def test_clean_record_passes_every_rule(atlas):
 # --- PEM badge ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("criteria,combine,badge", [
-    (["ccc-2003"], None, "required"),
-    (["fukuda-1994"], None, "not-required"),
-    (["oxford-1991"], None, "not-required"),
-    (["fukuda-1994", "ccc-2003"], "all", "required"),
-    (["fukuda-1994", "ccc-2003"], "any", "not-required"),
-    (["icc-2011", "ccc-2003"], "any", "required"),
-    (["iom-2015", "ccc-2003", "fukuda-1994"], "all", "required"),
-    (["physician-diagnosis"], None, "unclear"),
-    (["physician-diagnosis", "fukuda-1994"], "all", "unclear"),
-    (["physician-diagnosis", "ccc-2003"], "all", "required"),
-    (["physician-diagnosis", "ccc-2003"], "any", "unclear"),
-    (["physician-diagnosis", "fukuda-1994"], "any", "not-required"),
-    ([], None, "unclear"),
-])
+@pytest.mark.parametrize(
+    "criteria,combine,badge",
+    [
+        (["ccc-2003"], None, "required"),
+        (["fukuda-1994"], None, "not-required"),
+        (["oxford-1991"], None, "not-required"),
+        (["fukuda-1994", "ccc-2003"], "all", "required"),
+        (["fukuda-1994", "ccc-2003"], "any", "not-required"),
+        (["icc-2011", "ccc-2003"], "any", "required"),
+        (["iom-2015", "ccc-2003", "fukuda-1994"], "all", "required"),
+        (["physician-diagnosis"], None, "unclear"),
+        (["physician-diagnosis", "fukuda-1994"], "all", "unclear"),
+        (["physician-diagnosis", "ccc-2003"], "all", "required"),
+        (["physician-diagnosis", "ccc-2003"], "any", "unclear"),
+        (["physician-diagnosis", "fukuda-1994"], "any", "not-required"),
+        ([], None, "unclear"),
+    ],
+)
 def test_badge_that_follows_from_criteria_passes(atlas, criteria, combine, badge):
     data = with_pem(criteria=criteria, combine=combine, badge=badge)
     assert [p for p in problems_for(atlas, data) if p.rule.startswith("pem")] == []
@@ -115,8 +127,10 @@ def test_alias_gets_the_registry_id(atlas):
 
 
 def test_misspelt_criterion_gets_closest_id(atlas):
-    assert "did you mean `fukuda-1994`?" in messages(problems_for(atlas, with_pem(criteria=["fukuda-1995"])),
-                                                       "pem-unknown-criterion")[0]
+    assert (
+        "did you mean `fukuda-1994`?"
+        in messages(problems_for(atlas, with_pem(criteria=["fukuda-1995"])), "pem-unknown-criterion")[0]
+    )
 
 
 def test_design_without_participants_must_be_not_applicable(atlas):
@@ -148,8 +162,9 @@ def test_duplicate_doi_is_case_insensitive_and_reported_once(atlas):
 
 def test_duplicate_doi_via_alias(atlas):
     write_record(atlas, good())
-    write_record(atlas, good(slug="other-2019-x", doi="10.1234/x", doi_aliases=["10.7326/M18-1451"], pmid=None,
-                             title="Other"))
+    write_record(
+        atlas, good(slug="other-2019-x", doi="10.1234/x", doi_aliases=["10.7326/M18-1451"], pmid=None, title="Other")
+    )
     assert "duplicate-doi" in rules_of(lint(atlas))
 
 
@@ -161,8 +176,15 @@ def test_duplicate_pmid(atlas):
 
 def test_same_title_and_year_is_a_warning(atlas):
     write_record(atlas, good())
-    write_record(atlas, good(slug="preprint-2019-x", doi="10.1101/123", pmid=None,
-                             title="B-lymphocyte depletion in patients with myalgic encephalomyelitis / chronic fatigue syndrome"))
+    write_record(
+        atlas,
+        good(
+            slug="preprint-2019-x",
+            doi="10.1101/123",
+            pmid=None,
+            title="B-lymphocyte depletion in patients with myalgic encephalomyelitis / chronic fatigue syndrome",
+        ),
+    )
     [problem] = lint(atlas).problems
     assert problem.rule == "duplicate-title" and problem.severity == "warning"
 
@@ -175,8 +197,14 @@ def test_duplicate_found_when_linting_only_the_new_file(atlas):
 
 def test_file_names_differing_only_in_case(atlas):
     write_record(atlas, good())
-    write_record(atlas, render_record(good()).replace("doi: 10.7326/M18-1451\n", "").replace("pmid: '30934066'\n", "")
-                 .replace('pmid: "30934066"\n', ""), "Fluge-2019-B-lymphocyte.yaml")
+    write_record(
+        atlas,
+        render_record(good())
+        .replace("doi: 10.7326/M18-1451\n", "")
+        .replace("pmid: '30934066'\n", "")
+        .replace('pmid: "30934066"\n', ""),
+        "Fluge-2019-B-lymphocyte.yaml",
+    )
     assert "duplicate-filename" in rules_of(lint(atlas))
 
 
@@ -201,8 +229,11 @@ def test_published_needs_a_rationale_for_its_badge(atlas):
 
 
 def test_retraction_recorded_passes(atlas):
-    data = good(title="RETRACTED: B-Lymphocyte Depletion", flags=["retracted"],
-                updates=[{"type": "retraction", "doi": "10.7326/notice", "date": "2020-01-31"}])
+    data = good(
+        title="RETRACTED: B-Lymphocyte Depletion",
+        flags=["retracted"],
+        updates=[{"type": "retraction", "doi": "10.7326/notice", "date": "2020-01-31"}],
+    )
     assert problems_for(atlas, data) == []
 
 
@@ -249,7 +280,6 @@ def test_missing_required_key(atlas):
 
 
 def test_a_retraction_notice_itself_is_not_a_retracted_paper(atlas):
-    data = good(title="Retraction: B-Lymphocyte Depletion", flags=["notice"], design="erratum",
-                status="draft")
+    data = good(title="Retraction: B-Lymphocyte Depletion", flags=["notice"], design="erratum", status="draft")
     data["pem"] = {"badge": "not-applicable"}
     assert "retraction-unrecorded" not in [p.rule for p in problems_for(atlas, data)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from lint_support import good, lint, make_atlas, render_record, rules_of, run_atlas, write_record
 
 VALID = render_record(good())
@@ -35,7 +34,9 @@ def test_not_utf8_names_the_line(atlas):
 
 
 def test_byte_order_mark_is_reported_and_the_rest_still_checked(atlas):
-    write_record(atlas, b"\xef\xbb\xbf" + VALID.replace("year: 2019", "year: 2019a").encode(), "fluge-2019-b-lymphocyte.yaml")
+    write_record(
+        atlas, b"\xef\xbb\xbf" + VALID.replace("year: 2019", "year: 2019a").encode(), "fluge-2019-b-lymphocyte.yaml"
+    )
     result = lint(atlas)
     assert rules_of(result) == ["yaml-bom", "schema"]
 
@@ -64,10 +65,13 @@ def test_duplicate_key_names_both_lines(atlas):
     assert problem.line == len(text.splitlines()) and f"first on line {first}" in problem.message
 
 
-@pytest.mark.parametrize("text", [
-    "slug: &s fluge-2019-b-lymphocyte\nrelated: [*s]\n",
-    "a: &x [1, 2]\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "slug: &s fluge-2019-b-lymphocyte\nrelated: [*s]\n",
+        "a: &x [1, 2]\n",
+    ],
+)
 def test_anchors_and_aliases_are_refused(atlas, text):
     write_record(atlas, text, "x.yaml")
     assert set(rules_of(lint(atlas))) == {"yaml-alias"}
@@ -75,13 +79,15 @@ def test_anchors_and_aliases_are_refused(atlas, text):
 
 def test_alias_bomb_is_refused_quickly(atlas):
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 12)]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
     write_record(atlas, "\n".join(lines) + "\n", "bomb.yaml")
     assert "yaml-alias" in rules_of(lint(atlas))
 
 
 def test_custom_tags_are_refused(atlas):
-    write_record(atlas, VALID.replace("year: 2019", "year: !!python/object:os.system 2019"), "fluge-2019-b-lymphocyte.yaml")
+    write_record(
+        atlas, VALID.replace("year: 2019", "year: !!python/object:os.system 2019"), "fluge-2019-b-lymphocyte.yaml"
+    )
     assert rules_of(lint(atlas)) == ["yaml-tag"]
 
 
@@ -154,12 +160,15 @@ def test_unreadable_file_is_a_problem_and_others_are_still_checked(atlas):
 
 
 def test_yaml11_words_and_dates_stay_text(atlas):
-    text = VALID.replace("badge: required", "badge: no").replace("snapshot_date: '2026-05-30'", "snapshot_date: 2026-05-30")
+    text = VALID.replace("badge: required", "badge: no").replace(
+        "snapshot_date: '2026-05-30'", "snapshot_date: 2026-05-30"
+    )
     text = text.replace('snapshot_date: "2026-05-30"', "snapshot_date: 2026-05-30")
     write_record(atlas, text, "fluge-2019-b-lymphocyte.yaml")
     result = lint(atlas)
     assert [p.message for p in result.problems if p.rule == "schema"] == [
-        "`pem.badge` must be one of required, not-required, unclear, not-applicable; got 'no'"]
+        "`pem.badge` must be one of required, not-required, unclear, not-applicable; got 'no'"
+    ]
     assert "snapshot_date" not in " ".join(p.message for p in result.problems)
 
 

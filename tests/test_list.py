@@ -15,23 +15,54 @@ from atlas_cli.curate.listing import Entry, clip, fit_widths, fold, list_rows, m
 
 def atlas_records():
     return [
-        record(slug="fluge-2019-lymphocyte-depletion", year=2019, design="rct", status="published",
-               authors=[{"family": "Fluge", "given": "Øystein"}],
-               title="B-Lymphocyte Depletion in ME/CFS: a randomized trial",
-               pem={"badge": "required", "criteria": ["ccc-2003"]}, topics=["b-cell-depletion", "b-cells"],
-               summary="Rituximab did not help more than placebo.", added="2026-01-10"),
-        record(slug="curriu-2013-screening-cell", year=2013, design="mechanistic", status="published",
-               authors=[{"family": "Curriu", "given": "Marta"}], title="Screening NK-, B- and T-cell phenotype",
-               pem={"badge": "not-required", "criteria": ["fukuda-1994"]}, topics=["nk-cells"],
-               flags=["corrected"], added="2026-02-01"),
-        record(slug="muller-2015-gut-study", year=2015, design="case-control", status="draft",
-               authors=[{"family": "Müller", "given": "Anna"}, {"family": "Smith", "given": "Bo"}],
-               title="A gut study", pem={"badge": "unclear"}, topics=["gut-microbiome"],
-               summary="Patients reported worse symptoms after exertion.", added="2026-03-01"),
-        record(slug="ramirez-2020-retracted-work", year=2020, design="case-control", status="published",
-               authors=[{"family": "Ramírez", "given": "Luis"}], title="A retracted work",
-               pem={"badge": "required", "criteria": ["icc-2011", "fukuda-1994"], "combine": "all"},
-               flags=["retracted"], topics=["b-cells"], added="2026-04-01"),
+        record(
+            slug="fluge-2019-lymphocyte-depletion",
+            year=2019,
+            design="rct",
+            status="published",
+            authors=[{"family": "Fluge", "given": "Øystein"}],
+            title="B-Lymphocyte Depletion in ME/CFS: a randomized trial",
+            pem={"badge": "required", "criteria": ["ccc-2003"]},
+            topics=["b-cell-depletion", "b-cells"],
+            summary="Rituximab did not help more than placebo.",
+            added="2026-01-10",
+        ),
+        record(
+            slug="curriu-2013-screening-cell",
+            year=2013,
+            design="mechanistic",
+            status="published",
+            authors=[{"family": "Curriu", "given": "Marta"}],
+            title="Screening NK-, B- and T-cell phenotype",
+            pem={"badge": "not-required", "criteria": ["fukuda-1994"]},
+            topics=["nk-cells"],
+            flags=["corrected"],
+            added="2026-02-01",
+        ),
+        record(
+            slug="muller-2015-gut-study",
+            year=2015,
+            design="case-control",
+            status="draft",
+            authors=[{"family": "Müller", "given": "Anna"}, {"family": "Smith", "given": "Bo"}],
+            title="A gut study",
+            pem={"badge": "unclear"},
+            topics=["gut-microbiome"],
+            summary="Patients reported worse symptoms after exertion.",
+            added="2026-03-01",
+        ),
+        record(
+            slug="ramirez-2020-retracted-work",
+            year=2020,
+            design="case-control",
+            status="published",
+            authors=[{"family": "Ramírez", "given": "Luis"}],
+            title="A retracted work",
+            pem={"badge": "required", "criteria": ["icc-2011", "fukuda-1994"], "combine": "all"},
+            flags=["retracted"],
+            topics=["b-cells"],
+            added="2026-04-01",
+        ),
     ]
 
 
@@ -59,46 +90,64 @@ def test_list_is_one_aligned_line_per_record_when_piped(atlas):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["SLUG", "YEAR", "FIRST", "AUTHOR", "PEM", "DESIGN", "STATUS", "FLAGS", "PROBLEMS"]
     assert len(lines) == 5
-    assert lines[1].split()[:7] == ["curriu-2013-screening-cell", "2013", "Curriu", "not-required", "mechanistic",
-                                    "published", "corrected"]
+    assert lines[1].split()[:7] == [
+        "curriu-2013-screening-cell",
+        "2013",
+        "Curriu",
+        "not-required",
+        "mechanistic",
+        "published",
+        "corrected",
+    ]
     # columns line up
     column = lines[0].index("YEAR")
-    assert [line[column:column + 4] for line in lines[1:]] == ["2013", "2019", "2015", "2020"]
+    assert [line[column : column + 4] for line in lines[1:]] == ["2013", "2019", "2015", "2020"]
     assert "4 of 4 records" in result.stderr
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--badge", "required"], ["fluge-2019-lymphocyte-depletion", "ramirez-2020-retracted-work"]),
-    (["--badge", "PEM unclear"], ["muller-2015-gut-study"]),
-    (["--badge", "unclear", "--badge", "not-required"], ["curriu-2013-screening-cell", "muller-2015-gut-study"]),
-    (["--criteria", "fukuda-1994"], ["curriu-2013-screening-cell", "ramirez-2020-retracted-work"]),
-    (["--criteria", "Canadian Consensus Criteria"], ["fluge-2019-lymphocyte-depletion"]),
-    (["--topic", "b-cells"], ["fluge-2019-lymphocyte-depletion", "ramirez-2020-retracted-work"]),
-    (["--design", "case-control"], ["muller-2015-gut-study", "ramirez-2020-retracted-work"]),
-    (["--status", "draft"], ["muller-2015-gut-study"]),
-    (["--year", "2015..2019"], ["fluge-2019-lymphocyte-depletion", "muller-2015-gut-study"]),
-    (["--year", "2016.."], ["fluge-2019-lymphocyte-depletion", "ramirez-2020-retracted-work"]),
-    (["--year", "..2015"], ["curriu-2013-screening-cell", "muller-2015-gut-study"]),
-    (["--year", "2013"], ["curriu-2013-screening-cell"]),
-    (["--flag", "retracted"], ["ramirez-2020-retracted-work"]),
-    (["--search", "rituximab placebo"], ["fluge-2019-lymphocyte-depletion"]),
-    (["--search", "MULLER"], ["muller-2015-gut-study"]),
-    (["--search", "ramirez"], ["ramirez-2020-retracted-work"]),
-    (["--search", "exertion"], ["muller-2015-gut-study"]),
-    (["--search", "NK-"], ["curriu-2013-screening-cell"]),
-    (["--badge", "required", "--year", "2020"], ["ramirez-2020-retracted-work"]),
-    (["--badge", "required", "--status", "draft"], []),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--badge", "required"], ["fluge-2019-lymphocyte-depletion", "ramirez-2020-retracted-work"]),
+        (["--badge", "PEM unclear"], ["muller-2015-gut-study"]),
+        (["--badge", "unclear", "--badge", "not-required"], ["curriu-2013-screening-cell", "muller-2015-gut-study"]),
+        (["--criteria", "fukuda-1994"], ["curriu-2013-screening-cell", "ramirez-2020-retracted-work"]),
+        (["--criteria", "Canadian Consensus Criteria"], ["fluge-2019-lymphocyte-depletion"]),
+        (["--topic", "b-cells"], ["fluge-2019-lymphocyte-depletion", "ramirez-2020-retracted-work"]),
+        (["--design", "case-control"], ["muller-2015-gut-study", "ramirez-2020-retracted-work"]),
+        (["--status", "draft"], ["muller-2015-gut-study"]),
+        (["--year", "2015..2019"], ["fluge-2019-lymphocyte-depletion", "muller-2015-gut-study"]),
+        (["--year", "2016.."], ["fluge-2019-lymphocyte-depletion", "ramirez-2020-retracted-work"]),
+        (["--year", "..2015"], ["curriu-2013-screening-cell", "muller-2015-gut-study"]),
+        (["--year", "2013"], ["curriu-2013-screening-cell"]),
+        (["--flag", "retracted"], ["ramirez-2020-retracted-work"]),
+        (["--search", "rituximab placebo"], ["fluge-2019-lymphocyte-depletion"]),
+        (["--search", "MULLER"], ["muller-2015-gut-study"]),
+        (["--search", "ramirez"], ["ramirez-2020-retracted-work"]),
+        (["--search", "exertion"], ["muller-2015-gut-study"]),
+        (["--search", "NK-"], ["curriu-2013-screening-cell"]),
+        (["--badge", "required", "--year", "2020"], ["ramirez-2020-retracted-work"]),
+        (["--badge", "required", "--status", "draft"], []),
+    ],
+)
 def test_filters(atlas, args, expected):
     assert listed(atlas, *args) == expected
 
 
 def test_sort_and_reverse(atlas):
-    assert listed(atlas, "--sort", "year") == ["curriu-2013-screening-cell", "muller-2015-gut-study",
-                                               "fluge-2019-lymphocyte-depletion", "ramirez-2020-retracted-work"]
+    assert listed(atlas, "--sort", "year") == [
+        "curriu-2013-screening-cell",
+        "muller-2015-gut-study",
+        "fluge-2019-lymphocyte-depletion",
+        "ramirez-2020-retracted-work",
+    ]
     assert listed(atlas, "--sort", "year", "--reverse")[0] == "ramirez-2020-retracted-work"
-    assert listed(atlas, "--sort", "author") == ["curriu-2013-screening-cell", "fluge-2019-lymphocyte-depletion",
-                                                 "muller-2015-gut-study", "ramirez-2020-retracted-work"]
+    assert listed(atlas, "--sort", "author") == [
+        "curriu-2013-screening-cell",
+        "fluge-2019-lymphocyte-depletion",
+        "muller-2015-gut-study",
+        "ramirez-2020-retracted-work",
+    ]
     assert listed(atlas, "--sort", "added", "--reverse")[0] == "ramirez-2020-retracted-work"
 
 
@@ -132,17 +181,20 @@ def test_empty_result_exits_0_with_a_count(atlas):
     assert json.loads(run(atlas, "list", "--flag", "withdrawn", "--format", "json").stdout) == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--year", "2020..2010"], "ends before it starts"),
-    (["--year", "twenty"], "is not a year or a range"),
-    (["--badge", "yes"], "unknown badge"),
-    (["--topic", "b-cell"], "did you mean"),
-    (["--design", "rtc"], "did you mean: rct"),
-    (["--criteria", "Fukada"], "unknown criteria"),
-    (["--status", "done"], "unknown status"),
-    (["--sort", "colour"], "cannot sort by"),
-    (["--format", "xml"], "unknown format"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--year", "2020..2010"], "ends before it starts"),
+        (["--year", "twenty"], "is not a year or a range"),
+        (["--badge", "yes"], "unknown badge"),
+        (["--topic", "b-cell"], "did you mean"),
+        (["--design", "rtc"], "did you mean: rct"),
+        (["--criteria", "Fukada"], "unknown criteria"),
+        (["--status", "done"], "unknown status"),
+        (["--sort", "colour"], "cannot sort by"),
+        (["--format", "xml"], "unknown format"),
+    ],
+)
 def test_bad_options_exit_2_with_a_hint(atlas, args, message):
     result = run(atlas, "list", *args)
     assert result.returncode == 2, result.stdout
@@ -193,10 +245,16 @@ def test_empty_records_folder(tmp_path):
 # --- plain functions ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2017", (2017, 2017)), ("2015..2020", (2015, 2020)), ("2015..", (2015, None)), ("..2020", (None, 2020)),
-    (" 2015 .. 2020 ", (2015, 2020)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2017", (2017, 2017)),
+        ("2015..2020", (2015, 2020)),
+        ("2015..", (2015, None)),
+        ("..2020", (None, 2020)),
+        (" 2015 .. 2020 ", (2015, 2020)),
+    ],
+)
 def test_parse_years(text, expected):
     assert parse_years(text) == expected
 
@@ -215,7 +273,9 @@ def test_filters_on_entries_without_reading_files(tmp_path):
     entries = [Entry(tmp_path / f"{r['slug']}.yaml", r) for r in atlas_records()]
     filters = make_filters(years="2019..2020", badges=["required"])
     assert [r.slug for r in list_rows(entries, filters, sort="year", reverse=True)] == [
-        "ramirez-2020-retracted-work", "fluge-2019-lymphocyte-depletion"]
+        "ramirez-2020-retracted-work",
+        "fluge-2019-lymphocyte-depletion",
+    ]
     with pytest.raises(UsageError):
         list_rows(entries, filters, sort="nope")
 
@@ -231,8 +291,13 @@ def test_fit_widths_shrinks_the_widest_columns_first():
 def test_slug_column_is_the_file_name_that_show_and_cite_accept(tmp_path):
     # A record whose `slug:` differs from its file name (or is missing) is listed under
     # its file name: the name `atlas show` / `atlas cite` / the site use.
-    root = make_atlas(tmp_path, {"fluge-2019-lymphocyte-depletion": record(slug="typo-2019-slug"),
-                                 "mensah-2017-chronic-fatigue": record(slug=None)})
+    root = make_atlas(
+        tmp_path,
+        {
+            "fluge-2019-lymphocyte-depletion": record(slug="typo-2019-slug"),
+            "mensah-2017-chronic-fatigue": record(slug=None),
+        },
+    )
     assert listed(root) == ["fluge-2019-lymphocyte-depletion", "mensah-2017-chronic-fatigue"]
     rows = json.loads(run(root, "list", "--format", "json").stdout)
     for row in rows:
@@ -243,10 +308,15 @@ def test_slug_column_is_the_file_name_that_show_and_cite_accept(tmp_path):
 @pytest.mark.parametrize("query", ["oystein", "SORLAND", "assmus", "Øystein", "aero"])
 def test_search_finds_letters_without_an_accent_mark_typed_plainly(tmp_path, query):
     # Ø, æ, ß, ł have no combining accent to strip; slugs write them as o, ae, ss, l.
-    data = record(slug="fluge-2019-lymphocyte-depletion", title="B-Lymphocyte Depletion on Ærø",
-                  authors=[{"family": "Sørland", "given": "Øystein"}, {"family": "Aßmus", "given": "Jörg"}])
-    root = make_atlas(tmp_path, [data, record(slug="smith-2020-other-study", title="Other",
-                                              authors=[{"family": "Smith", "given": "Ann"}])])
+    data = record(
+        slug="fluge-2019-lymphocyte-depletion",
+        title="B-Lymphocyte Depletion on Ærø",
+        authors=[{"family": "Sørland", "given": "Øystein"}, {"family": "Aßmus", "given": "Jörg"}],
+    )
+    root = make_atlas(
+        tmp_path,
+        [data, record(slug="smith-2020-other-study", title="Other", authors=[{"family": "Smith", "given": "Ann"}])],
+    )
     assert listed(root, "--search", query) == ["fluge-2019-lymphocyte-depletion"]
 
 

@@ -52,8 +52,17 @@ def test_page_names_criteria_from_the_registry_and_marks_unknown_ids():
 
 
 def test_page_of_a_malformed_record_does_not_raise():
-    data = {"slug": 7, "title": ["not", "text"], "authors": "Smith", "year": "soon", "pem": "required",
-            "summary": {"a": 1}, "topics": "b-cells", "flags": [None, "retracted"], "updates": ["x", {"type": 3}]}
+    data = {
+        "slug": 7,
+        "title": ["not", "text"],
+        "authors": "Smith",
+        "year": "soon",
+        "pem": "required",
+        "summary": {"a": 1},
+        "topics": "b-cells",
+        "flags": [None, "retracted"],
+        "updates": ["x", {"type": 3}],
+    }
     page = build_page(data, registries(), problems=["1:1 error [schema] something"], slug="odd")
     text = format_text(page)
     assert page.title == "(no title)"
@@ -64,10 +73,13 @@ def test_page_of_a_malformed_record_does_not_raise():
 
 
 def test_banners_most_serious_first_with_notice_details():
-    data = record(flags=["corrected", "retracted"], updates=[
-        {"type": "correction", "doi": "10.1000/fix.1", "date": "2018-01-01"},
-        {"type": "retraction", "doi": "10.1000/ret.1", "date": "2019-02-03", "source": "retraction-watch"},
-    ])
+    data = record(
+        flags=["corrected", "retracted"],
+        updates=[
+            {"type": "correction", "doi": "10.1000/fix.1", "date": "2018-01-01"},
+            {"type": "retraction", "doi": "10.1000/ret.1", "date": "2019-02-03", "source": "retraction-watch"},
+        ],
+    )
     found = banners(data)
     assert [b.kind for b in found] == ["retracted", "corrected"]
     assert found[0].details == ["retraction 2019-02-03 https://doi.org/10.1000/ret.1 (retraction-watch)"]
@@ -85,24 +97,46 @@ def test_citation_failure_is_shown_in_its_block_not_raised():
 
 
 def test_show_plain_text_in_page_order(tmp_path):
-    data = record(design="case-control", pem={"badge": "required", "criteria": ["ccc-2003"], "source": "Methods",
-                                              "rationale": "All patients met the Canadian Consensus Criteria."})
+    data = record(
+        design="case-control",
+        pem={
+            "badge": "required",
+            "criteria": ["ccc-2003"],
+            "source": "Methods",
+            "rationale": "All patients met the Canadian Consensus Criteria.",
+        },
+    )
     root = make_atlas(tmp_path, [data])
     result = run(root, "show", SLUG)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert not has_escape(out)
     assert not out.startswith("!"), out  # a clean record has no problem block
-    order = ["[E3 Preliminary]", "[PEM required]", "[Case-Control]", "[Peer-reviewed]",
-             "Chronic fatigue syndrome and the immune system: Where are we now?",
-             "Mensah, Fane Kojo Fosu, Bansal, Amolak Singh, Ford, Brian et al.",
-             "Summary", data["summary"], "Why it matters", data["why_it_matters"],
-             "What it does not show", data["does_not_show"], "PEM badge",
-             "Criteria: Canadian Consensus Criteria", "Stated in: Methods", PEM_NOTE, "Topics: Immune dysfunction",
-             "Primary citation", "BibTeX", "@article{mecfsatlas-mensah-2017-chronic-fatigue,",
-             "Atlas snapshot reference",
-             "ME/CFS Atlas. Generator v1 / Scanner v1.4 / policy v0.1. Accessed 2026-05-30. "
-             "https://www.mecfsatlas.com/evidence/mensah-2017-chronic-fatigue"]
+    order = [
+        "[E3 Preliminary]",
+        "[PEM required]",
+        "[Case-Control]",
+        "[Peer-reviewed]",
+        "Chronic fatigue syndrome and the immune system: Where are we now?",
+        "Mensah, Fane Kojo Fosu, Bansal, Amolak Singh, Ford, Brian et al.",
+        "Summary",
+        data["summary"],
+        "Why it matters",
+        data["why_it_matters"],
+        "What it does not show",
+        data["does_not_show"],
+        "PEM badge",
+        "Criteria: Canadian Consensus Criteria",
+        "Stated in: Methods",
+        PEM_NOTE,
+        "Topics: Immune dysfunction",
+        "Primary citation",
+        "BibTeX",
+        "@article{mecfsatlas-mensah-2017-chronic-fatigue,",
+        "Atlas snapshot reference",
+        "ME/CFS Atlas. Generator v1 / Scanner v1.4 / policy v0.1. Accessed 2026-05-30. "
+        "https://www.mecfsatlas.com/evidence/mensah-2017-chronic-fatigue",
+    ]
     positions = [out.find(text) for text in order]
     assert -1 not in positions, [t for t, p in zip(order, positions) if p == -1]
     assert positions == sorted(positions)
@@ -158,8 +192,12 @@ def test_terminal_output_is_coloured_and_no_color_turns_colour_off(tmp_path):
 
 
 def test_retraction_banner_comes_before_the_title(tmp_path):
-    data = record(flags=["retracted"], updates=[{"type": "retraction", "doi": "10.1016/j.neucli.2020.01.001",
-                                                 "date": "2020-01-02", "source": "publisher"}])
+    data = record(
+        flags=["retracted"],
+        updates=[
+            {"type": "retraction", "doi": "10.1016/j.neucli.2020.01.001", "date": "2020-01-02", "source": "publisher"}
+        ],
+    )
     root = make_atlas(tmp_path, [data])
     out = run(root, "show", SLUG).stdout
     assert out.startswith("*** RETRACTED: this paper has been retracted ***")
@@ -226,4 +264,6 @@ def test_an_unknown_pem_badge_is_named_the_same_way_in_the_badges_and_the_pem_se
     section = text.split("\nPEM badge\n", 1)[1].splitlines()[0]
     assert section == "PEM badge 'banana' (unknown)"
     missing = format_text(build_page(record(pem=None), registries()))
-    assert "[PEM badge missing]" in missing and missing.split("\nPEM badge\n", 1)[1].splitlines()[0] == "PEM badge missing"
+    assert (
+        "[PEM badge missing]" in missing and missing.split("\nPEM badge\n", 1)[1].splitlines()[0] == "PEM badge missing"
+    )

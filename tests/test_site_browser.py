@@ -25,9 +25,16 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1280,1000",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1000",
 ]
 INSTALL = "apt-get install -y chromium chromium-driver && pip install selenium"
 
@@ -102,8 +109,10 @@ def browser(base_url: str):
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_script_timeout(10)
     try:
-        driver.execute_cdp_cmd("Browser.grantPermissions", {
-            "origin": base_url.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+        driver.execute_cdp_cmd(
+            "Browser.grantPermissions",
+            {"origin": base_url.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+        )
         yield driver
     finally:
         driver.quit()
@@ -126,7 +135,8 @@ def text_of(browser, element_id: str) -> str:
 
 def style_of(browser, selector: str, prop: str) -> str:
     return browser.execute_script(
-        "return getComputedStyle(document.querySelector(arguments[0])).getPropertyValue(arguments[1])", selector, prop)
+        "return getComputedStyle(document.querySelector(arguments[0])).getPropertyValue(arguments[1])", selector, prop
+    )
 
 
 # --- evidence pages ---------------------------------------------------------------------------
@@ -149,8 +159,9 @@ def test_pem_badge_colours_are_distinct():
     assert len(set(PEM_COLOURS.values())) == len(PEM_COLOURS) == len(LABELS)
 
 
-@pytest.mark.parametrize("slug", ["smith-2021-exercise-capacity", "unknown-2018-immune-markers",
-                                  "hostile-2023-markup-test"])
+@pytest.mark.parametrize(
+    "slug", ["smith-2021-exercise-capacity", "unknown-2018-immune-markers", "hostile-2023-markup-test"]
+)
 def test_citation_blocks_show_exactly_what_atlas_cite_prints(root, browser, base_url, slug):
     evidence(browser, base_url, slug)
     for fmt in ("primary", "bibtex", "snapshot"):
@@ -166,7 +177,8 @@ def test_copy_buttons_put_the_block_on_the_clipboard(browser, base_url):
         button.click()
         copied = browser.execute_async_script(
             "const done = arguments[arguments.length - 1];"
-            "navigator.clipboard.readText().then(done, e => done('clipboard error: ' + e));")
+            "navigator.clipboard.readText().then(done, e => done('clipboard error: ' + e));"
+        )
         assert copied == text_of(browser, f"cite-{fmt}"), fmt
         assert button.get_attribute("data-copied") == "true"
         status = button.find_element("xpath", "following-sibling::span[@class='copy-status']")
@@ -203,7 +215,8 @@ def test_hostile_text_stays_text(browser, base_url):
 def shown(browser) -> list[str]:
     return browser.execute_script(
         "return [...document.querySelectorAll('#study-list > li')].filter(li => !li.hidden"
-        " && li.offsetParent !== null).map(li => li.id.slice(6))")
+        " && li.offsetParent !== null).map(li => li.id.slice(6))"
+    )
 
 
 def visible_studies(browser, expected: list[str] | None = None) -> list[str]:
@@ -235,7 +248,9 @@ def test_filters_and_search_narrow_the_list(browser, base_url):
     choose(browser, "filter-pem", "")
     choose(browser, "filter-topic", "cytokines")
     assert sorted(visible_studies(browser, ["brown-2020-immune-review", "unknown-2018-immune-markers"])) == [
-        "brown-2020-immune-review", "unknown-2018-immune-markers"]
+        "brown-2020-immune-review",
+        "unknown-2018-immune-markers",
+    ]
     choose(browser, "filter-year", "2020")
     assert visible_studies(browser, ["brown-2020-immune-review"]) == ["brown-2020-immune-review"]
     browser.find_element("css selector", "#study-filters button[type=reset]").click()
@@ -267,9 +282,14 @@ def test_the_site_works_from_a_file_url(browser, site):
     assert style_of(browser, "#pem-badge", "background-color") == PEM_COLOURS["not-applicable"]
 
 
-PAGES = ["index.html", "topics/index.html", "topics/cytokines/index.html", "criteria/index.html",
-         "criteria/fukuda-1994/index.html", "criteria/nice-2021/index.html"] + [
-    f"evidence/{slug}/index.html" for slug in sorted(RECORDS)]
+PAGES = [
+    "index.html",
+    "topics/index.html",
+    "topics/cytokines/index.html",
+    "criteria/index.html",
+    "criteria/fukuda-1994/index.html",
+    "criteria/nice-2021/index.html",
+] + [f"evidence/{slug}/index.html" for slug in sorted(RECORDS)]
 
 
 @pytest.mark.parametrize("rel", PAGES)
@@ -401,7 +421,8 @@ def test_long_unbroken_words_wrap_on_a_phone_screen(browser, tmp_path, rel):
         wide = browser.execute_script(
             "const w = document.documentElement.clientWidth;"
             "return [...document.querySelectorAll('body *')]"
-            ".filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + '.' + e.className);")
+            ".filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + '.' + e.className);"
+        )
         assert wide == []
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width
     finally:
@@ -411,12 +432,16 @@ def test_long_unbroken_words_wrap_on_a_phone_screen(browser, tmp_path, rel):
 def test_search_finds_letters_without_an_accent_mark_typed_plainly(browser, tmp_path):
     # Ø, æ, ß, ł have no combining accent to strip: "oystein" must still find Øystein.
     records = {
-        "fluge-2019-lymphocyte-depletion": dict(LONG_RECORDS["long-2024-unbroken-words"],
-                                                title="B-Lymphocyte Depletion in ME/CFS",
-                                                authors=[{"family": "Sørland", "given": "Øystein"},
-                                                         {"family": "Aßmus", "given": "Jørgen"}]),
-        "other-2020-study-title": dict(LONG_RECORDS["long-2024-unbroken-words"], title="Another study",
-                                       authors=[{"family": "Smith", "given": "Ann"}]),
+        "fluge-2019-lymphocyte-depletion": dict(
+            LONG_RECORDS["long-2024-unbroken-words"],
+            title="B-Lymphocyte Depletion in ME/CFS",
+            authors=[{"family": "Sørland", "given": "Øystein"}, {"family": "Aßmus", "given": "Jørgen"}],
+        ),
+        "other-2020-study-title": dict(
+            LONG_RECORDS["long-2024-unbroken-words"],
+            title="Another study",
+            authors=[{"family": "Smith", "given": "Ann"}],
+        ),
     }
     root = make_atlas(tmp_path / "atlas", records)
     assert atlas("build", "--output", "out", root=root).returncode == 0
@@ -425,4 +450,6 @@ def test_search_finds_letters_without_an_accent_mark_typed_plainly(browser, tmp_
     for query in ("oystein sorland", "ASSMUS", "Øystein", "jorgen"):
         search.clear()
         search.send_keys(query)
-        assert visible_studies(browser, ["fluge-2019-lymphocyte-depletion"]) == ["fluge-2019-lymphocyte-depletion"], query
+        assert visible_studies(browser, ["fluge-2019-lymphocyte-depletion"]) == ["fluge-2019-lymphocyte-depletion"], (
+            query
+        )

@@ -8,21 +8,42 @@ import json
 from curate_support import make_atlas, record, run, write_record
 
 from atlas_cli.core.config import find_schemas_dir
-from atlas_cli.curate.listing import Entry
 from atlas_cli.core.registries import load_registries
+from atlas_cli.curate.listing import Entry
 from atlas_cli.curate.stats import bar, compute, format_text
 
 
 def records():
     return [
-        record(slug="a-2015-one", year=2015, status="published", design="case-control",
-               pem={"badge": "required", "criteria": ["ccc-2003", "fukuda-1994"], "combine": "all"},
-               topics=["b-cells", "nk-cells"], added="2026-01-01"),
-        record(slug="b-2015-two", year=2015, status="draft", design="case-control",
-               pem={"badge": "not-required", "criteria": ["fukuda-1994"]}, topics=["b-cells"],
-               added="2026-05-28", flags=["retracted"]),
-        record(slug="c-2020-three", year=2020, status="draft", design="rct", evidence_level="E1",
-               pem={"badge": "required", "criteria": ["icc-2011"]}, topics=[], added=None),
+        record(
+            slug="a-2015-one",
+            year=2015,
+            status="published",
+            design="case-control",
+            pem={"badge": "required", "criteria": ["ccc-2003", "fukuda-1994"], "combine": "all"},
+            topics=["b-cells", "nk-cells"],
+            added="2026-01-01",
+        ),
+        record(
+            slug="b-2015-two",
+            year=2015,
+            status="draft",
+            design="case-control",
+            pem={"badge": "not-required", "criteria": ["fukuda-1994"]},
+            topics=["b-cells"],
+            added="2026-05-28",
+            flags=["retracted"],
+        ),
+        record(
+            slug="c-2020-three",
+            year=2020,
+            status="draft",
+            design="rct",
+            evidence_level="E1",
+            pem={"badge": "required", "criteria": ["icc-2011"]},
+            topics=[],
+            added=None,
+        ),
     ]
 
 
@@ -85,8 +106,16 @@ def test_stats_text_through_the_cli(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout
     assert result.stdout.startswith("3 records\n")
-    for heading in ("Records by status", "PEM badge", "Study design", "Evidence level", "Case definitions used",
-                    "Publication year", "Topics", "Curation backlog"):
+    for heading in (
+        "Records by status",
+        "PEM badge",
+        "Study design",
+        "Evidence level",
+        "Case definitions used",
+        "Publication year",
+        "Topics",
+        "Curation backlog",
+    ):
         assert heading in result.stdout
     assert "\u2588" in result.stdout.split("Publication year")[1]
     assert "(reading the YAML)" in result.stdout

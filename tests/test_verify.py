@@ -12,13 +12,17 @@ from atlas_cli.curate.verify import ACTION, NOTE, compare, similarity
 
 DOI = "10.1016/j.neucli.2017.02.002"
 SLUG = "mensah-2017-chronic-fatigue"
-FAST = {"ATLAS_HTTP_TIMEOUT": "1", "ATLAS_HTTP_RETRIES": "1", "ATLAS_HTTP_BACKOFF": "0.01",
-        "ATLAS_HTTP_MAX_WAIT": "1"}
+FAST = {"ATLAS_HTTP_TIMEOUT": "1", "ATLAS_HTTP_RETRIES": "1", "ATLAS_HTTP_BACKOFF": "0.01", "ATLAS_HTTP_MAX_WAIT": "1"}
 
 
 def mensah_work(**extra):
-    message = work(DOI, "Chronic fatigue syndrome and the immune system: Where are we now?", family="Mensah",
-                   year=2017, **{"container-title": ["Neurophysiologie Clinique"]})
+    message = work(
+        DOI,
+        "Chronic fatigue syndrome and the immune system: Where are we now?",
+        family="Mensah",
+        year=2017,
+        **{"container-title": ["Neurophysiologie Clinique"]},
+    )
     message.update(extra)
     return message
 
@@ -48,22 +52,38 @@ def test_journal_named_differently_by_pubmed_is_not_a_finding():
 
 
 def test_new_retraction_is_found_and_flagged():
-    retracted = mensah_work(**{"updated-by": [{"type": "retraction", "DOI": "10.1016/j.neucli.2020.09.001",
-                                               "source": "publisher", "updated": {"date-parts": [[2020, 9, 1]]}}]})
+    retracted = mensah_work(
+        **{
+            "updated-by": [
+                {
+                    "type": "retraction",
+                    "DOI": "10.1016/j.neucli.2020.09.001",
+                    "source": "publisher",
+                    "updated": {"date-parts": [[2020, 9, 1]]},
+                }
+            ]
+        }
+    )
     findings, changes = compare(record(), retracted)
     assert [(f.kind, f.severity) for f in findings] == [("retracted", ACTION)]
     assert "retraction notice 10.1016/j.neucli.2020.09.001 dated 2020-09-01" in findings[0].message
     assert changes["flags"] == ["retracted"]
-    assert changes["updates"] == [{"type": "retraction", "doi": "10.1016/j.neucli.2020.09.001",
-                                   "date": "2020-09-01", "source": "publisher"}]
+    assert changes["updates"] == [
+        {"type": "retraction", "doi": "10.1016/j.neucli.2020.09.001", "date": "2020-09-01", "source": "publisher"}
+    ]
     # once recorded, the same notice is not new any more
     again, _ = compare(record(flags=["retracted"], updates=changes["updates"]), retracted)
     assert again == []
 
 
-@pytest.mark.parametrize("crossref_type, flag", [
-    ("expression_of_concern", "expression-of-concern"), ("Correction", "corrected"), ("withdrawal", "withdrawn"),
-])
+@pytest.mark.parametrize(
+    "crossref_type, flag",
+    [
+        ("expression_of_concern", "expression-of-concern"),
+        ("Correction", "corrected"),
+        ("withdrawal", "withdrawn"),
+    ],
+)
 def test_other_notices(crossref_type, flag):
     findings, changes = compare(record(), mensah_work(**{"updated-by": [{"type": crossref_type, "DOI": "10.1/x.1"}]}))
     assert findings[0].kind == flag
@@ -71,16 +91,22 @@ def test_other_notices(crossref_type, flag):
 
 
 def test_retracted_title_prefix_is_a_finding():
-    findings, changes = compare(record(), mensah_work(title=["RETRACTED: Chronic fatigue syndrome and the immune "
-                                                             "system: Where are we now?"]))
+    findings, changes = compare(
+        record(), mensah_work(title=["RETRACTED: Chronic fatigue syndrome and the immune system: Where are we now?"])
+    )
     kinds = [f.kind for f in findings]
     assert "retracted" in kinds
     assert "retracted" in changes["flags"]
 
 
 def test_wrong_doi_stands_out_with_a_low_score_and_nothing_bibliographic_is_proposed():
-    other = work(DOI, "Gut microbiota composition in inflammatory bowel disease", family="Nguyen", year=2009,
-                 **{"container-title": ["Gut"]})
+    other = work(
+        DOI,
+        "Gut microbiota composition in inflammatory bowel disease",
+        family="Nguyen",
+        year=2009,
+        **{"container-title": ["Gut"]},
+    )
     findings, changes = compare(record(), other)
     wrong = next(f for f in findings if f.kind == "wrong-paper")
     assert wrong.score is not None and wrong.score < 0.5
@@ -89,8 +115,9 @@ def test_wrong_doi_stands_out_with_a_low_score_and_nothing_bibliographic_is_prop
 
 
 def test_small_title_change_is_proposed_with_its_score():
-    findings, changes = compare(record(), mensah_work(title=["Chronic fatigue syndrome and the immune system: "
-                                                             "where are we today?"]))
+    findings, changes = compare(
+        record(), mensah_work(title=["Chronic fatigue syndrome and the immune system: where are we today?"])
+    )
     title = next(f for f in findings if f.kind == "title")
     assert 0.8 < title.score < 1.0
     assert changes["title"].endswith("where are we today?")
@@ -141,15 +168,21 @@ def test_new_retraction_exits_1_and_leaves_the_record_alone(tmp_path, fake):
 
 
 def test_apply_changes_only_bibliographic_fields_and_flags_and_shows_the_diff(tmp_path, fake):
-    fake.add_work(mensah_work(title=["Chronic fatigue syndrome and the immune system: where are we today?"],
-                              **{"updated-by": [{"type": "correction", "DOI": "10.1016/j.neucli.2018.01.001"}]}))
+    fake.add_work(
+        mensah_work(
+            title=["Chronic fatigue syndrome and the immune system: where are we today?"],
+            **{"updated-by": [{"type": "correction", "DOI": "10.1016/j.neucli.2018.01.001"}]},
+        )
+    )
     original = record(pem={"badge": "not-applicable", "rationale": "A review."})
     root = make_atlas(tmp_path, [original])
     result = verify(root, fake, SLUG, "--apply")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "applied:" in result.stdout
-    assert "+title: 'Chronic fatigue syndrome and the immune system: where are we today?'" in result.stdout \
+    assert (
+        "+title: 'Chronic fatigue syndrome and the immune system: where are we today?'" in result.stdout
         or '+title: "Chronic fatigue syndrome and the immune system: where are we today?"' in result.stdout
+    )
     from atlas_cli.core.records import read_document
 
     data = read_document(root / "records" / f"{SLUG}.yaml").data
@@ -184,8 +217,15 @@ def test_doi_that_no_longer_resolves(tmp_path, fake):
 def test_doi_now_an_alias(tmp_path, fake):
     new_doi = "10.1016/j.neucli.2017.02.999"
     fake.alias(DOI, new_doi)
-    fake.add_work(work(new_doi, "Chronic fatigue syndrome and the immune system: Where are we now?", family="Mensah",
-                       year=2017, **{"container-title": ["Neurophysiologie Clinique"]}))
+    fake.add_work(
+        work(
+            new_doi,
+            "Chronic fatigue syndrome and the immune system: Where are we now?",
+            family="Mensah",
+            year=2017,
+            **{"container-title": ["Neurophysiologie Clinique"]},
+        )
+    )
     root = make_atlas(tmp_path, [record()])
     result = verify(root, fake, "--apply")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -216,18 +256,27 @@ def test_unknown_slug_exits_1_with_suggestion(tmp_path, fake):
     assert fake.count("crossref") == 0
 
 
-@pytest.mark.parametrize("reply, words", [
-    (Reply(status=429, body={"status": "error", "message": "slow down"}), "too many requests (429)"),
-    (Reply(status=503, body="busy", content_type="text/plain"), "HTTP 503"),
-    (Reply.html(status=502, title="502 Bad Gateway"), "HTTP 502"),
-    (Reply.html(status=200, title="Maintenance"), "HTML page"),
-    (Reply(body=b'{"status": "ok", "message-type": "work", "message": {"DOI": "10.1016/j.ne', truncate=None),
-     "not valid JSON"),
-    (Reply(body={"status": "ok", "message-type": "work", "message": {"DOI": DOI, "title": ["x" * 50]}},
-           truncate=40), "not valid JSON"),
-    (Reply(drop=True), "connection"),
-    (Reply(delay=3), "timeout"),
-])
+@pytest.mark.parametrize(
+    "reply, words",
+    [
+        (Reply(status=429, body={"status": "error", "message": "slow down"}), "too many requests (429)"),
+        (Reply(status=503, body="busy", content_type="text/plain"), "HTTP 503"),
+        (Reply.html(status=502, title="502 Bad Gateway"), "HTTP 502"),
+        (Reply.html(status=200, title="Maintenance"), "HTML page"),
+        (
+            Reply(body=b'{"status": "ok", "message-type": "work", "message": {"DOI": "10.1016/j.ne', truncate=None),
+            "not valid JSON",
+        ),
+        (
+            Reply(
+                body={"status": "ok", "message-type": "work", "message": {"DOI": DOI, "title": ["x" * 50]}}, truncate=40
+            ),
+            "not valid JSON",
+        ),
+        (Reply(drop=True), "connection"),
+        (Reply(delay=3), "timeout"),
+    ],
+)
 def test_network_faults_exit_3_without_traceback(tmp_path, fake, reply, words):
     fake.script(DOI, reply)
     root = make_atlas(tmp_path, [record()])
@@ -302,9 +351,15 @@ added: "2026-05-01"
 
 
 def test_apply_edits_only_the_changed_values_and_keeps_comments_and_layout(tmp_path, fake):
-    fake.add_work(mensah_work(title=["Chronic fatigue syndrome and the immune system: where are we today?"],
-                              **{"issued": {"date-parts": [[2019, 1, 1]]},
-                                 "updated-by": [{"type": "correction", "DOI": "10.1016/j.neucli.2018.01.001"}]}))
+    fake.add_work(
+        mensah_work(
+            title=["Chronic fatigue syndrome and the immune system: where are we today?"],
+            **{
+                "issued": {"date-parts": [[2019, 1, 1]]},
+                "updated-by": [{"type": "correction", "DOI": "10.1016/j.neucli.2018.01.001"}],
+            },
+        )
+    )
     root = make_atlas(tmp_path, [record()])
     path = root / "records" / f"{SLUG}.yaml"
     path.write_text(HAND_WRITTEN, encoding="utf-8")
@@ -320,25 +375,39 @@ def test_apply_edits_only_the_changed_values_and_keeps_comments_and_layout(tmp_p
     assert data["flags"] == ["corrected"]
     assert data["updates"] == [{"type": "correction", "doi": "10.1016/j.neucli.2018.01.001"}]
     # everything else, comments and hand layout included, is as it was
-    for kept in ("# Curator notes: checked against the PDF on 2026-05-01.\n", "  # as printed\n",
-                 "year: 2019   # print year\n", "  - {family: Bansal, given: Amolak Singh}\n",
-                 "\n# --- curated ---\npem:\n", "summary: >-\n", "topics: [immune-dysfunction]  # more to come\n"):
+    for kept in (
+        "# Curator notes: checked against the PDF on 2026-05-01.\n",
+        "  # as printed\n",
+        "year: 2019   # print year\n",
+        "  - {family: Bansal, given: Amolak Singh}\n",
+        "\n# --- curated ---\npem:\n",
+        "summary: >-\n",
+        "topics: [immune-dysfunction]  # more to come\n",
+    ):
         assert kept in text, kept
-    changed = [line for line in result.stdout.splitlines() if line.startswith(("    +", "    -"))
-               and not line.startswith(("    +++", "    ---"))]
+    changed = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith(("    +", "    -")) and not line.startswith(("    +++", "    ---"))
+    ]
     assert len([line for line in changed if line.startswith("    -")]) == 2, changed  # title, year
     # the record still reads clean, and a second run finds nothing left to do
     assert verify(root, fake, SLUG).returncode == 0
 
 
 def test_edit_in_place_replaces_lists_inserts_new_keys_in_page_order_and_keeps_crlf():
-    from atlas_cli.curate.verify import edit_in_place
     from atlas_cli.core.yamlio import parse_text
+    from atlas_cli.curate.verify import edit_in_place
 
     text = HAND_WRITTEN.replace("\n", "\r\n")
     data = parse_text(text).data
-    changes = {"authors": [{"family": "Nguyen", "given": "An"}], "pages": "e123", "doi": "10.1016/j.neucli.2017.99",
-               "doi_aliases": [DOI], "flags": ["doi-alias"]}
+    changes = {
+        "authors": [{"family": "Nguyen", "given": "An"}],
+        "pages": "e123",
+        "doi": "10.1016/j.neucli.2017.99",
+        "doi_aliases": [DOI],
+        "flags": ["doi-alias"],
+    }
     edited = edit_in_place(text, data, changes)
     assert edited is not None
     assert parse_text(edited).data == {**data, **changes}
@@ -348,8 +417,8 @@ def test_edit_in_place_replaces_lists_inserts_new_keys_in_page_order_and_keeps_c
 
 
 def test_edit_in_place_declines_what_it_cannot_do_safely():
-    from atlas_cli.curate.verify import edit_in_place
     from atlas_cli.core.yamlio import parse_text
+    from atlas_cli.curate.verify import edit_in_place
 
     flow = "{slug: a-2020-b, title: Old title, year: 2020}\n"
     assert edit_in_place(flow, parse_text(flow).data, {"title": "New title"}) is None

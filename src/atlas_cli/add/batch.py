@@ -24,10 +24,11 @@ import contextlib
 import os
 import re
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from atlas_cli.core import errors
 from atlas_cli.core.doi import Identifier, doi_key, inspect_identifier
@@ -171,8 +172,9 @@ def records_lock(records_dir: Path) -> Iterator[None]:
         records_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(records_dir, os.O_RDONLY)
     except OSError as exc:
-        raise WriteError(f"cannot open {records_dir}: {exc.strerror}",
-                         hint="check the records folder exists and is writable") from exc
+        raise WriteError(
+            f"cannot open {records_dir}: {exc.strerror}", hint="check the records folder exists and is writable"
+        ) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -208,8 +210,8 @@ class _PubMedLookup:
             return
 
         def run() -> None:
-            from atlas_cli.services.crossref import check_service_url
             from atlas_cli.core.errors import ConfigError
+            from atlas_cli.services.crossref import check_service_url
             from atlas_cli.services.pubmed import PubMedClient
 
             try:
@@ -226,7 +228,7 @@ class _PubMedLookup:
                         cache.write_pubmed(doi, hit.to_json())
             except ConfigError as exc:
                 self.error = exc.message
-            except Exception as exc:  # PubMed never fails an add, whatever goes wrong
+            except Exception as exc:  # noqa: BLE001 - PubMed never fails an add, whatever goes wrong
                 self.error = f"{type(exc).__name__}: {exc}"
             finally:
                 self._done.set()
@@ -238,10 +240,14 @@ class _PubMedLookup:
         return self.hits.get(doi_key(doi))
 
 
-def add_dois(settings, identifiers: list[str], options: AddOptions | None = None,
-             env: Mapping[str, str] | None = None,
-             on_result: Callable[[AddResult], None] | None = None,
-             on_start: Callable[[int], None] | None = None) -> AddReport:
+def add_dois(
+    settings,
+    identifiers: list[str],
+    options: AddOptions | None = None,
+    env: Mapping[str, str] | None = None,
+    on_result: Callable[[AddResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> AddReport:
     """Add every identifier; returns the report (never raises for one bad DOI)."""
     from atlas_cli.services.cache import Cache
     from atlas_cli.services.crossref import CrossrefClient, Fetched, check_envelope
@@ -280,14 +286,29 @@ def add_dois(settings, identifiers: list[str], options: AddOptions | None = None
             emit(AddResult(typed, status=FAILED, reason=ident.problem, kind="input", position=position))
             continue
         if ident.key in seen:
-            emit(AddResult(typed, ident.doi, status=SKIPPED, reason=f"repeats {seen[ident.key]} in this batch",
-                           position=position))
+            emit(
+                AddResult(
+                    typed,
+                    ident.doi,
+                    status=SKIPPED,
+                    reason=f"repeats {seen[ident.key]} in this batch",
+                    position=position,
+                )
+            )
             continue
         seen[ident.key] = ident.doi
         present = index.slug_of(ident.doi)
         if present:
-            emit(AddResult(typed, ident.doi, status=PRESENT, slug=present,
-                           reason=f"already in the atlas as {present}", position=position))
+            emit(
+                AddResult(
+                    typed,
+                    ident.doi,
+                    status=PRESENT,
+                    slug=present,
+                    reason=f"already in the atlas as {present}",
+                    position=position,
+                )
+            )
             continue
         positions[ident.key] = position
         wanted.append(ident)
@@ -311,8 +332,9 @@ def add_dois(settings, identifiers: list[str], options: AddOptions | None = None
                 answers.append(fetched)
                 continue
         if options.offline:
-            answers.append(Fetched(ident.doi, reason="not in the cache, and --offline forbids asking Crossref",
-                                   kind="offline"))
+            answers.append(
+                Fetched(ident.doi, reason="not in the cache, and --offline forbids asking Crossref", kind="offline")
+            )
         else:
             to_fetch.append(ident.doi)
     pubmed = _PubMedLookup(settings, [i.doi for i in wanted], options, http, cache, stop) if options.pubmed else None
@@ -333,8 +355,11 @@ def add_dois(settings, identifiers: list[str], options: AddOptions | None = None
                 warning = cache.write_work(ident.doi, fetched.envelope, fetched.via_redirect)
                 if warning and warning not in report.warnings:
                     report.warnings.append(warning)
-            emit(_make_record(fetched, ident, result, pubmed, options, today, index, records_dir,
-                              reserved, reserved_dois))
+            emit(
+                _make_record(
+                    fetched, ident, result, pubmed, options, today, index, records_dir, reserved, reserved_dois
+                )
+            )
     except KeyboardInterrupt:
         stop.set()
         report.interrupted = True
@@ -347,16 +372,27 @@ def add_dois(settings, identifiers: list[str], options: AddOptions | None = None
     if pubmed is not None:
         report.ncbi_requests = pubmed.requests
         if pubmed.error:
-            report.warnings.append(f"PubMed lookup failed ({pubmed.error}); records were written without "
-                                   "a PMID and with Crossref's journal title")
+            report.warnings.append(
+                f"PubMed lookup failed ({pubmed.error}); records were written without "
+                "a PMID and with Crossref's journal title"
+            )
     return report
 
 
-def _make_record(fetched, ident: Identifier, result: AddResult, pubmed: _PubMedLookup | None,
-                 options: AddOptions, today: date, index: RecordIndex, records_dir: Path,
-                 reserved: set[str], reserved_dois: dict[str, str]) -> AddResult:
-    from atlas_cli.core.records import render_record, save_new_record
+def _make_record(
+    fetched,
+    ident: Identifier,
+    result: AddResult,
+    pubmed: _PubMedLookup | None,
+    options: AddOptions,
+    today: date,
+    index: RecordIndex,
+    records_dir: Path,
+    reserved: set[str],
+    reserved_dois: dict[str, str],
+) -> AddResult:
     from atlas_cli.add.draft import build_draft
+    from atlas_cli.core.records import render_record, save_new_record
     from atlas_cli.core.slugs import base_slug, unique_slug
 
     work = fetched.work
@@ -383,7 +419,8 @@ def _make_record(fetched, ident: Identifier, result: AddResult, pubmed: _PubMedL
                 if present:
                     result.status, result.slug = PRESENT, present
                     result.reason = f"already in the atlas as {present}" + (
-                        f" (under {record['doi']})" if key != ident.key else "")
+                        f" (under {record['doi']})" if key != ident.key else ""
+                    )
                     return result
             slug = unique_slug(base, index.taken_slugs() | reserved)
             record = {"slug": slug, **record}

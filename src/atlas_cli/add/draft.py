@@ -14,8 +14,16 @@ from typing import Any
 from atlas_cli.core.doi import doi_key
 from atlas_cli.core.records import record_schema
 from atlas_cli.services.work import (
-    NOT_PAPER_TYPES, UPDATE_FLAGS, authors_of, in_place_updates, journal_of, text_field, title_flags, title_of,
-    updates_of, year_of,
+    NOT_PAPER_TYPES,
+    UPDATE_FLAGS,
+    authors_of,
+    in_place_updates,
+    journal_of,
+    text_field,
+    title_flags,
+    title_of,
+    updates_of,
+    year_of,
 )
 
 TITLE_NOTICES = {
@@ -45,8 +53,9 @@ def _a(phrase: str) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
-def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = False,
-                pubmed: Any = None, today: date) -> Draft:
+def build_draft(
+    work: dict[str, Any], *, asked_doi: str, via_redirect: bool = False, pubmed: Any = None, today: date
+) -> Draft:
     """The draft record for WORK (a Crossref `message`), or a Draft with `problem`."""
     doi = str(work.get("DOI") or asked_doi).strip()
     notices: list[str] = []
@@ -55,15 +64,21 @@ def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = Fa
         raw = work.get("title")
         had_markup = isinstance(raw, list) and any(isinstance(t, str) and t.strip() for t in raw)
         why = "a title of only markup, no words" if had_markup else "no title"
-        return Draft(None, problem=f"Crossref's record has {why}; not creating a record "
-                                   f"(a figure or other component? add it by hand if it is a paper)")
+        return Draft(
+            None,
+            problem=f"Crossref's record has {why}; not creating a record "
+            f"(a figure or other component? add it by hand if it is a paper)",
+        )
     year = year_of(work)
     if year is None and pubmed is not None and getattr(pubmed, "year", None):
         year = pubmed.year
         notices.append(f"no publication date in Crossref; year {year} taken from PubMed")
     if year is None:
-        return Draft(None, problem="Crossref's record has no publication date (issued, print or online); "
-                                   "not creating a record (add it by hand with the year)")
+        return Draft(
+            None,
+            problem="Crossref's record has no publication date (issued, print or online); "
+            "not creating a record (add it by hand with the year)",
+        )
 
     record: dict[str, Any] = {"status": "draft", "title": title, "authors": authors_of(work)}
     if not record["authors"]:
@@ -93,8 +108,11 @@ def build_draft(work: dict[str, Any], *, asked_doi: str, via_redirect: bool = Fa
     crossref_type = str(work.get("type") or "")
     known_types = record_schema()["properties"]["publication_type"]["enum"]
     record["publication_type"] = crossref_type if crossref_type in known_types else "other"
-    record["pem"] = {"badge": "unclear", "criteria": [],
-                     "rationale": "TODO: read the inclusion criteria and set the PEM badge."}
+    record["pem"] = {
+        "badge": "unclear",
+        "criteria": [],
+        "rationale": "TODO: read the inclusion criteria and set the PEM badge.",
+    }
     record.update(CURATED_PLACEHOLDERS)
     record["topics"] = []
 

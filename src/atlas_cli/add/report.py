@@ -22,9 +22,13 @@ def result_lines(result: AddResult) -> list[str]:
 
 
 def summary_lines(report: AddReport) -> list[str]:
-    counts = [(report.count(ADDED), "added"), (report.count(WOULD_ADD), "would be added"),
-              (report.count(PRESENT), "already present"), (report.count(SKIPPED), "skipped"),
-              (report.count(FAILED), "failed")]
+    counts = [
+        (report.count(ADDED), "added"),
+        (report.count(WOULD_ADD), "would be added"),
+        (report.count(PRESENT), "already present"),
+        (report.count(SKIPPED), "skipped"),
+        (report.count(FAILED), "failed"),
+    ]
     head = ", ".join(f"{n} {label}" for n, label in counts if n) or "nothing done"
     rows = [("status", "DOI", "record / reason")]
     for result in report.results:

@@ -76,7 +76,7 @@ def protect(value: str) -> str:
         core = token.lstrip(_LEAD)
         lead = token[: len(token) - len(core)]
         stripped = core.rstrip(_TRAIL)
-        trail = core[len(stripped):]
+        trail = core[len(stripped) :]
         if stripped and needs_protection(stripped):
             out.append(escape(lead) + "{" + escape(stripped) + "}" + escape(trail))
         else:

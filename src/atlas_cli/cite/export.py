@@ -9,9 +9,10 @@ with the slug taken from the file name, which makes them unique and stable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from atlas_cli import cite
 from atlas_cli.core.errors import UsageError
@@ -33,12 +34,13 @@ class Filters:
     topics: tuple[str, ...] = ()
     include_drafts: bool = False
 
-    def check(self) -> "Filters":
+    def check(self) -> Filters:
         for name, values, allowed in (("--status", self.statuses, STATUSES), ("--badge", self.badges, BADGES)):
             for value in values:
                 if value not in allowed:
-                    raise UsageError(f"{name} {value!r} is not one of: {', '.join(allowed)}",
-                                     hint=f"e.g. {name} {allowed[-1]}")
+                    raise UsageError(
+                        f"{name} {value!r} is not one of: {', '.join(allowed)}", hint=f"e.g. {name} {allowed[-1]}"
+                    )
         return self
 
     def match(self, record: dict[str, Any]) -> bool:
@@ -97,8 +99,9 @@ def _read_one(path: Path) -> tuple[dict[str, Any] | None, Skipped | None]:
     document = read_document(path)
     if document.data is None:
         first = document.problems[0] if document.problems else None
-        return None, Skipped(path, first.line if first else 1, first.column if first else 1,
-                             first.message if first else "not a record")
+        return None, Skipped(
+            path, first.line if first else 1, first.column if first else 1, first.message if first else "not a record"
+        )
     ambiguous = [p for p in document.problems if p.rule in AMBIGUOUS]
     if ambiguous:
         first = ambiguous[0]
@@ -116,8 +119,7 @@ def export(records_dir: Path, fmt: str, filters: Filters, settings) -> ExportRes
         raise UsageError(f"cannot export as '{fmt}'", hint=f"choose one of: {', '.join(cite.EXPORT_FORMATS)}")
     filters.check()
     if not records_dir.is_dir():
-        raise UsageError(f"no records folder at {records_dir}",
-                         hint="run atlas inside an atlas, or pass --root DIR")
+        raise UsageError(f"no records folder at {records_dir}", hint="run atlas inside an atlas, or pass --root DIR")
     from atlas_cli.core.records import iter_record_paths
 
     records, skipped = read_records(iter_record_paths(records_dir))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ _SPACES_RE = re.compile(r"[ \t]{2,}")
 _DANGLING_RE = re.compile(r"[;,:]\s*$")  # e.g. Vancouver's "2017;" when there is no volume
 
 
-@lru_cache(maxsize=None)
+@cache
 def _style(name: str):
     from citeproc import CitationStylesStyle
 
@@ -74,7 +74,7 @@ def _outside_identifiers(text: str, identifiers: list[str], fix) -> str:
     pattern = re.compile("|".join(re.escape(i) for i in sorted(identifiers, key=len, reverse=True)))
     out, last = [], 0
     for match in pattern.finditer(text):
-        out.append(fix(text[last:match.start()]))
+        out.append(fix(text[last : match.start()]))
         out.append(match.group(0))
         last = match.end()
     out.append(fix(text[last:]))
@@ -97,7 +97,7 @@ def tidy(text: str, *, title: str | None, has_authors: bool, identifiers: list[s
         if first:
             second = pattern.search(text, first.end())
             if second:
-                text = text[: second.start()] + text[second.end():]
+                text = text[: second.start()] + text[second.end() :]
     text = text.strip()
     return _DANGLING_RE.sub(".", text)
 
@@ -145,7 +145,7 @@ def _drop_second(text: str, word: str) -> str:
     if len(matches) < 2:
         return text
     second = matches[1]
-    return text[: second.start()] + text[second.end():]
+    return text[: second.start()] + text[second.end() :]
 
 
 def _mend_page_range(text: str, page: str | None, name: str) -> str:
@@ -161,7 +161,7 @@ def _mend_page_range(text: str, page: str | None, name: str) -> str:
     if not first or not last:
         return text
     common = 0
-    for common, (a, b) in enumerate(zip(first, last)):  # citeproc-py's count, as it does it
+    for common, (a, b) in enumerate(zip(first, last)):  # noqa: B007 - read after the loop; citeproc-py's count, as it does it
         if a != b:
             break
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -42,7 +42,9 @@ def _read_from(source: str) -> str:
             return raw.decode("utf-16")
         return raw.decode("utf-8-sig")
     except FileNotFoundError:
-        raise UsageError(f"--from {source}: no such file", hint="give a file with one DOI per line, or - for stdin") from None
+        raise UsageError(
+            f"--from {source}: no such file", hint="give a file with one DOI per line, or - for stdin"
+        ) from None
     except IsADirectoryError:
         raise UsageError(f"--from {source}: is a folder, not a file") from None
     except UnicodeDecodeError:
@@ -57,16 +59,22 @@ def register(app):
     @app.command("add", help=HELP)
     @handle_errors
     def add(
-        dois: Annotated[Optional[list[str]], typer.Argument(help="DOIs to add.", show_default=False)] = None,
-        from_file: Annotated[Optional[str], typer.Option(
-            "--from", metavar="FILE", help="Read DOIs from FILE (one per line, # comments; - for stdin).")] = None,
+        dois: Annotated[list[str] | None, typer.Argument(help="DOIs to add.", show_default=False)] = None,
+        from_file: Annotated[
+            str | None,
+            typer.Option("--from", metavar="FILE", help="Read DOIs from FILE (one per line, # comments; - for stdin)."),
+        ] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the records instead of writing them.")] = False,
-        no_pubmed: Annotated[bool, typer.Option("--no-pubmed", help="Do not ask PubMed for PMIDs and journal titles.")] = False,
+        no_pubmed: Annotated[
+            bool, typer.Option("--no-pubmed", help="Do not ask PubMed for PMIDs and journal titles.")
+        ] = False,
         offline: Annotated[bool, typer.Option("--offline", help="Use only cached answers; no network.")] = False,
-        refresh: Annotated[bool, typer.Option("--refresh", help="Ignore the cache and ask the services again.")] = False,
+        refresh: Annotated[
+            bool, typer.Option("--refresh", help="Ignore the cache and ask the services again.")
+        ] = False,
     ) -> int:
-        from atlas_cli.core import errors
         from atlas_cli.add.batch import AddOptions, add_dois
+        from atlas_cli.core import errors
         from atlas_cli.core.doi import parse_doi_lines
 
         if offline and refresh:
@@ -87,8 +95,11 @@ def register(app):
         finally:
             progress.stop()
         if dry_run:
-            drafts = [f"# records/{r.slug}.yaml\n{r.text}" + ("" if r.text.endswith("\n") else "\n")
-                      for r in report.results if r.text]
+            drafts = [
+                f"# records/{r.slug}.yaml\n{r.text}" + ("" if r.text.endswith("\n") else "\n")
+                for r in report.results
+                if r.text
+            ]
             sys.stdout.write("---\n".join(drafts))  # a separator only between two records
             sys.stdout.flush()
         for warning in report.warnings:

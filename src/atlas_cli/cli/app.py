@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated
 
 import typer
 
 from atlas_cli import __version__
-from atlas_cli.core import errors
 from atlas_cli.cli.handler import eprint, report_error, run_command  # noqa: F401 (commands import them from here)
+from atlas_cli.core import errors
 
 app = typer.Typer(
     name="atlas",
@@ -64,12 +65,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    root: Annotated[Optional[Path], typer.Option(
-        "--root", help="Atlas folder (default: ATLAS_ROOT, else found by walking up from here).",
-        file_okay=False)] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root", help="Atlas folder (default: ATLAS_ROOT, else found by walking up from here).", file_okay=False
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Curate the evidence behind the ME/CFS research atlas.
 
@@ -84,10 +89,15 @@ def main_options(
 # Command name -> the module of `commands/` that registers it. Only the module of
 # the command being run is imported, so one command does not pay for all.
 COMMANDS = {
-    "lint": "lint", "init": "init",
+    "lint": "lint",
+    "init": "init",
     "add": "add",
-    "cite": "cite", "export": "cite",
-    "show": "curate", "list": "curate", "stats": "curate", "verify": "curate",
+    "cite": "cite",
+    "export": "cite",
+    "show": "curate",
+    "list": "curate",
+    "stats": "curate",
+    "verify": "curate",
     "build": "build",
 }
 

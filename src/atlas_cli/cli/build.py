@@ -7,7 +7,7 @@ return the exit code. Nothing heavy is imported until the command runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -18,18 +18,36 @@ def register(app) -> None:
     @app.command("build")
     @handle_errors
     def build_command(
-        output: Annotated[Optional[Path], typer.Option(
-            "--output", "-o", metavar="DIR", file_okay=False,
-            help="Folder to build into (default: site/ in the atlas). Replaced on every build.")] = None,
-        include_drafts: Annotated[bool, typer.Option(
-            "--include-drafts", help="Include draft records, marked as drafts.")] = False,
-        serve: Annotated[bool, typer.Option(
-            "--serve", help="After building, serve the site on 127.0.0.1 until Ctrl-C.")] = False,
-        port: Annotated[int, typer.Option(
-            "--port", min=0, max=65535, help="Port for --serve (0: any free port).")] = 8000,
-        jobs: Annotated[Optional[int], typer.Option(
-            "--jobs", "-j", min=1, metavar="N", show_default="one per CPU",
-            help="Processes reading and rendering records, when many need rendering.")] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output",
+                "-o",
+                metavar="DIR",
+                file_okay=False,
+                help="Folder to build into (default: site/ in the atlas). Replaced on every build.",
+            ),
+        ] = None,
+        include_drafts: Annotated[
+            bool, typer.Option("--include-drafts", help="Include draft records, marked as drafts.")
+        ] = False,
+        serve: Annotated[
+            bool, typer.Option("--serve", help="After building, serve the site on 127.0.0.1 until Ctrl-C.")
+        ] = False,
+        port: Annotated[
+            int, typer.Option("--port", min=0, max=65535, help="Port for --serve (0: any free port).")
+        ] = 8000,
+        jobs: Annotated[
+            int | None,
+            typer.Option(
+                "--jobs",
+                "-j",
+                min=1,
+                metavar="N",
+                show_default="one per CPU",
+                help="Processes reading and rendering records, when many need rendering.",
+            ),
+        ] = None,
     ) -> int:
         """Render the records as a static website: evidence pages, a filterable index, topic and case-definition pages.
 
@@ -45,13 +63,20 @@ def register(app) -> None:
         result = build(settings(), output, include_drafts=include_drafts, workers=jobs)
         for skipped in result.skipped:
             eprint(f"atlas: warning: skipped {skipped.path}: {skipped.reason}")
-        drafts = (f", {result.drafts} draft(s) included" if include_drafts
-                  else f", {result.drafts} draft(s) left out (--include-drafts shows them)" if result.drafts else "")
-        eprint(f"Built {result.pages} pages ({result.evidence_pages} evidence pages{drafts}) into {result.output}: "
-               f"{result.written} file(s) written, {result.unchanged} unchanged, {result.removed} removed; "
-               f"{result.rendered} record(s) read and rendered, the rest unchanged since the last build.")
+        drafts = (
+            f", {result.drafts} draft(s) included"
+            if include_drafts
+            else f", {result.drafts} draft(s) left out (--include-drafts shows them)"
+            if result.drafts
+            else ""
+        )
+        eprint(
+            f"Built {result.pages} pages ({result.evidence_pages} evidence pages{drafts}) into {result.output}: "
+            f"{result.written} file(s) written, {result.unchanged} unchanged, {result.removed} removed; "
+            f"{result.rendered} record(s) read and rendered, the rest unchanged since the last build."
+        )
         if serve:
             from atlas_cli.site.serve import serve_site
 
-            serve_site(result.output, port, announce=lambda url: (typer.echo(f"Serving {url} (Ctrl-C to stop)")))
+            serve_site(result.output, port, announce=lambda url: typer.echo(f"Serving {url} (Ctrl-C to stop)"))
         return FINDINGS if result.skipped else 0

@@ -4,10 +4,9 @@ Thin Typer layer: parse options, call `atlas_cli.cite` / `atlas_cli.cite.export`
 print, return the exit code. Nothing heavy is imported until a command runs.
 """
 
-
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 CITE_FORMATS = "primary, bibtex, snapshot, csl-json, ris, apa, vancouver, ama"
 
@@ -18,8 +17,8 @@ def run_cite(slugs: "list[str]", fmt: "str | None", conf) -> int:
     Shared by the Typer command and the fast path of the entry point.
     """
     from atlas_cli import cite
-    from atlas_cli.core.errors import FINDINGS, NotFound
     from atlas_cli.cli.handler import report_error
+    from atlas_cli.core.errors import FINDINGS, NotFound
     from atlas_cli.core.records import check_slug_argument, load_record
 
     if fmt is not None and fmt not in cite.FORMATS:
@@ -52,9 +51,15 @@ def register(app) -> None:
     @handle_errors
     def cite_command(
         slugs: Annotated[list[str], typer.Argument(help="Slug(s) of the record(s) to cite.", show_default=False)],
-        fmt: Annotated[Optional[str], typer.Option(
-            "--format", "-f", metavar="FORMAT",
-            help=f"One format instead of the page's three blocks: {CITE_FORMATS}.")] = None,
+        fmt: Annotated[
+            str | None,
+            typer.Option(
+                "--format",
+                "-f",
+                metavar="FORMAT",
+                help=f"One format instead of the page's three blocks: {CITE_FORMATS}.",
+            ),
+        ] = None,
     ) -> int:
         """Print the citations of a record, as its evidence page shows them.
 
@@ -66,19 +71,38 @@ def register(app) -> None:
     @app.command("export")
     @handle_errors
     def export_command(
-        fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT",
-                                         help="bibtex, csl-json or ris.")] = "bibtex",
-        status: Annotated[Optional[list[str]], typer.Option(
-            "--status", metavar="STATUS", help="Only records with this status (draft, published); repeatable.")] = None,
-        badge: Annotated[Optional[list[str]], typer.Option(
-            "--badge", metavar="BADGE",
-            help="Only records with this PEM badge (required, not-required, unclear, not-applicable); repeatable.")] = None,
-        topic: Annotated[Optional[list[str]], typer.Option(
-            "--topic", metavar="TOPIC", help="Only records tagged with this topic id; repeatable.")] = None,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", metavar="FORMAT", help="bibtex, csl-json or ris.")
+        ] = "bibtex",
+        status: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--status", metavar="STATUS", help="Only records with this status (draft, published); repeatable."
+            ),
+        ] = None,
+        badge: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--badge",
+                metavar="BADGE",
+                help="Only records with this PEM badge (required, not-required, unclear, not-applicable); repeatable.",
+            ),
+        ] = None,
+        topic: Annotated[
+            list[str] | None,
+            typer.Option("--topic", metavar="TOPIC", help="Only records tagged with this topic id; repeatable."),
+        ] = None,
         include_drafts: Annotated[bool, typer.Option("--include-drafts", help="Include draft records.")] = False,
-        output: Annotated[Optional[Path], typer.Option(
-            "--output", "-o", metavar="FILE", dir_okay=False,
-            help="Write to FILE (atomically) instead of standard output.")] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output",
+                "-o",
+                metavar="FILE",
+                dir_okay=False,
+                help="Write to FILE (atomically) instead of standard output.",
+            ),
+        ] = None,
     ) -> int:
         """Export records as one BibTeX, CSL-JSON or RIS file.
 
@@ -86,8 +110,8 @@ def register(app) -> None:
         A record file that cannot be read is skipped with a warning and the exit
         status is 1.
         """
-        from atlas_cli.core.errors import FINDINGS
         from atlas_cli.cite.export import Filters, export
+        from atlas_cli.core.errors import FINDINGS
 
         conf = settings()
         filters = Filters(tuple(status or ()), tuple(badge or ()), tuple(topic or ()), include_drafts)

@@ -8,7 +8,7 @@ interpreted in record text (a title containing `[b]` prints as written).
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,12 +19,27 @@ PEM_STYLES = {
     "not-applicable": "bold white on blue",
     "missing": "bold white on red",
 }
-LIST_BADGE_STYLES = {"required": "green", "not-required": "yellow", "unclear": "grey50",
-                     "not-applicable": "blue", "missing": "red"}
-BADGE_STYLES = {"evidence": "bold cyan", "confidence": "cyan", "design": "magenta", "review": "green",
-                "review-no": "yellow", "status": "bold yellow"}
-BANNER_STYLES = {"retracted": "bold white on red", "withdrawn": "bold white on red",
-                 "expression-of-concern": "bold black on dark_orange", "corrected": "bold black on yellow"}
+LIST_BADGE_STYLES = {
+    "required": "green",
+    "not-required": "yellow",
+    "unclear": "grey50",
+    "not-applicable": "blue",
+    "missing": "red",
+}
+BADGE_STYLES = {
+    "evidence": "bold cyan",
+    "confidence": "cyan",
+    "design": "magenta",
+    "review": "green",
+    "review-no": "yellow",
+    "status": "bold yellow",
+}
+BANNER_STYLES = {
+    "retracted": "bold white on red",
+    "withdrawn": "bold white on red",
+    "expression-of-concern": "bold black on dark_orange",
+    "corrected": "bold black on yellow",
+}
 
 
 def make_console(stderr: bool = False):
@@ -50,8 +65,9 @@ def render_page(console, page) -> None:
     from atlas_cli.curate.show import PEM_NOTE
 
     if page.problems:
-        head = Text(f"{len(page.problems)} problem{'s' if len(page.problems) != 1 else ''} (atlas lint):",
-                    style="bold red")
+        head = Text(
+            f"{len(page.problems)} problem{'s' if len(page.problems) != 1 else ''} (atlas lint):", style="bold red"
+        )
         console.print(head)
         for problem in page.problems:
             console.print(Text("  " + problem, style="red"), soft_wrap=True)
@@ -61,12 +77,18 @@ def render_page(console, page) -> None:
         body.append(banner.text, style=BANNER_STYLES.get(banner.kind, "bold red"))
         for detail in banner.details:
             body.append("\n" + detail, style="default")
-        console.print(Panel(body, expand=False, border_style="red" if banner.kind in ("retracted", "withdrawn") else "yellow"))
+        console.print(
+            Panel(body, expand=False, border_style="red" if banner.kind in ("retracted", "withdrawn") else "yellow")
+        )
     row = Text()
     for badge in page.badges:
         if row:
             row.append("  ")
-        style = PEM_STYLES.get(badge.kind[4:], "bold") if badge.kind.startswith("pem-") else BADGE_STYLES.get(badge.kind, "")
+        style = (
+            PEM_STYLES.get(badge.kind[4:], "bold")
+            if badge.kind.startswith("pem-")
+            else BADGE_STYLES.get(badge.kind, "")
+        )
         row.append(f" {badge.text} " if badge.kind.startswith("pem-") else f"[{badge.text}]", style=style)
     console.print(row)
     console.print()
@@ -101,9 +123,9 @@ def render_page(console, page) -> None:
 
 def show_record(settings, slug: str, *, lint: bool = True, citations: bool = True):
     """(page, readable): the page of SLUG with its problems (NotFound for an unknown slug)."""
-    from atlas_cli.curate.listing import attach_lint, read_entries
     from atlas_cli.core.records import check_slug_argument, find_record
     from atlas_cli.core.registries import load_registries
+    from atlas_cli.curate.listing import attach_lint, read_entries
     from atlas_cli.curate.show import build_page
 
     path = find_record(settings.records_dir, check_slug_argument(slug))
@@ -117,12 +139,19 @@ def show_record(settings, slug: str, *, lint: bool = True, citations: bool = Tru
         except ImportError:  # pragma: no cover - citations ship with atlas
             cite = None
         if cite is not None:
+
             def render(record, fmt):
                 # The file name is the slug, as in `atlas cite`, `atlas export` and the site.
                 return cite.render(dict(record, slug=path.stem), fmt, settings)
+
     registries = load_registries(settings.schemas_dir)
-    page = build_page(entry.data or {}, registries, citations=render if entry.data is not None else None,
-                      problems=entry.problems, slug=path.stem)
+    page = build_page(
+        entry.data or {},
+        registries,
+        citations=render if entry.data is not None else None,
+        problems=entry.problems,
+        slug=path.stem,
+    )
     return page, entry.data is not None
 
 
@@ -138,8 +167,10 @@ def render_table(console, rows) -> None:
     table = [list(HEADINGS)]
     for row in rows:
         values = cells(row)
-        values[7] = " ".join(filter(None, [f"{row.errors}E" if row.errors else "",
-                                           f"{row.warnings}W" if row.warnings else ""])) or "-"
+        values[7] = (
+            " ".join(filter(None, [f"{row.errors}E" if row.errors else "", f"{row.warnings}W" if row.warnings else ""]))
+            or "-"
+        )
         table.append(values)
     widths = fit_widths(table, console.width)
     for index, values in enumerate(table):
@@ -157,7 +188,9 @@ def render_table(console, rows) -> None:
         for column, (value, width, style) in enumerate(zip(values, widths, styles)):
             if column:
                 line.append("  ")
-            line.append(clip(value, width).ljust(width) if column < len(values) - 1 else clip(value, width), style=style)
+            line.append(
+                clip(value, width).ljust(width) if column < len(values) - 1 else clip(value, width), style=style
+            )
         console.print(line, soft_wrap=True)
 
 
@@ -169,8 +202,9 @@ def register(app: typer.Typer) -> None:
     def show(
         slug: Annotated[str, typer.Argument(help="The record to show, e.g. mensah-2017-chronic-fatigue.")],
         lint: Annotated[bool, typer.Option("--lint/--no-lint", help="Check the record and flag its problems.")] = True,
-        citations: Annotated[bool, typer.Option("--citations/--no-citations",
-                                                help="End with the three citation blocks.")] = True,
+        citations: Annotated[
+            bool, typer.Option("--citations/--no-citations", help="End with the three citation blocks.")
+        ] = True,
     ) -> int:
         """Show a record as its evidence page reads.
 
@@ -206,26 +240,49 @@ def register(app: typer.Typer) -> None:
     @app.command("list")
     @handle_errors
     def list_(
-        badge: Annotated[Optional[list[str]], typer.Option(
-            "--badge", help="PEM badge: required, not-required, unclear, not-applicable (repeat for any of several).")] = None,
-        criteria: Annotated[Optional[list[str]], typer.Option(
-            "--criteria", help="Case definition id or name used for inclusion, e.g. ccc-2003 or Fukuda.")] = None,
-        topic: Annotated[Optional[list[str]], typer.Option("--topic", help="Topic id from schemas/topics.yaml.")] = None,
-        design: Annotated[Optional[list[str]], typer.Option("--design", help="Design id from schemas/designs.yaml.")] = None,
-        status: Annotated[Optional[list[str]], typer.Option("--status", help="draft or published.")] = None,
-        year: Annotated[Optional[str], typer.Option(
-            "--year", help="A year or an inclusive range: 2017, 2015..2020, 2015.., ..2020.")] = None,
-        flag: Annotated[Optional[list[str]], typer.Option(
-            "--flag", help="Record flag, e.g. retracted, withdrawn, expression-of-concern, preprint.")] = None,
-        search: Annotated[Optional[str], typer.Option(
-            "--search", help="Words that must all occur in the title, authors or curated text (case and accents ignored).")] = None,
+        badge: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--badge",
+                help="PEM badge: required, not-required, unclear, not-applicable (repeat for any of several).",
+            ),
+        ] = None,
+        criteria: Annotated[
+            list[str] | None,
+            typer.Option("--criteria", help="Case definition id or name used for inclusion, e.g. ccc-2003 or Fukuda."),
+        ] = None,
+        topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic id from schemas/topics.yaml.")] = None,
+        design: Annotated[
+            list[str] | None, typer.Option("--design", help="Design id from schemas/designs.yaml.")
+        ] = None,
+        status: Annotated[list[str] | None, typer.Option("--status", help="draft or published.")] = None,
+        year: Annotated[
+            str | None, typer.Option("--year", help="A year or an inclusive range: 2017, 2015..2020, 2015.., ..2020.")
+        ] = None,
+        flag: Annotated[
+            list[str] | None,
+            typer.Option("--flag", help="Record flag, e.g. retracted, withdrawn, expression-of-concern, preprint."),
+        ] = None,
+        search: Annotated[
+            str | None,
+            typer.Option(
+                "--search",
+                help="Words that must all occur in the title, authors or curated text (case and accents ignored).",
+            ),
+        ] = None,
         problems: Annotated[bool, typer.Option("--problems", help="Only records with problems.")] = False,
-        sort: Annotated[str, typer.Option(
-            "--sort", help="slug, year, author, badge, design, status, added or problems.")] = "slug",
+        sort: Annotated[
+            str, typer.Option("--sort", help="slug, year, author, badge, design, status, added or problems.")
+        ] = "slug",
         reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
         fmt: Annotated[str, typer.Option("--format", help="table (default), json or csv.")] = "table",
-        lint: Annotated[bool, typer.Option(
-            "--lint/--no-lint", help="Run the full `atlas lint` checks to flag problems (default: only YAML problems).")] = False,
+        lint: Annotated[
+            bool,
+            typer.Option(
+                "--lint/--no-lint",
+                help="Run the full `atlas lint` checks to flag problems (default: only YAML problems).",
+            ),
+        ] = False,
     ) -> int:
         """List records, one line each: slug, year, first author, PEM badge, design, status, flags, problems.
 
@@ -241,16 +298,32 @@ def register(app: typer.Typer) -> None:
         """
         from atlas_cli.core import errors
         from atlas_cli.core.errors import UsageError
-        from atlas_cli.curate.listing import FORMATTERS, attach_lint, list_rows, make_filters, read_entries, summary_line
         from atlas_cli.core.registries import load_registries
+        from atlas_cli.curate.listing import (
+            FORMATTERS,
+            attach_lint,
+            list_rows,
+            make_filters,
+            read_entries,
+            summary_line,
+        )
 
         if fmt not in ("table", "json", "csv"):
             raise UsageError(f"unknown format {fmt!r}", hint="use table, json or csv")
         cfg = settings()
         registries = load_registries(cfg.schemas_dir)
-        filters = make_filters(badges=badge or (), criteria=criteria or (), topics=topic or (), designs=design or (),
-                               statuses=status or (), flags=flag or (), years=year, search=search,
-                               problems_only=problems, registries=registries)
+        filters = make_filters(
+            badges=badge or (),
+            criteria=criteria or (),
+            topics=topic or (),
+            designs=design or (),
+            statuses=status or (),
+            flags=flag or (),
+            years=year,
+            search=search,
+            problems_only=problems,
+            registries=registries,
+        )
         entries = read_entries(cfg.records_dir)
         if lint:
             attach_lint(cfg, entries)
@@ -270,8 +343,12 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def stats(
         fmt: Annotated[str, typer.Option("--format", help="text (default) or json.")] = "text",
-        lint: Annotated[bool, typer.Option(
-            "--lint/--no-lint", help="Count records with lint errors and warnings (off: only YAML problems).")] = True,
+        lint: Annotated[
+            bool,
+            typer.Option(
+                "--lint/--no-lint", help="Count records with lint errors and warnings (off: only YAML problems)."
+            ),
+        ] = True,
     ) -> int:
         """The state of the atlas at a glance.
 
@@ -284,8 +361,8 @@ def register(app: typer.Typer) -> None:
         """
         from atlas_cli.core import errors
         from atlas_cli.core.errors import UsageError
-        from atlas_cli.curate.listing import attach_lint, read_entries
         from atlas_cli.core.registries import load_registries
+        from atlas_cli.curate.listing import attach_lint, read_entries
         from atlas_cli.curate.stats import SECTIONS, compute, format_json, format_text
 
         if fmt not in ("text", "json"):
@@ -312,10 +389,15 @@ def register(app: typer.Typer) -> None:
     @app.command("verify")
     @handle_errors
     def verify(
-        slugs: Annotated[Optional[list[str]], typer.Argument(help="Records to verify (default: every record).")] = None,
-        apply: Annotated[bool, typer.Option(
-            "--apply", help="Update bibliographic fields, flags and notices from Crossref (never curated text or "
-                            "the PEM badge) and show the diff.")] = False,
+        slugs: Annotated[list[str] | None, typer.Argument(help="Records to verify (default: every record).")] = None,
+        apply: Annotated[
+            bool,
+            typer.Option(
+                "--apply",
+                help="Update bibliographic fields, flags and notices from Crossref (never curated text or "
+                "the PEM badge) and show the diff.",
+            ),
+        ] = False,
         fmt: Annotated[str, typer.Option("--format", help="text (default) or json.")] = "text",
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list the records that match.")] = False,
     ) -> int:
@@ -342,8 +424,7 @@ def register(app: typer.Typer) -> None:
 
         progress = BatchProgress("verifying")
         try:
-            report = verify_records(cfg, slugs or None, apply=apply, on_start=progress.start,
-                                    on_result=progress.result)
+            report = verify_records(cfg, slugs or None, apply=apply, on_start=progress.start, on_result=progress.result)
         finally:
             progress.stop()
         _write(format_json(report) if fmt == "json" else format_text(report, show_ok=verbose))

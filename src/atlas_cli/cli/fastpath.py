@@ -55,7 +55,7 @@ def fast_cite(argv: list[str]) -> int | None:
         return None
     root, debug, slugs, fmt = parsed
     from atlas_cli.cli.cite import run_cite
-    from atlas_cli.core.config import load_settings
     from atlas_cli.cli.handler import run_command
+    from atlas_cli.core.config import load_settings
 
     return run_command(lambda: run_cite(slugs, fmt, load_settings(root)), debug)

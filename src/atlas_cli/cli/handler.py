@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from atlas_cli.core import errors
 
@@ -40,9 +40,11 @@ def run_command(command: Callable[[], int | None], debug: bool = False) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return errors.OK
-    except Exception as exc:  # noqa: BLE001 - the one place that catches everything
+    except Exception as exc:
         if debug:
             raise
-        report_error(f"internal error: {type(exc).__name__}: {exc}",
-                     "this is a bug in atlas; please report it with the command you ran (--debug shows the traceback)")
+        report_error(
+            f"internal error: {type(exc).__name__}: {exc}",
+            "this is a bug in atlas; please report it with the command you ran (--debug shows the traceback)",
+        )
         return errors.INTERNAL

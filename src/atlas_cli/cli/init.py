@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,9 +15,12 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def init(
         directory: Annotated[Path, typer.Argument(help="Folder for the new atlas (created if missing).")],
-        site_url: Annotated[str, typer.Option("--site-url", help="Public URL of the atlas.")] = "https://www.mecfsatlas.com",
-        mailto: Annotated[Optional[str], typer.Option(
-            "--mailto", help="Contact email sent to Crossref (polite pool).")] = None,
+        site_url: Annotated[
+            str, typer.Option("--site-url", help="Public URL of the atlas.")
+        ] = "https://www.mecfsatlas.com",
+        mailto: Annotated[
+            str | None, typer.Option("--mailto", help="Contact email sent to Crossref (polite pool).")
+        ] = None,
     ) -> int:
         """Create a new, empty atlas: atlas.toml, records/, a CI workflow and a pre-commit hook.
 

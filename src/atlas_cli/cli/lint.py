@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,16 +21,25 @@ def register(app: typer.Typer) -> None:
     @app.command("lint")
     @handle_errors
     def lint(
-        paths: Annotated[Optional[list[Path]], typer.Argument(
-            help="Record files or folders to check (default: every record of the atlas).")] = None,
-        format: Annotated[str, typer.Option(
-            "--format", "-f", help="Output: text (default), json, or github (workflow annotations).")] = "text",
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(help="Record files or folders to check (default: every record of the atlas)."),
+        ] = None,
+        format: Annotated[
+            str, typer.Option("--format", "-f", help="Output: text (default), json, or github (workflow annotations).")
+        ] = "text",
         strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
-        fix: Annotated[bool, typer.Option(
-            "--fix", help="Apply safe fixes (badge derived from criteria, canonical criteria ids, "
-                          "key order, byte-order mark), then report what is left. Never drops a value.")] = False,
-        jobs: Annotated[Optional[int], typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes (default: one per core).")] = None,
+        fix: Annotated[
+            bool,
+            typer.Option(
+                "--fix",
+                help="Apply safe fixes (badge derived from criteria, canonical criteria ids, "
+                "key order, byte-order mark), then report what is left. Never drops a value.",
+            ),
+        ] = False,
+        jobs: Annotated[
+            int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
+        ] = None,
     ) -> int:
         """Check records against the schema and the atlas's rules.
 

@@ -32,9 +32,7 @@ class Settings:
     bibtex_prefix: str = "mecfsatlas"
     records_dir_name: str = "records"
     mailto: str | None = None
-    snapshot: dict[str, str] = field(
-        default_factory=lambda: {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"}
-    )
+    snapshot: dict[str, str] = field(default_factory=lambda: {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"})
     crossref_url: str = DEFAULT_CROSSREF_URL
     ncbi_url: str = DEFAULT_NCBI_URL
     cache_dir_override: Path | None = None
@@ -79,8 +77,10 @@ def _config_in(directory: Path) -> tuple[Path, dict] | None:
         data = _read_toml(atlas_toml)
         table = data.get("atlas", data)
         if not isinstance(table, dict):
-            raise ConfigError(f"{atlas_toml}: `atlas` must be a table, got {table!r}",
-                              hint='write the settings under an [atlas] heading, e.g. site_url = "https://..."')
+            raise ConfigError(
+                f"{atlas_toml}: `atlas` must be a table, got {table!r}",
+                hint='write the settings under an [atlas] heading, e.g. site_url = "https://..."',
+            )
         return atlas_toml, table
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
@@ -90,8 +90,10 @@ def _config_in(directory: Path) -> tuple[Path, dict] | None:
         if isinstance(table, dict):
             return pyproject, table
         if table is not None:
-            raise ConfigError(f"{pyproject}: `tool.atlas` must be a table, got {table!r}",
-                              hint="write the settings under a [tool.atlas] heading")
+            raise ConfigError(
+                f"{pyproject}: `tool.atlas` must be a table, got {table!r}",
+                hint="write the settings under a [tool.atlas] heading",
+            )
     return None
 
 
@@ -102,8 +104,10 @@ def _read_toml(path: Path) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the syntax of the file") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be decoded",
-                          hint="re-save the file with UTF-8 encoding") from exc
+        raise ConfigError(
+            f"{path}: not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be decoded",
+            hint="re-save the file with UTF-8 encoding",
+        ) from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
 
@@ -128,7 +132,9 @@ def load_settings(root: Path | None = None, cwd: Path | None = None) -> Settings
         root = Path(env["ATLAS_ROOT"])
     if root is not None:
         if not root.is_dir():
-            raise ConfigError(f"atlas root {root} is not a folder", hint="pass an existing folder to --root / ATLAS_ROOT")
+            raise ConfigError(
+                f"atlas root {root} is not a folder", hint="pass an existing folder to --root / ATLAS_ROOT"
+            )
         found = _config_in(root)
         config_file, table = found if found else (None, {})
         root = root.resolve()
@@ -157,8 +163,10 @@ def _settings_from(root: Path, config_file: Path | None, table: dict, env) -> Se
         )
     for key, value in raw_snapshot.items():
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise ConfigError(f"{where}: snapshot `{key}` must be a version string, got {value!r}",
-                              hint=f'e.g. {key} = "{snapshot[key]}"')
+            raise ConfigError(
+                f"{where}: snapshot `{key}` must be a version string, got {value!r}",
+                hint=f'e.g. {key} = "{snapshot[key]}"',
+            )
     snapshot.update({k: str(v) for k, v in raw_snapshot.items()})
     cache_dir = env.get("ATLAS_CACHE_DIR")
     return Settings(

@@ -67,7 +67,7 @@ def _strip_trailing(text: str) -> str:
             text = text[:-1]
         elif last == "]" and text.count("[") < text.count("]"):
             text = text[:-1]
-        elif last in "\"'\u201d\u2019>" :
+        elif last in "\"'\u201d\u2019>":
             text = text[:-1]
         else:
             break
@@ -101,8 +101,9 @@ def _describe(text: str) -> tuple[str, str]:
     if not text:
         return "empty", "empty: no DOI given"
     if re.fullmatch(r"(?i)(pmid:?\s*)?[1-9][0-9]{0,8}", text):
-        return "pmid", (f"'{text}' looks like a PubMed ID (PMID), not a DOI; "
-                        f"find the paper's DOI on its PubMed page ({_EXAMPLE})")
+        return "pmid", (
+            f"'{text}' looks like a PubMed ID (PMID), not a DOI; find the paper's DOI on its PubMed page ({_EXAMPLE})"
+        )
     if re.fullmatch(r"(?i)(pmcid:?\s*)?pmc[0-9]+", text):
         return "pmcid", f"'{text}' looks like a PubMed Central ID, not a DOI; {_EXAMPLE}"
     if re.fullmatch(r"(?i)(arxiv:\s*)?[0-9]{4}\.[0-9]{4,5}(v[0-9]+)?", text):
@@ -111,18 +112,17 @@ def _describe(text: str) -> tuple[str, str]:
         embedded = _EMBEDDED_DOI_RE.search(text)
         if embedded:
             candidate = _strip_trailing(unquote(embedded.group(1)))
-            return "url", (f"'{text}' is a web page address, not a DOI; it seems to contain "
-                           f"the DOI {candidate}: run `atlas add {candidate}`")
-        return "url", (f"'{text}' is a web page address, not a DOI; copy the DOI from the page "
-                       f"(it starts with 10.)")
+            return "url", (
+                f"'{text}' is a web page address, not a DOI; it seems to contain "
+                f"the DOI {candidate}: run `atlas add {candidate}`"
+            )
+        return "url", (f"'{text}' is a web page address, not a DOI; copy the DOI from the page (it starts with 10.)")
     if text.startswith("10."):
         if _CONTROL_RE.search(text):
-            return "malformed", (f"{text!r} contains a control character; a DOI has none (is the list a "
-                                 f"text file?)")
+            return "malformed", (f"{text!r} contains a control character; a DOI has none (is the list a text file?)")
         if any(ch.isspace() for ch in text):
             return "malformed", f"'{text}' contains spaces; a DOI has none ({_EXAMPLE})"
-        return "malformed", (f"'{text}' is not a complete DOI: expected 10.<4-9 digits>/<suffix> "
-                             f"({_EXAMPLE})")
+        return "malformed", (f"'{text}' is not a complete DOI: expected 10.<4-9 digits>/<suffix> ({_EXAMPLE})")
     return "unknown", f"'{text}' is not a DOI ({_EXAMPLE})"
 
 

@@ -56,12 +56,16 @@ def decide(criteria: list[str], combine: str | None, pem_screen: str | None, reg
         if requiring:
             return Decision(REQUIRED, f"{_join(requiring)} require{'s' if len(requiring) == 1 else ''} PEM")
         if len(not_requiring) == len(criteria):
-            return Decision(NOT_REQUIRED, f"{_join(not_requiring)} do{'es' if len(criteria) == 1 else ''} not require PEM")
+            return Decision(
+                NOT_REQUIRED, f"{_join(not_requiring)} do{'es' if len(criteria) == 1 else ''} not require PEM"
+            )
         return Decision(None, "no listed definition requires PEM, and the others are not case definitions")
     if combine == "any":
         if not_requiring:
-            return Decision(NOT_REQUIRED,
-                            f"participants could qualify under {_join(not_requiring)}, which do{'es' if len(not_requiring) == 1 else ''} not require PEM")
+            return Decision(
+                NOT_REQUIRED,
+                f"participants could qualify under {_join(not_requiring)}, which do{'es' if len(not_requiring) == 1 else ''} not require PEM",
+            )
         if len(requiring) == len(criteria):
             return Decision(REQUIRED, f"every accepted definition ({_join(requiring)}) requires PEM")
         return Decision(None, "participants could qualify under an inclusion rule that is not a case definition")

@@ -14,10 +14,11 @@ import signal
 import stat
 import tempfile
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from atlas_cli.core.errors import NotFound, UsageError, WriteError
 from atlas_cli.core.yamlio import MAX_BYTES, Document, YamlProblem, dump, parse_bytes
@@ -30,10 +31,9 @@ def iter_record_paths(records_dir: Path) -> Iterator[Path]:
     """Every record file in the folder (sorted; hidden and temp files skipped)."""
     if not records_dir.is_dir():
         return iter(())
-    return iter(sorted(
-        p for p in records_dir.iterdir()
-        if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
-    ))
+    return iter(
+        sorted(p for p in records_dir.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    )
 
 
 def read_document(path: Path) -> Document:
@@ -41,19 +41,44 @@ def read_document(path: Path) -> Document:
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            return Document(None, problems=[YamlProblem(1, 1, "file-unreadable", "is a folder, not a record file",
-                                                        "rename the folder so it does not end in .yaml")])
+            return Document(
+                None,
+                problems=[
+                    YamlProblem(
+                        1,
+                        1,
+                        "file-unreadable",
+                        "is a folder, not a record file",
+                        "rename the folder so it does not end in .yaml",
+                    )
+                ],
+            )
         if not stat.S_ISREG(info.st_mode):  # a pipe would wait forever, /dev/zero never ends
-            return Document(None, problems=[YamlProblem(
-                1, 1, "file-unreadable", "is not a regular file (a pipe, socket or device); not read",
-                "records are plain files: remove it from the records folder")])
+            return Document(
+                None,
+                problems=[
+                    YamlProblem(
+                        1,
+                        1,
+                        "file-unreadable",
+                        "is not a regular file (a pipe, socket or device); not read",
+                        "records are plain files: remove it from the records folder",
+                    )
+                ],
+            )
         if info.st_size > MAX_BYTES:
             return parse_bytes(b"", size=info.st_size)
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        return Document(None, problems=[YamlProblem(1, 1, "file-unreadable", f"cannot read file: {exc.strerror}",
-                                                    "check the file's permissions")])
+        return Document(
+            None,
+            problems=[
+                YamlProblem(
+                    1, 1, "file-unreadable", f"cannot read file: {exc.strerror}", "check the file's permissions"
+                )
+            ],
+        )
     return parse_bytes(raw)
 
 
@@ -93,8 +118,9 @@ def load_record(records_dir: Path, slug: str) -> dict[str, Any]:
     document = read_document(path)
     if document.data is None:
         first = document.problems[0]
-        raise UsageError(f"{path}:{first.line}:{first.column}: {first.message}",
-                         hint=f"run `atlas lint {path}` and fix the record")
+        raise UsageError(
+            f"{path}:{first.line}:{first.column}: {first.message}", hint=f"run `atlas lint {path}` and fix the record"
+        )
     return document.data
 
 
@@ -180,7 +206,9 @@ def _write_atomic(path: Path, text: str, exclusive: bool, make_parents: bool) ->
             directory.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise WriteError(f"cannot write {path}: {exc.strerror}", hint="check the folder exists and is writable") from exc
+        raise WriteError(
+            f"cannot write {path}: {exc.strerror}", hint="check the folder exists and is writable"
+        ) from exc
     tmp = Path(tmp_name)
     try:
         os.fchmod(fd, _mode_for(path))  # mkstemp makes 0600 files; keep the file's own mode
@@ -192,8 +220,9 @@ def _write_atomic(path: Path, text: str, exclusive: bool, make_parents: bool) ->
             try:
                 os.link(tmp, path)
             except FileExistsError:
-                raise WriteError(f"{path} already exists; not overwriting it",
-                                 hint="choose another slug or edit the existing record") from None
+                raise WriteError(
+                    f"{path} already exists; not overwriting it", hint="choose another slug or edit the existing record"
+                ) from None
         else:
             os.replace(tmp, path)
     except OSError as exc:

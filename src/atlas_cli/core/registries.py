@@ -17,7 +17,6 @@ from atlas_cli.core.records import SLUG_RE  # registry ids follow the slug form
 from atlas_cli.core.yamlio import parse_bytes
 
 
-
 @dataclass(frozen=True)
 class Criterion:
     id: str
@@ -82,7 +81,9 @@ def _entries(path: Path, key: str) -> list[dict]:
         raise ConfigError(f"{path}:{first.line}:{first.column}: {first.message}", hint=first.hint)
     entries = document.data.get(key)
     if not isinstance(entries, list):
-        raise ConfigError(f"{path}: expected a top-level `{key}:` list", hint=f"see the comment at the top of {path.name}")
+        raise ConfigError(
+            f"{path}: expected a top-level `{key}:` list", hint=f"see the comment at the top of {path.name}"
+        )
     required, optional = _FIELDS[key]
     seen: set[str] = set()
     for index, entry in enumerate(entries):
@@ -95,8 +96,10 @@ def _entries(path: Path, key: str) -> list[dict]:
         if missing:
             raise ConfigError(f"{where}: entry is missing {', '.join(sorted(missing))}")
         if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}",
-                              hint=f"allowed: {', '.join(sorted(required | optional))}")
+            raise ConfigError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))}",
+                hint=f"allowed: {', '.join(sorted(required | optional))}",
+            )
         if not isinstance(entry["id"], str) or not SLUG_RE.match(entry["id"]):
             raise ConfigError(f"{where}: id {entry['id']!r} must be lower-case words joined by hyphens")
         if entry["id"] in seen:
@@ -115,10 +118,16 @@ def load_registries(schemas_dir: Path) -> Registries:
         if requires not in (True, False, None):
             raise ConfigError(f"{path}: {entry['id']}: requires_pem must be true, false or null, got {requires!r}")
         criterion = Criterion(
-            id=entry["id"], name=str(entry["name"]), requires_pem=requires, year=entry.get("year"),
-            reference=entry.get("reference"), aliases=tuple(str(a) for a in entry.get("aliases") or ()),
-            note=entry.get("note"), doi=entry.get("doi"),
-            pmid=str(entry["pmid"]) if entry.get("pmid") is not None else None, record=entry.get("record"),
+            id=entry["id"],
+            name=str(entry["name"]),
+            requires_pem=requires,
+            year=entry.get("year"),
+            reference=entry.get("reference"),
+            aliases=tuple(str(a) for a in entry.get("aliases") or ()),
+            note=entry.get("note"),
+            doi=entry.get("doi"),
+            pmid=str(entry["pmid"]) if entry.get("pmid") is not None else None,
+            record=entry.get("record"),
         )
         criteria[criterion.id] = criterion
         for name in (criterion.id, criterion.name, *criterion.aliases):

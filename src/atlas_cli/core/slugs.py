@@ -18,7 +18,8 @@ The rule of the public atlas, with one fix: non-ASCII letters are transliterated
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 STOPWORDS = frozenset({"the", "and", "for", "with"})
 MAX_FAMILY = 40

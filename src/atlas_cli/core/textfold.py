@@ -9,8 +9,9 @@ from __future__ import annotations
 import unicodedata
 
 # Letters with no accent mark to strip, written as slugs write them.
-PLAIN_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
-                               "þ": "th", "ı": "i"})
+PLAIN_LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
 
 
 def fold(text: str, *, compatibility: bool = False) -> str:

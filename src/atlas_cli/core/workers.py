@@ -12,7 +12,8 @@ Ctrl-C; the parent reports it once.
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -24,8 +25,9 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def map_chunks(work: Callable[[list[T]], list[R]], items: Sequence[T], jobs: int | None = None,
-               min_items: int = MIN_ITEMS) -> list[R]:
+def map_chunks(
+    work: Callable[[list[T]], list[R]], items: Sequence[T], jobs: int | None = None, min_items: int = MIN_ITEMS
+) -> list[R]:
     """WORK applied to chunks of ITEMS, results flattened in the items' order.
 
     WORK takes a list and returns one result per item; it must be a module-level
@@ -40,9 +42,8 @@ def map_chunks(work: Callable[[list[T]], list[R]], items: Sequence[T], jobs: int
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     size = max(16, len(items) // (jobs * 8))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                             initializer=_ignore_sigint) as pool:
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_ignore_sigint) as pool:
         return [result for chunk in pool.map(work, chunks) for result in chunk]
 
 

@@ -140,32 +140,56 @@ def parse_bytes(raw: bytes, size: int | None = None) -> Document:
     problems: list[YamlProblem] = []
     size = len(raw) if size is None else size
     if size > MAX_BYTES:
-        return Document(None, problems=[YamlProblem(
-            1, 1, "yaml-too-large",
-            f"file is {size / 1024 / 1024:.1f} MB; a record is a small YAML file (limit {MAX_BYTES // 1024} KB)",
-            "this does not look like a record: move it out of the records folder",
-        )])
+        return Document(
+            None,
+            problems=[
+                YamlProblem(
+                    1,
+                    1,
+                    "yaml-too-large",
+                    f"file is {size / 1024 / 1024:.1f} MB; a record is a small YAML file (limit {MAX_BYTES // 1024} KB)",
+                    "this does not look like a record: move it out of the records folder",
+                )
+            ],
+        )
     if b"\x00" in raw[:8192]:
-        return Document(None, problems=[YamlProblem(
-            1, 1, "yaml-binary", "file is binary, not YAML text",
-            "records are UTF-8 YAML text files: move this file out of the records folder",
-        )])
+        return Document(
+            None,
+            problems=[
+                YamlProblem(
+                    1,
+                    1,
+                    "yaml-binary",
+                    "file is binary, not YAML text",
+                    "records are UTF-8 YAML text files: move this file out of the records folder",
+                )
+            ],
+        )
     if raw.startswith(BOM):
-        problems.append(YamlProblem(
-            1, 1, "yaml-bom", "file starts with a UTF-8 byte-order mark",
-            "save the file as UTF-8 without BOM (atlas lint --fix removes it)",
-        ))
-        raw = raw[len(BOM):]
+        problems.append(
+            YamlProblem(
+                1,
+                1,
+                "yaml-bom",
+                "file starts with a UTF-8 byte-order mark",
+                "save the file as UTF-8 without BOM (atlas lint --fix removes it)",
+            )
+        )
+        raw = raw[len(BOM) :]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.append(YamlProblem(
-            line, column, "yaml-encoding",
-            f"file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
-            "re-save the file with UTF-8 encoding",
-        ))
+        problems.append(
+            YamlProblem(
+                line,
+                column,
+                "yaml-encoding",
+                f"file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                "re-save the file with UTF-8 encoding",
+            )
+        )
         return Document(None, problems=problems)
     return parse_text(text, problems)
 
@@ -177,10 +201,15 @@ def parse_text(text: str, problems: list[YamlProblem] | None = None) -> Document
         problems.append(YamlProblem(1, 1, "yaml-empty", "file is empty", "write a record or delete the file"))
         return Document(None, problems=problems, text=text)
     if text.count("[") + text.count("{") > MAX_FLOW_BRACKETS:
-        problems.append(YamlProblem(
-            1, 1, "yaml-too-deep", "file has thousands of brackets; records are not nested like that",
-            "this does not look like a record",
-        ))
+        problems.append(
+            YamlProblem(
+                1,
+                1,
+                "yaml-too-deep",
+                "file has thousands of brackets; records are not nested like that",
+                "this does not look like a record",
+            )
+        )
         return Document(None, problems=problems, text=text)
     if "&" in text or "*" in text:
         refused = _anchors_and_aliases(text)
@@ -201,24 +230,38 @@ def parse_text(text: str, problems: list[YamlProblem] | None = None) -> Document
         character = getattr(exc, "character", None)
         if isinstance(character, int):
             character = chr(character)
-        what = (f"control character U+{ord(character):04X} is not allowed in YAML"
-                if isinstance(character, str) and len(character) == 1 else _one_line(exc))
-        problems.append(YamlProblem(line, column, "yaml-syntax", f"cannot read YAML: {what}",
-                                    "remove control characters from the file"))
+        what = (
+            f"control character U+{ord(character):04X} is not allowed in YAML"
+            if isinstance(character, str) and len(character) == 1
+            else _one_line(exc)
+        )
+        problems.append(
+            YamlProblem(
+                line, column, "yaml-syntax", f"cannot read YAML: {what}", "remove control characters from the file"
+            )
+        )
         return Document(None, problems=problems, text=text)
     except RecursionError:
-        problems.append(YamlProblem(1, 1, "yaml-too-deep", "file is nested too deeply", "this does not look like a record"))
+        problems.append(
+            YamlProblem(1, 1, "yaml-too-deep", "file is nested too deeply", "this does not look like a record")
+        )
         return Document(None, problems=problems, text=text)
     if root is None:
-        problems.append(YamlProblem(1, 1, "yaml-empty", "file holds no YAML document", "write a record or delete the file"))
+        problems.append(
+            YamlProblem(1, 1, "yaml-empty", "file holds no YAML document", "write a record or delete the file")
+        )
         return Document(None, problems=problems, text=text)
     if not isinstance(root, yaml.MappingNode):
         kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
-        problems.append(YamlProblem(
-            root.start_mark.line + 1, root.start_mark.column + 1, "yaml-not-mapping",
-            f"a record must be a mapping of keys to values, but this file is {kind}",
-            "start the file with `slug: ...` and one key per line",
-        ))
+        problems.append(
+            YamlProblem(
+                root.start_mark.line + 1,
+                root.start_mark.column + 1,
+                "yaml-not-mapping",
+                f"a record must be a mapping of keys to values, but this file is {kind}",
+                "start the file with `slug: ...` and one key per line",
+            )
+        )
         return Document(None, problems=problems, text=text)
     walker = _Walker(problems)
     try:
@@ -260,23 +303,33 @@ def _tab_lines(text: str, problems: list[YamlProblem]) -> set[int]:
             indentation = not line[:column].strip()
             if indentation not in reported:
                 reported.add(indentation)
-                problems.append(YamlProblem(
-                    number, column + 1, "yaml-tab",
-                    "tab character in the indentation (YAML indents with spaces only)" if indentation
-                    else "tab character inside a value (tabs show differently in every editor and on the page)",
-                    "replace tabs with spaces",
-                ))
+                problems.append(
+                    YamlProblem(
+                        number,
+                        column + 1,
+                        "yaml-tab",
+                        "tab character in the indentation (YAML indents with spaces only)"
+                        if indentation
+                        else "tab character inside a value (tabs show differently in every editor and on the page)",
+                        "replace tabs with spaces",
+                    )
+                )
     return lines
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, line: int, column: int) -> YamlProblem:
     what = exc.problem or "syntax error"
     if "expected a single document" in str(exc):
-        return YamlProblem(line, column, "yaml-syntax", "file holds more than one YAML document (a second `---`)",
-                           "keep one record per file: remove the `---` line and what follows, or move it to its own file")
+        return YamlProblem(
+            line,
+            column,
+            "yaml-syntax",
+            "file holds more than one YAML document (a second `---`)",
+            "keep one record per file: remove the `---` line and what follows, or move it to its own file",
+        )
     hint = "check the indentation and quoting on this line or the one before it"
     if "mapping values are not allowed" in what:
-        hint = "a value containing `: ` must be quoted, e.g. title: \"Where are we now: a review\""
+        hint = 'a value containing `: ` must be quoted, e.g. title: "Where are we now: a review"'
     elif "found character '\\t'" in what or "found character that cannot start any token" in what:
         hint = "quote values that start with @, `, % or |, and indent with spaces"
     return YamlProblem(line, column, "yaml-syntax", f"YAML syntax error: {what}", hint)
@@ -300,8 +353,13 @@ def _anchors_and_aliases(text: str) -> list[YamlProblem]:
     except yaml.YAMLError:
         return []  # the composer will report the syntax error with its position
     return [
-        YamlProblem(mark.line + 1, mark.column + 1, "yaml-alias", f"{what} is not allowed in a record",
-                    "write the value out in full; quote text that starts with & or *")
+        YamlProblem(
+            mark.line + 1,
+            mark.column + 1,
+            "yaml-alias",
+            f"{what} is not allowed in a record",
+            "write the value out in full; quote text that starts with & or *",
+        )
         for mark, what in found
     ]
 
@@ -327,19 +385,31 @@ class _Walker:
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused(key_node, "yaml-key", "a key must be a plain word, not a list or mapping",
-                               "write keys as `name: value`")
+                raise _Refused(
+                    key_node,
+                    "yaml-key",
+                    "a key must be a plain word, not a list or mapping",
+                    "write keys as `name: value`",
+                )
             key = self.scalar(key_node)
             if not isinstance(key, str):
-                raise _Refused(key_node, "yaml-key", f"key {key_node.value!r} is not text",
-                               "keys are names such as `year`; quote it if it must be a number")
+                raise _Refused(
+                    key_node,
+                    "yaml-key",
+                    f"key {key_node.value!r} is not text",
+                    "keys are names such as `year`; quote it if it must be a number",
+                )
             value = self.construct(value_node, depth + 1)
             if key in result:
-                self.problems.append(YamlProblem(
-                    key_node.start_mark.line + 1, key_node.start_mark.column + 1, "yaml-duplicate-key",
-                    f"duplicate key `{key}` (first on line {first_line[key]}); YAML would silently keep only this one",
-                    "merge the two values into one key and delete the other",
-                ))
+                self.problems.append(
+                    YamlProblem(
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        "yaml-duplicate-key",
+                        f"duplicate key `{key}` (first on line {first_line[key]}); YAML would silently keep only this one",
+                        "merge the two values into one key and delete the other",
+                    )
+                )
                 continue  # keep the first value: the problem is an error either way
             result[key] = value
             first_line[key] = key_node.start_mark.line + 1
@@ -362,8 +432,9 @@ class _Walker:
 
 
 def _custom_tag(node: yaml.Node) -> _Refused:
-    return _Refused(node, "yaml-tag", f"tag {node.tag} is not allowed in a record",
-                    "remove the `!`-tag and write a plain value")
+    return _Refused(
+        node, "yaml-tag", f"tag {node.tag} is not allowed in a record", "remove the `!`-tag and write a plain value"
+    )
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -382,8 +453,14 @@ def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 def _looks_typed(value: str) -> bool:
-    return bool(_INT_RE.match(value) or _FLOAT_RE.match(value) or value in _NULLS
-                or value in _BOOLS or re.match(r"^\d{4}-\d\d?-\d\d?", value) or re.match(r"^0[0-9]+$", value))
+    return bool(
+        _INT_RE.match(value)
+        or _FLOAT_RE.match(value)
+        or value in _NULLS
+        or value in _BOOLS
+        or re.match(r"^\d{4}-\d\d?-\d\d?", value)
+        or re.match(r"^0[0-9]+$", value)
+    )
 
 
 _Dumper.add_representer(str, _str_presenter)
@@ -391,5 +468,6 @@ _Dumper.add_representer(str, _str_presenter)
 
 def dump(data: dict[str, Any]) -> str:
     """YAML text for a record, keys in the order given (callers order them first)."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88,
-                     default_flow_style=False, indent=2)
+    return yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88, default_flow_style=False, indent=2
+    )

@@ -11,20 +11,45 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from atlas_cli.core import textfold
 from atlas_cli.core.errors import UsageError
 from atlas_cli.curate.show import (
-    author_names, badge_of, first_author_family, pem_of, strings_of, text_of, year_of,
+    author_names,
+    badge_of,
+    first_author_family,
+    pem_of,
+    strings_of,
+    text_of,
+    year_of,
 )
 
 SEARCH_FIELDS = ("title", "summary", "why_it_matters", "does_not_show", "findings", "limitations")
 SORT_KEYS = ("slug", "year", "author", "badge", "design", "status", "added", "problems")
-EXPORT_KEYS = ("slug", "status", "year", "first_author", "title", "journal", "doi", "badge", "criteria",
-               "design", "evidence_level", "topics", "flags", "added", "path", "errors", "warnings", "problems")
+EXPORT_KEYS = (
+    "slug",
+    "status",
+    "year",
+    "first_author",
+    "title",
+    "journal",
+    "doi",
+    "badge",
+    "criteria",
+    "design",
+    "evidence_level",
+    "topics",
+    "flags",
+    "added",
+    "path",
+    "errors",
+    "warnings",
+    "problems",
+)
 
 
 @dataclass
@@ -106,9 +131,15 @@ def attach_lint(settings, entries: list[Entry]) -> bool:
 def parse_years(text: str) -> tuple[int | None, int | None]:
     """`2017`, `2015..2020`, `2015..` or `..2020` -> (first, last), inclusive."""
     match = re.fullmatch(r"\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*", text or "")
-    if not match or not (match.group(1) or match.group(3)) or (match.group(1) and match.group(3) and not match.group(2)):
-        raise UsageError(f"--year {text!r} is not a year or a range",
-                         hint="write a year (2017) or a range: 2015..2020, 2015.. or ..2020")
+    if (
+        not match
+        or not (match.group(1) or match.group(3))
+        or (match.group(1) and match.group(3) and not match.group(2))
+    ):
+        raise UsageError(
+            f"--year {text!r} is not a year or a range",
+            hint="write a year (2017) or a range: 2015..2020, 2015.. or ..2020",
+        )
     first = int(match.group(1)) if match.group(1) else None
     last = int(match.group(3)) if match.group(3) else None
     if not match.group(2):
@@ -147,8 +178,18 @@ class Filters:
         data = entry.data
         if data is None:
             # An unreadable record matches only when nothing about its content is asked.
-            return not any((self.badges, self.criteria, self.topics, self.designs, self.statuses, self.flags,
-                            self.search, self.years != (None, None)))
+            return not any(
+                (
+                    self.badges,
+                    self.criteria,
+                    self.topics,
+                    self.designs,
+                    self.statuses,
+                    self.flags,
+                    self.search,
+                    self.years != (None, None),
+                )
+            )
         if self.badges and badge_of(data) not in self.badges:
             return False
         if self.criteria and not set(self.criteria) & set(strings_of(pem_of(data).get("criteria"))):
@@ -173,8 +214,19 @@ class Filters:
         return True
 
 
-def make_filters(*, badges=(), criteria=(), topics=(), designs=(), statuses=(), flags=(), years=None,
-                 search=None, problems_only=False, registries=None) -> Filters:
+def make_filters(
+    *,
+    badges=(),
+    criteria=(),
+    topics=(),
+    designs=(),
+    statuses=(),
+    flags=(),
+    years=None,
+    search=None,
+    problems_only=False,
+    registries=None,
+) -> Filters:
     """Filters from command-line values, checked against the registries (typos are usage errors)."""
     from atlas_cli.core.pem import BADGES, LABELS
 
@@ -191,8 +243,10 @@ def make_filters(*, badges=(), criteria=(), topics=(), designs=(), statuses=(), 
         if registries and cid is None:
             raise UsageError(f"unknown criteria {value!r}", hint=_closest(value, registries.criteria))
         criteria_ids.append(cid or value)
-    for kind, values, known in (("topic", topics, registries.topics if registries else None),
-                                ("design", designs, registries.designs if registries else None)):
+    for kind, values, known in (
+        ("topic", topics, registries.topics if registries else None),
+        ("design", designs, registries.designs if registries else None),
+    ):
         for value in values:
             if known is not None and value not in known:
                 raise UsageError(f"unknown {kind} {value!r}", hint=_closest(value, known))
@@ -200,9 +254,15 @@ def make_filters(*, badges=(), criteria=(), topics=(), designs=(), statuses=(), 
         if value not in ("draft", "published"):
             raise UsageError(f"unknown status {value!r}", hint="use draft or published")
     return Filters(
-        badges=badge_ids, criteria=criteria_ids, topics=list(topics), designs=list(designs),
-        statuses=list(statuses), flags=list(flags), years=parse_years(years) if years is not None else (None, None),
-        search=search or None, problems_only=problems_only,
+        badges=badge_ids,
+        criteria=criteria_ids,
+        topics=list(topics),
+        designs=list(designs),
+        statuses=list(statuses),
+        flags=list(flags),
+        years=parse_years(years) if years is not None else (None, None),
+        search=search or None,
+        problems_only=problems_only,
     )
 
 

@@ -9,8 +9,9 @@ as plain text (for pipes); the terminal rendering lives in the command layer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from atlas_cli.core.pem import LABELS
 
@@ -42,9 +43,13 @@ BANNERS = (
     ("corrected", "CORRECTED: a correction to this paper has been published"),
 )
 _UPDATE_FLAG = {
-    "retraction": "retracted", "partial-retraction": "retracted", "removal": "retracted",
-    "withdrawal": "withdrawn", "expression-of-concern": "expression-of-concern",
-    "correction": "corrected", "erratum": "corrected",
+    "retraction": "retracted",
+    "partial-retraction": "retracted",
+    "removal": "retracted",
+    "withdrawal": "withdrawn",
+    "expression-of-concern": "expression-of-concern",
+    "correction": "corrected",
+    "erratum": "corrected",
 }
 
 CITATION_FORMATS = (("primary", "Primary citation"), ("bibtex", "BibTeX"), ("snapshot", "Atlas snapshot reference"))
@@ -216,12 +221,17 @@ def banners(record: dict) -> list[Banner]:
         kind = _UPDATE_FLAG.get(text_of(update.get("type")) or "")
         if not kind:
             continue
-        detail = " ".join(filter(None, [
-            text_of(update.get("type")),
-            text_of(update.get("date")),
-            doi_url(text_of(update.get("doi"))) if text_of(update.get("doi")) else None,
-            f"({text_of(update.get('source'))})" if text_of(update.get("source")) else None,
-        ]))
+        detail = " ".join(
+            filter(
+                None,
+                [
+                    text_of(update.get("type")),
+                    text_of(update.get("date")),
+                    doi_url(text_of(update.get("doi"))) if text_of(update.get("doi")) else None,
+                    f"({text_of(update.get('source'))})" if text_of(update.get("source")) else None,
+                ],
+            )
+        )
         note = text_of(update.get("note"))
         kinds.setdefault(kind, []).append(detail + (f": {note}" if note else ""))
     if "retracted" in kinds and "withdrawn" in kinds:
@@ -234,7 +244,9 @@ def criteria_names(record: dict, registries) -> list[str]:
     for cid in strings_of(pem_of(record).get("criteria")):
         known = registries.criteria.get(cid) if registries else None
         if known:
-            requires = {True: "requires PEM", False: "does not require PEM", None: "not a case definition"}[known.requires_pem]
+            requires = {True: "requires PEM", False: "does not require PEM", None: "not a case definition"}[
+                known.requires_pem
+            ]
             names.append(f"{known.name} ({requires})")
         else:
             names.append(f"{cid} (not in the criteria registry)")
@@ -246,7 +258,10 @@ def pem_lines(record: dict) -> list[str]:
     lines = []
     combine = text_of(pem.get("combine"))
     if combine:
-        lines.append("Participants met " + ("every listed definition" if combine == "all" else "any one of the listed definitions"))
+        lines.append(
+            "Participants met "
+            + ("every listed definition" if combine == "all" else "any one of the listed definitions")
+        )
     screen = text_of(pem.get("pem_screen"))
     if screen:
         lines.append(f"Mandatory PEM screen: {screen}")
@@ -267,8 +282,14 @@ def topic_labels(record: dict, registries) -> list[str]:
     return result
 
 
-def build_page(record: dict, registries=None, *, citations: Callable[[dict, str], str] | None = None,
-               problems: list[str] | None = None, slug: str | None = None) -> Page:
+def build_page(
+    record: dict,
+    registries=None,
+    *,
+    citations: Callable[[dict, str], str] | None = None,
+    problems: list[str] | None = None,
+    slug: str | None = None,
+) -> Page:
     """The evidence page of RECORD. `citations(record, fmt)` renders a citation block."""
     record = record if isinstance(record, dict) else {}
     blocks = []

@@ -61,12 +61,15 @@ def _age_bucket(days: int) -> str:
     return AGE_BUCKETS[4]
 
 
-def compute(entries: list[Entry], registries=None, *, today: dt.date | None = None, lint_checked: bool = False,
-            oldest: int = 3) -> Stats:
+def compute(
+    entries: list[Entry], registries=None, *, today: dt.date | None = None, lint_checked: bool = False, oldest: int = 3
+) -> Stats:
     today = today or dt.date.today()
-    counters = {name: Counter() for name in ("status", "pem_badge", "design", "evidence_level", "criteria",
-                                             "year", "topics", "flags")}
-    ages = Counter({bucket: 0 for bucket in AGE_BUCKETS})
+    counters = {
+        name: Counter()
+        for name in ("status", "pem_badge", "design", "evidence_level", "criteria", "year", "topics", "flags")
+    }
+    ages = Counter(dict.fromkeys(AGE_BUCKETS, 0))
     drafts: list[dict] = []
     stats = Stats(total=len(entries), lint_checked=lint_checked)
     for entry in entries:
@@ -100,7 +103,9 @@ def compute(entries: list[Entry], registries=None, *, today: dt.date | None = No
                 ages[_age_bucket(days)] += 1
                 drafts.append({"slug": entry.slug, "added": added.isoformat(), "days": days})
     for name, counter in counters.items():
-        ranked = dict(sorted(counter.items(), key=lambda kv: (kv[0] == NONE, kv[0]))) if name == "year" else _ranked(counter)
+        ranked = (
+            dict(sorted(counter.items(), key=lambda kv: (kv[0] == NONE, kv[0]))) if name == "year" else _ranked(counter)
+        )
         setattr(stats, name, ranked)
     stats.drafts_by_age = {bucket: ages[bucket] for bucket in AGE_BUCKETS}
     stats.oldest_drafts = sorted(drafts, key=lambda d: (-d["days"], d["slug"]))[:oldest]
@@ -175,15 +180,22 @@ def _table(counts: dict[str, int], labels: dict[str, str], total: int, bars: boo
 
 
 def format_text(stats: Stats, *, bar_width: int = 40) -> str:
-    out = [f"{stats.total} record{'s' if stats.total != 1 else ''}"
-           + (f" ({stats.unreadable} unreadable)" if stats.unreadable else "")]
+    out = [
+        f"{stats.total} record{'s' if stats.total != 1 else ''}"
+        + (f" ({stats.unreadable} unreadable)" if stats.unreadable else "")
+    ]
     for key, heading in SECTIONS:
         counts = getattr(stats, key)
         if key == "flags" and not counts:
             continue
         out += ["", heading]
-        out += _table(counts, stats.labels.get(key, {}), stats.total - stats.unreadable,
-                      bars=key in ("year", "pem_badge", "criteria"), width=bar_width)
+        out += _table(
+            counts,
+            stats.labels.get(key, {}),
+            stats.total - stats.unreadable,
+            bars=key in ("year", "pem_badge", "criteria"),
+            width=bar_width,
+        )
     out += ["", "Curation backlog"]
     drafts = sum(stats.drafts_by_age.values())
     out.append(f"  drafts: {drafts}")

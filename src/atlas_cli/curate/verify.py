@@ -24,14 +24,27 @@ applied: a person must look.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-BIBLIOGRAPHIC = ("title", "authors", "journal", "year", "volume", "issue", "pages", "article_number", "doi",
-                 "doi_aliases", "publication_type")
+BIBLIOGRAPHIC = (
+    "title",
+    "authors",
+    "journal",
+    "year",
+    "volume",
+    "issue",
+    "pages",
+    "article_number",
+    "doi",
+    "doi_aliases",
+    "publication_type",
+)
 APPLIED = BIBLIOGRAPHIC + ("flags", "updates")
 WRONG_PAPER_BELOW = 0.5  # title similarity under which the DOI probably names another paper
 SAME_JOURNAL_FROM = 0.8  # journal names this similar differ only in form (PubMed vs Crossref)
@@ -128,16 +141,23 @@ def _update_key(update: dict) -> tuple[str, str]:
     return (str(update.get("type")), doi_key(update.get("doi") or ""))
 
 
-def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | None = None,
-            via_redirect: bool = False) -> tuple[list[Finding], dict[str, Any]]:
+def compare(
+    record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | None = None, via_redirect: bool = False
+) -> tuple[list[Finding], dict[str, Any]]:
     """Findings about RECORD against Crossref's WORK, and the changes --apply would make."""
-    from atlas_cli.services import work as crossref_work
     from atlas_cli.core.doi import doi_key
+    from atlas_cli.services import work as crossref_work
 
     findings: list[Finding] = []
     changes: dict[str, Any] = {}
-    flags = [f for f in record.get("flags") or [] if isinstance(f, str)] if isinstance(record.get("flags"), list) else []
-    updates = [u for u in record.get("updates") or [] if isinstance(u, dict)] if isinstance(record.get("updates"), list) else []
+    flags = (
+        [f for f in record.get("flags") or [] if isinstance(f, str)] if isinstance(record.get("flags"), list) else []
+    )
+    updates = (
+        [u for u in record.get("updates") or [] if isinstance(u, dict)]
+        if isinstance(record.get("updates"), list)
+        else []
+    )
     new_flags, new_updates = list(flags), list(updates)
 
     # retraction, withdrawal, correction, expression of concern
@@ -150,42 +170,76 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
             where = f" {update['doi']}" if "doi" in update else ""
             when = f" dated {update['date']}" if "date" in update else ""
             source = f" (source: {update['source']})" if "source" in update else ""
-            findings.append(Finding(flag or "updated", ACTION if flag else NOTE,
-                                    f"Crossref lists a new {update['type'].replace('-', ' ')} notice{where}{when}{source}",
-                                    theirs=update))
+            findings.append(
+                Finding(
+                    flag or "updated",
+                    ACTION if flag else NOTE,
+                    f"Crossref lists a new {update['type'].replace('-', ' ')} notice{where}{when}{source}",
+                    theirs=update,
+                )
+            )
         if flag and flag not in new_flags:
             new_flags.append(flag)
             if _update_key(update) in known:
-                findings.append(Finding(flag, ACTION, f"the record lists a {update['type'].replace('-', ' ')} "
-                                                      f"notice but is not flagged `{flag}`"))
+                findings.append(
+                    Finding(
+                        flag,
+                        ACTION,
+                        f"the record lists a {update['type'].replace('-', ' ')} notice but is not flagged `{flag}`",
+                    )
+                )
     title_theirs = crossref_work.title_of(work)
     announced = crossref_work.title_flags(title_theirs or "")
     for state in ("retracted", "withdrawn"):
         if state in announced and state not in new_flags:
             new_flags.append(state)
-            findings.append(Finding(state, ACTION, f"Crossref's title now starts with {state.upper()}",
-                                    theirs=title_theirs))
+            findings.append(
+                Finding(state, ACTION, f"Crossref's title now starts with {state.upper()}", theirs=title_theirs)
+            )
 
     # bibliographic fields
     title_ours = record.get("title")
     title_score = similarity(title_ours, title_theirs) if title_theirs else 1.0
     if title_theirs and title_score < 1.0:
         if title_score < WRONG_PAPER_BELOW:
-            findings.append(Finding("wrong-paper", ACTION,
-                                    f"title does not match Crossref's (similarity {title_score:.2f}): the DOI "
-                                    "probably belongs to another paper", title_ours, title_theirs, title_score))
+            findings.append(
+                Finding(
+                    "wrong-paper",
+                    ACTION,
+                    f"title does not match Crossref's (similarity {title_score:.2f}): the DOI "
+                    "probably belongs to another paper",
+                    title_ours,
+                    title_theirs,
+                    title_score,
+                )
+            )
         else:
-            findings.append(Finding("title", ACTION, f"title differs from Crossref's (similarity {title_score:.2f})",
-                                    title_ours, title_theirs, title_score))
+            findings.append(
+                Finding(
+                    "title",
+                    ACTION,
+                    f"title differs from Crossref's (similarity {title_score:.2f})",
+                    title_ours,
+                    title_theirs,
+                    title_score,
+                )
+            )
             changes["title"] = title_theirs
 
     year_theirs = crossref_work.year_of(work)
     year_ours = record.get("year")
     if year_theirs is not None and year_ours != year_theirs:
         close = isinstance(year_ours, int) and not isinstance(year_ours, bool) and abs(year_ours - year_theirs) == 1
-        findings.append(Finding("year", NOTE if close else ACTION,
-                                f"year {year_ours} differs from Crossref's {year_theirs}"
-                                + (" (often online vs print date)" if close else ""), year_ours, year_theirs))
+        findings.append(
+            Finding(
+                "year",
+                NOTE if close else ACTION,
+                f"year {year_ours} differs from Crossref's {year_theirs}"
+                + (" (often online vs print date)" if close else ""),
+                year_ours,
+                year_theirs,
+            )
+        )
         if not close:
             changes["year"] = year_theirs
 
@@ -198,35 +252,71 @@ def compare(record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | No
         if ours_n and theirs_n and (ours_n in theirs_n or theirs_n in ours_n):
             score = 1.0  # one name contains the other (PubMed's "X = Y" against Crossref's "X")
         if journal_ours is None or score < SAME_JOURNAL_FROM:
-            findings.append(Finding("journal", ACTION, f"journal differs from Crossref's (similarity {score:.2f})",
-                                    journal_ours, journal_theirs, score))
+            findings.append(
+                Finding(
+                    "journal",
+                    ACTION,
+                    f"journal differs from Crossref's (similarity {score:.2f})",
+                    journal_ours,
+                    journal_theirs,
+                    score,
+                )
+            )
             changes["journal"] = journal_theirs
 
     authors_theirs = crossref_work.authors_of(work)
     first_ours, first_theirs = _first_family(record.get("authors")), _first_family(authors_theirs)
     if first_theirs and normalise(first_ours) != normalise(first_theirs):
         score = similarity(first_ours, first_theirs)
-        findings.append(Finding("first-author", ACTION,
-                                f"first author differs from Crossref's (similarity {score:.2f})",
-                                first_ours, first_theirs, score))
+        findings.append(
+            Finding(
+                "first-author",
+                ACTION,
+                f"first author differs from Crossref's (similarity {score:.2f})",
+                first_ours,
+                first_theirs,
+                score,
+            )
+        )
         changes["authors"] = authors_theirs
 
-    for key, source in (("volume", "volume"), ("issue", "issue"), ("pages", "page"),
-                        ("article_number", "article-number")):
+    for key, source in (
+        ("volume", "volume"),
+        ("issue", "issue"),
+        ("pages", "page"),
+        ("article_number", "article-number"),
+    ):
         theirs = crossref_work.text_field(work.get(source))
         if theirs and key in record and str(record[key]) != theirs:
-            findings.append(Finding(key, NOTE, f"{key.replace('_', ' ')} {record[key]} differs from Crossref's {theirs}",
-                                    record[key], theirs))
+            findings.append(
+                Finding(
+                    key,
+                    NOTE,
+                    f"{key.replace('_', ' ')} {record[key]} differs from Crossref's {theirs}",
+                    record[key],
+                    theirs,
+                )
+            )
             changes[key] = theirs
 
     # the DOI itself
     returned = str(work.get("DOI") or "").strip()
     ours = str(record.get("doi") or asked_doi or "")
     if returned and doi_key(returned) != doi_key(ours):
-        aliases = [a for a in record.get("doi_aliases") or [] if isinstance(a, str)] \
-            if isinstance(record.get("doi_aliases"), list) else []
-        findings.append(Finding("doi-moved", ACTION, f"Crossref answers {ours} with {returned}"
-                                + (" (an alias)" if via_redirect else ""), ours, returned))
+        aliases = (
+            [a for a in record.get("doi_aliases") or [] if isinstance(a, str)]
+            if isinstance(record.get("doi_aliases"), list)
+            else []
+        )
+        findings.append(
+            Finding(
+                "doi-moved",
+                ACTION,
+                f"Crossref answers {ours} with {returned}" + (" (an alias)" if via_redirect else ""),
+                ours,
+                returned,
+            )
+        )
         changes["doi"] = returned
         if doi_key(ours) not in {doi_key(a) for a in aliases}:
             changes["doi_aliases"] = aliases + [ours]
@@ -265,26 +355,32 @@ def _verdict_for(entry) -> Verdict:
         return verdict
     verdict.asked = ident.doi
     if ident.doi != doi:
-        verdict.findings = [Finding("doi-form", NOTE, f"doi is written as {doi!r}; the DOI is {ident.doi}",
-                                    doi, ident.doi)]
+        verdict.findings = [
+            Finding("doi-form", NOTE, f"doi is written as {doi!r}; the DOI is {ident.doi}", doi, ident.doi)
+        ]
         verdict.changes = {"doi": ident.doi}
     return verdict
 
 
-def verify_records(settings, slugs: list[str] | None = None, *, env=None, apply: bool = False,
-                   on_start: Callable[[int], None] | None = None,
-                   on_result: Callable[[Verdict], None] | None = None, stop=None) -> VerifyReport:
+def verify_records(
+    settings,
+    slugs: list[str] | None = None,
+    *,
+    env=None,
+    apply: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[Verdict], None] | None = None,
+    stop=None,
+) -> VerifyReport:
     """Ask Crossref about every record (or SLUGS) and compare; apply changes if asked."""
     import os
     import threading
 
-    from atlas_cli.services.cache import Cache
-    from atlas_cli.services.crossref import CrossrefClient
-    from atlas_cli.curate.listing import read_entries
-    from atlas_cli.services.pacing import HttpOptions
     from atlas_cli.core.records import find_record
-
-    from atlas_cli.services.crossref import check_service_url
+    from atlas_cli.curate.listing import read_entries
+    from atlas_cli.services.cache import Cache
+    from atlas_cli.services.crossref import CrossrefClient, check_service_url
+    from atlas_cli.services.pacing import HttpOptions
 
     check_service_url(settings.crossref_url, "ATLAS_CROSSREF_URL", "https://api.crossref.org")
     paths = [find_record(settings.records_dir, slug) for slug in dict.fromkeys(slugs)] if slugs else None
@@ -330,12 +426,14 @@ def verify_records(settings, slugs: list[str] | None = None, *, env=None, apply:
 def _judge(verdict: Verdict, data: dict, fetched) -> None:
     before, pending = list(verdict.findings), dict(verdict.changes)  # the DOI's own form
     if fetched.ok:
-        findings, changes = compare({**data, "doi": fetched.asked}, fetched.work, asked_doi=fetched.asked,
-                                    via_redirect=fetched.via_redirect)
+        findings, changes = compare(
+            {**data, "doi": fetched.asked}, fetched.work, asked_doi=fetched.asked, via_redirect=fetched.via_redirect
+        )
         verdict.findings, verdict.changes = before + findings, {**pending, **changes}
     elif fetched.kind == "not-found":
-        verdict.findings = before + [Finding("doi-not-found", ACTION, f"the DOI no longer resolves in Crossref: {fetched.reason}",
-                                    verdict.doi)]
+        verdict.findings = before + [
+            Finding("doi-not-found", ACTION, f"the DOI no longer resolves in Crossref: {fetched.reason}", verdict.doi)
+        ]
     elif fetched.kind == "mismatch":
         verdict.findings = before + [Finding("wrong-paper", ACTION, fetched.reason, verdict.doi)]
     else:
@@ -363,8 +461,9 @@ def _apply(verdict: Verdict, data: dict) -> None:
     new_data.update({k: v for k, v in verdict.changes.items() if k in APPLIED})
     # Edit only the changed values, keeping comments and layout; a layout too odd to
     # edit safely is rewritten whole in the standard form.
-    new_text = edit_in_place(old_text, data, {k: v for k, v in verdict.changes.items() if k in APPLIED}) \
-        or render_record(new_data)
+    new_text = edit_in_place(
+        old_text, data, {k: v for k, v in verdict.changes.items() if k in APPLIED}
+    ) or render_record(new_data)
     reread = parse_text(new_text)
     untouched = {k: v for k, v in data.items() if k not in APPLIED}
     if reread.data is None or {k: v for k, v in reread.data.items() if k not in APPLIED} != untouched:
@@ -377,8 +476,14 @@ def _apply(verdict: Verdict, data: dict) -> None:
         verdict.error_kind = "write"
         return
     verdict.applied = True
-    verdict.diff = "".join(difflib.unified_diff(old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-                                                f"a/{verdict.path.name}", f"b/{verdict.path.name}"))
+    verdict.diff = "".join(
+        difflib.unified_diff(
+            old_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            f"a/{verdict.path.name}",
+            f"b/{verdict.path.name}",
+        )
+    )
 
 
 def _scalar_text(key: str, value: Any) -> str | None:
@@ -390,7 +495,7 @@ def _scalar_text(key: str, value: Any) -> str | None:
     line = dump({key: value})
     prefix = f"{key}: "
     if line.count("\n") == 1 and line.startswith(prefix):
-        return line[len(prefix):-1]
+        return line[len(prefix) : -1]
     import json
 
     return json.dumps(value, ensure_ascii=False)  # a double-quoted YAML scalar on one line
@@ -432,8 +537,12 @@ def edit_in_place(text: str, data: dict[str, Any], changes: dict[str, Any]) -> s
         if key in nodes:
             key_node, value_node = nodes[key]
             scalar = _scalar_text(key, value)
-            if isinstance(value_node, yaml.ScalarNode) and value_node.style in (None, "", "'", '"') \
-                    and scalar is not None and value_node.start_mark.line == value_node.end_mark.line:
+            if (
+                isinstance(value_node, yaml.ScalarNode)
+                and value_node.style in (None, "", "'", '"')
+                and scalar is not None
+                and value_node.start_mark.line == value_node.end_mark.line
+            ):
                 spans.append((value_node.start_mark.index, value_node.end_mark.index, scalar))
                 continue
             if key_node.start_mark.column != 0:
@@ -445,7 +554,7 @@ def edit_in_place(text: str, data: dict[str, Any], changes: dict[str, Any]) -> s
                 last -= 1  # comments and blank lines after the value belong to what follows
             spans.append((offsets[first], offsets[last + 1], block_text(key, value)))
         else:
-            later = [nodes[k][0] for k in order[order.index(key) + 1:] if k in nodes] if key in order else []
+            later = [nodes[k][0] for k in order[order.index(key) + 1 :] if k in nodes] if key in order else []
             if later:
                 line = min(node.start_mark.line for node in later)
                 while line > 0 and lines[line - 1].lstrip().startswith("#"):
@@ -459,7 +568,7 @@ def edit_in_place(text: str, data: dict[str, Any], changes: dict[str, Any]) -> s
     for at, pieces in inserts.items():
         spans.append((at, at, "".join(pieces)))
     spans.sort(key=lambda span: (span[0], span[1]))
-    for (_s1, e1, _r1), (s2, _e2, _r2) in zip(spans, spans[1:]):
+    for (_s1, e1, _r1), (s2, _e2, _r2) in itertools.pairwise(spans):
         if s2 < e1:
             return None
     for start, end, replacement in reversed(spans):
@@ -508,9 +617,11 @@ def format_text(report: VerifyReport, *, show_ok: bool = False) -> str:
         elif verdict.changes:
             out.append(f"  --apply would update: {', '.join(verdict.changes)}")
     out.extend(f"note: {n}" for n in report.notes)
-    out.append(f"{len(report.verdicts)} record{'s' if len(report.verdicts) != 1 else ''}: {counts['ok']} ok, "
-               f"{counts['findings']} with findings, {counts['failed']} could not be verified, "
-               f"{counts['skipped']} skipped")
+    out.append(
+        f"{len(report.verdicts)} record{'s' if len(report.verdicts) != 1 else ''}: {counts['ok']} ok, "
+        f"{counts['findings']} with findings, {counts['failed']} could not be verified, "
+        f"{counts['skipped']} skipped"
+    )
     return "\n".join(out) + "\n"
 
 
@@ -520,8 +631,25 @@ def format_json(report: VerifyReport) -> str:
 
     items = []
     for v in sorted(report.verdicts, key=lambda v: v.slug):
-        items.append({"slug": v.slug, "path": str(v.path), "doi": v.doi, "error": v.error, "error_kind": v.error_kind,
-                      "findings": [asdict(f) for f in v.findings], "changes": sorted(v.changes),
-                      "applied": v.applied, "refused": v.refused})
-    return json.dumps({"records": items, "notes": report.notes, "exit_code": report.exit_code()}, indent=2,
-                      ensure_ascii=False, default=str) + "\n"
+        items.append(
+            {
+                "slug": v.slug,
+                "path": str(v.path),
+                "doi": v.doi,
+                "error": v.error,
+                "error_kind": v.error_kind,
+                "findings": [asdict(f) for f in v.findings],
+                "changes": sorted(v.changes),
+                "applied": v.applied,
+                "refused": v.refused,
+            }
+        )
+    return (
+        json.dumps(
+            {"records": items, "notes": report.notes, "exit_code": report.exit_code()},
+            indent=2,
+            ensure_ascii=False,
+            default=str,
+        )
+        + "\n"
+    )

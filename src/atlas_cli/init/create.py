@@ -91,12 +91,20 @@ def create_atlas(directory: Path, *, site_url: str, mailto: str | None) -> list[
     atlas.toml comes last: a run that fails half-way can simply be run again.
     """
     if (directory.exists() or directory.is_symlink()) and not directory.is_dir():
-        raise UsageError(f"{directory} is a file, not a folder",
-                         hint="give the folder the atlas should live in (it is created if missing)")
+        raise UsageError(
+            f"{directory} is a file, not a folder",
+            hint="give the folder the atlas should live in (it is created if missing)",
+        )
     if (directory / "atlas.toml").exists():
-        raise UsageError(f"{directory} already holds an atlas (atlas.toml exists)",
-                         hint="run atlas commands inside it, or choose another folder")
-    mailto_line = f"mailto = {toml_string(mailto)}" if mailto else '# mailto = "you@example.org"  # contact for Crossref\'s polite pool'
+        raise UsageError(
+            f"{directory} already holds an atlas (atlas.toml exists)",
+            hint="run atlas commands inside it, or choose another folder",
+        )
+    mailto_line = (
+        f"mailto = {toml_string(mailto)}"
+        if mailto
+        else '# mailto = "you@example.org"  # contact for Crossref\'s polite pool'
+    )
     files = {
         "records/.gitkeep": "",
         ".github/workflows/atlas-lint.yml": WORKFLOW,
@@ -107,8 +115,10 @@ def create_atlas(directory: Path, *, site_url: str, mailto: str | None) -> list[
     for name in files:
         blocker = _in_the_way(directory, name)
         if blocker is not None:
-            raise UsageError(f"cannot create {directory / name}: {blocker} is a file, not a folder",
-                             hint=f"move {blocker} out of the way, or choose another folder")
+            raise UsageError(
+                f"cannot create {directory / name}: {blocker} is a file, not a folder",
+                hint=f"move {blocker} out of the way, or choose another folder",
+            )
     created = []
     for name, text in files.items():
         path = directory / name

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from atlas_cli.lint.problem import ERROR, Problem
 from atlas_cli.core.registries import Registries
 from atlas_cli.core.yamlio import Document
+from atlas_cli.lint.problem import ERROR, Problem
 
 
 @dataclass
@@ -26,8 +26,9 @@ class RecordContext:
     def published(self) -> bool:
         return self.data.get("status") == "published"
 
-    def report(self, rule: str, where: tuple, message: str, hint: str | None = None,
-               severity: str = ERROR, key: bool = False) -> None:
+    def report(
+        self, rule: str, where: tuple, message: str, hint: str | None = None, severity: str = ERROR, key: bool = False
+    ) -> None:
         """Record a problem at the YAML position of WHERE (a key path)."""
         line, column = self.document.locate(where, key=key)
         self.problems.append(Problem(self.path, line, column, severity, rule, message, hint))

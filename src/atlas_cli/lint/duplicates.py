@@ -25,17 +25,31 @@ def check_duplicates(identities: list[Identity], files: list[tuple[str, str]]) -
         if identity.title:
             by_title.setdefault((identity.title[0], identity.year), []).append((identity, identity.title[1]))
     for doi, members in by_doi.items():
-        problems += _report(members, ERROR, "duplicate-doi", f"DOI {doi} is also in {{other}}",
-                            "one paper has one record: merge the two records and delete one")
+        problems += _report(
+            members,
+            ERROR,
+            "duplicate-doi",
+            f"DOI {doi} is also in {{other}}",
+            "one paper has one record: merge the two records and delete one",
+        )
     for pmid, members in by_pmid.items():
-        problems += _report(members, ERROR, "duplicate-pmid", f"PMID {pmid} is also in {{other}}",
-                            "one paper has one record: merge the two records and delete one")
+        problems += _report(
+            members,
+            ERROR,
+            "duplicate-pmid",
+            f"PMID {pmid} is also in {{other}}",
+            "one paper has one record: merge the two records and delete one",
+        )
     for (_, year), members in by_title.items():
         if len({m.path for m, _ in members}) > 1 and not _same_doi(members):
             same = f"same title and year ({year})" if year is not None else "same title (and no year)"
-            problems += _report(members, WARNING, "duplicate-title",
-                                f"{same} as {{other}}: a preprint and its journal version?",
-                                "if they are one study, keep the journal version and list the preprint under `related`")
+            problems += _report(
+                members,
+                WARNING,
+                "duplicate-title",
+                f"{same} as {{other}}: a preprint and its journal version?",
+                "if they are one study, keep the journal version and list the preprint under `related`",
+            )
     problems += _case_collisions(files)
     return problems
 
@@ -56,8 +70,9 @@ def _report(members: list[tuple[Identity, int]], severity: str, rule: str, messa
         if index == 0 and any(m.checked for m, _ in members[1:]):
             continue  # the later files carry the report
         other, other_line = members[1] if index == 0 else members[0]
-        problems.append(Problem(identity.path, line, 1, severity, rule,
-                                message.format(other=f"{other.path}:{other_line}"), hint))
+        problems.append(
+            Problem(identity.path, line, 1, severity, rule, message.format(other=f"{other.path}:{other_line}"), hint)
+        )
     return problems
 
 
@@ -67,8 +82,16 @@ def _case_collisions(files: list[tuple[str, str]]) -> list[Problem]:
     for display, name in sorted(files):
         folded = name.casefold()
         if folded in seen and seen[folded] != display:
-            problems.append(Problem(display, 1, 1, ERROR, "duplicate-filename",
-                                    f"file name differs only in case from {seen[folded]}",
-                                    "rename one of them: on macOS and Windows they are the same file"))
+            problems.append(
+                Problem(
+                    display,
+                    1,
+                    1,
+                    ERROR,
+                    "duplicate-filename",
+                    f"file name differs only in case from {seen[folded]}",
+                    "rename one of them: on macOS and Windows they are the same file",
+                )
+            )
         seen.setdefault(folded, display)
     return problems

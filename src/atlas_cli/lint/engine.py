@@ -16,12 +16,11 @@ from pathlib import Path
 
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import UsageError
-from atlas_cli.lint.context import RecordContext
-from atlas_cli.lint.problem import ERROR, Problem
 from atlas_cli.core.records import iter_record_paths, read_document
 from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import MAX_BYTES, Document
-
+from atlas_cli.lint.context import RecordContext
+from atlas_cli.lint.problem import ERROR, Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +73,8 @@ _checkers: dict[Path, tuple] = {}
 
 def _checker(schemas_dir: Path):
     if schemas_dir not in _checkers:
-        from atlas_cli.lint.schema import SchemaChecker
         from atlas_cli.core.registries import load_registries
+        from atlas_cli.lint.schema import SchemaChecker
 
         _checkers[schemas_dir] = (load_registries(schemas_dir), SchemaChecker(schemas_dir / "record.schema.json"))
     return _checkers[schemas_dir]
@@ -89,9 +88,20 @@ def check_file(path: Path, display: str, schemas_dir: Path, records_root: Path |
     if path.is_symlink() and records_root is not None:
         target = path.resolve()
         if not target.is_relative_to(records_root):
-            return FileResult([Problem(display, 1, 1, ERROR, "file-symlink",
-                                       "symlink points outside the records folder; not read",
-                                       "keep records as plain files inside the records folder")], None)
+            return FileResult(
+                [
+                    Problem(
+                        display,
+                        1,
+                        1,
+                        ERROR,
+                        "file-symlink",
+                        "symlink points outside the records folder; not read",
+                        "keep records as plain files inside the records folder",
+                    )
+                ],
+                None,
+            )
     document = read_document(path)
     problems = [Problem(display, p.line, p.column, p.severity, p.rule, p.message, p.hint) for p in document.problems]
     if document.data is None:
@@ -121,8 +131,12 @@ def identity_of(display: str, filename: str, document: Document) -> Identity:
     title = data.get("title")
     year = data.get("year")
     return Identity(
-        display, filename, tuple(dois),
-        (str(pmid).strip(), document.locate(("pmid",))[0]) if isinstance(pmid, (str, int)) and not isinstance(pmid, bool) else None,
+        display,
+        filename,
+        tuple(dois),
+        (str(pmid).strip(), document.locate(("pmid",))[0])
+        if isinstance(pmid, (str, int)) and not isinstance(pmid, bool)
+        else None,
         (normalise_title(title), document.locate(("title",))[0]) if isinstance(title, str) and title.strip() else None,
         year if isinstance(year, int) and not isinstance(year, bool) else None,
     )
@@ -159,8 +173,10 @@ def collect_paths(settings: Settings, paths: list[Path] | None) -> list[Path]:
     """The files to check: the records folder, or the given files and folders."""
     if not paths:
         if not settings.records_dir.is_dir():
-            raise UsageError(f"records folder {settings.records_dir} does not exist",
-                             hint="create it, or set records_dir in the atlas configuration")
+            raise UsageError(
+                f"records folder {settings.records_dir} does not exist",
+                hint="create it, or set records_dir in the atlas configuration",
+            )
         return list(iter_record_paths(settings.records_dir))
     files: list[Path] = []
     for path in paths:
@@ -226,14 +242,17 @@ def scan_identities(paths, skip: set[Path]) -> list[Identity]:
         title = _LINE_RE["title"].search(text)
         year = _LINE_RE["year"].search(text)
         display = display_path(path)
-        found.append(Identity(
-            display, path.name,
-            ((doi.group(1).lower(), _line(text, doi)),) if doi else (),
-            (pmid.group(1), _line(text, pmid)) if pmid else None,
-            (normalise_title(title.group(2)), _line(text, title)) if title else None,
-            int(year.group(1)) if year else None,
-            checked=False,
-        ))
+        found.append(
+            Identity(
+                display,
+                path.name,
+                ((doi.group(1).lower(), _line(text, doi)),) if doi else (),
+                (pmid.group(1), _line(text, pmid)) if pmid else None,
+                (normalise_title(title.group(2)), _line(text, title)) if title else None,
+                int(year.group(1)) if year else None,
+                checked=False,
+            )
+        )
     return found
 
 

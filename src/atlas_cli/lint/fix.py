@@ -16,11 +16,11 @@ from pathlib import Path
 import yaml
 
 from atlas_cli.core.config import Settings
-from atlas_cli.lint.context import RecordContext
-from atlas_cli.lint.engine import lint_paths
 from atlas_cli.core.records import key_orders, write_atomic
 from atlas_cli.core.registries import Registries, load_registries
 from atlas_cli.core.yamlio import BOM, parse_text
+from atlas_cli.lint.context import RecordContext
+from atlas_cli.lint.engine import lint_paths
 
 FIXABLE_RULES = {"yaml-bom", "pem-unknown-criterion", "pem-badge", "pem-not-applicable", "key-order"}
 
@@ -47,7 +47,7 @@ def fix_text(raw: bytes, registries: Registries, filename: str = "record.yaml") 
     """The fixed text of one record and a list of what changed (empty: nothing to do or unsafe)."""
     what: list[str] = []
     if raw.startswith(BOM):
-        raw = raw[len(BOM):]
+        raw = raw[len(BOM) :]
         what.append("removed byte-order mark")
     try:
         text = raw.decode("utf-8")
@@ -144,10 +144,9 @@ def _reorder(text: str, mapping: yaml.MappingNode | None, order: list[str]) -> s
     newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text else "\n")
     blocks = []
     for i in range(len(keys)):
-        block = lines[bounds[i]:bounds[i + 1]]
+        block = lines[bounds[i] : bounds[i + 1]]
         if block and block[-1].splitlines()[0] == block[-1]:  # the file's last line, without a line break
             block[-1] += newline
         blocks.append(block)
     body = [line for i in ranked for line in blocks[i]]
-    return "".join(lines[:starts[0]] + body + lines[end:])
-
+    return "".join(lines[: starts[0]] + body + lines[end:])

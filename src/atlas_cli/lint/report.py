@@ -14,7 +14,6 @@ from atlas_cli.lint.problem import ERROR, Problem
 FORMATS = ("text", "json", "github")
 
 
-
 def _painter(color: bool):
     """paint(text, style) -> text with ANSI styling from rich (or unchanged without colour)."""
     if not color:
@@ -39,8 +38,10 @@ def summary_line(problems: list[Problem], files: int) -> str:
     if not problems:
         return f"{records} checked: no problems"
     affected = len({p.path for p in problems})
-    return (f"{records} checked: {errors} error{'s' if errors != 1 else ''}, "
-            f"{warnings} warning{'s' if warnings != 1 else ''} in {affected} file{'s' if affected != 1 else ''}")
+    return (
+        f"{records} checked: {errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''} in {affected} file{'s' if affected != 1 else ''}"
+    )
 
 
 def format_text(problems: list[Problem], files: int, color: bool = False) -> str:
@@ -49,8 +50,10 @@ def format_text(problems: list[Problem], files: int, color: bool = False) -> str
     lines = []
     for p in problems:
         shade = "red" if p.severity == ERROR else "yellow"
-        lines.append(f"{paint(f'{p.path}:{p.line}:{p.column}:', 'bold')} {paint(p.severity, shade)} "
-                     f"{paint(p.rule, 'dim')} {p.message}")
+        lines.append(
+            f"{paint(f'{p.path}:{p.line}:{p.column}:', 'bold')} {paint(p.severity, shade)} "
+            f"{paint(p.rule, 'dim')} {p.message}"
+        )
         if p.hint:
             lines.append("    " + paint(f"hint: {p.hint}", "dim"))
     summary = summary_line(problems, files)
@@ -79,8 +82,10 @@ def format_github(problems: list[Problem], files: int) -> str:
     for p in problems:
         level = "error" if p.severity == ERROR else "warning"
         message = p.message + (f" (hint: {p.hint})" if p.hint else "")
-        lines.append(f"::{level} file={_escape_property(p.path)},line={p.line},col={p.column},"
-                     f"title={_escape_property('atlas ' + p.rule)}::{_escape_data(message)}")
+        lines.append(
+            f"::{level} file={_escape_property(p.path)},line={p.line},col={p.column},"
+            f"title={_escape_property('atlas ' + p.rule)}::{_escape_data(message)}"
+        )
     lines.append(summary_line(problems, files))
     return "\n".join(lines) + "\n"
 

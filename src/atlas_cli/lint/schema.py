@@ -46,8 +46,10 @@ class SchemaChecker:
             self.schema = json.loads(schema_path.read_text(encoding="utf-8"))
             self._fast = jsonschema_rs.Draft202012Validator(self.schema)
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"{schema_path}: not a usable JSON Schema: {exc}",
-                              hint="restore the schema file, or remove the atlas's schemas/ folder to use the shipped one") from exc
+            raise ConfigError(
+                f"{schema_path}: not a usable JSON Schema: {exc}",
+                hint="restore the schema file, or remove the atlas's schemas/ folder to use the shipped one",
+            ) from exc
         self._slow = None
 
     def check(self, data: Any) -> list[SchemaFinding]:
@@ -102,11 +104,14 @@ def translate(error) -> list[SchemaFinding]:
         for key in [k for k in value if k not in allowed]:
             guess = _closest(key, allowed)
             where = "the record" if not path else name
-            findings.append(SchemaFinding(
-                path + (key,), True,
-                f"unknown key `{key}` in {where}" + (f"; did you mean `{guess}`?" if guess else ""),
-                f"rename it to `{guess}`" if guess else f"remove it; allowed keys: {', '.join(allowed)}",
-            ))
+            findings.append(
+                SchemaFinding(
+                    path + (key,),
+                    True,
+                    f"unknown key `{key}` in {where}" + (f"; did you mean `{guess}`?" if guess else ""),
+                    f"rename it to `{guess}`" if guess else f"remove it; allowed keys: {', '.join(allowed)}",
+                )
+            )
         return findings
     if kind == "required":
         missing = [k for k in expected if k not in value]
@@ -114,8 +119,12 @@ def translate(error) -> list[SchemaFinding]:
         named = [k for k in missing if error.message.startswith(repr(k))]
         missing = named or missing
         where = "the record" if not path else name
-        return [SchemaFinding(path, bool(path), f"{where} is missing `{key}`",
-                              _describe_property(schema, key) or f"add `{key}:`") for key in missing]
+        return [
+            SchemaFinding(
+                path, bool(path), f"{where} is missing `{key}`", _describe_property(schema, key) or f"add `{key}:`"
+            )
+            for key in missing
+        ]
     if kind == "type":
         types = expected if isinstance(expected, list) else [expected]
         wanted = " or ".join(TYPE_WORDS.get(t, t) for t in types)
@@ -134,11 +143,20 @@ def translate(error) -> list[SchemaFinding]:
         if value is False and "not-required" in choices:
             guess = "not-required"
         message = f"{name} must be one of {', '.join(choices)}; got {describe(value)}"
-        return [SchemaFinding(path, False, message + (f"; did you mean `{guess}`?" if guess else ""),
-                              f"write `{guess}`" if guess else f"pick one of: {', '.join(choices)}")]
+        return [
+            SchemaFinding(
+                path,
+                False,
+                message + (f"; did you mean `{guess}`?" if guess else ""),
+                f"write `{guess}`" if guess else f"pick one of: {', '.join(choices)}",
+            )
+        ]
     if kind == "pattern":
-        return [SchemaFinding(path, False, f"{name} has the wrong form: {describe(value)}",
-                              hint or f"it must match {expected}")]
+        return [
+            SchemaFinding(
+                path, False, f"{name} has the wrong form: {describe(value)}", hint or f"it must match {expected}"
+            )
+        ]
     if kind == "minLength":
         return [SchemaFinding(path, False, f"{name} is empty", hint or "write a value or remove the key")]
     if kind in ("minimum", "maximum"):
@@ -150,8 +168,14 @@ def translate(error) -> list[SchemaFinding]:
         seen, twice = [], []
         for item in value:
             (twice if item in seen else seen).append(item)
-        return [SchemaFinding(path, False, f"{name} lists {describe(twice[0]) if twice else 'an item'} twice",
-                              "remove the repeated item")]
+        return [
+            SchemaFinding(
+                path,
+                False,
+                f"{name} lists {describe(twice[0]) if twice else 'an item'} twice",
+                "remove the repeated item",
+            )
+        ]
     if kind == "minProperties":
         return [SchemaFinding(path, False, f"{name} is empty", "fill it in or remove it")]
     return [SchemaFinding(path, False, f"{name}: {error.message}", hint)]

@@ -14,7 +14,7 @@ the cache never fails a command: `write_*` return a warning instead.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,10 @@ class Cache:
             write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n", make_parents=True)
         except WriteError as exc:
             if self._folder_unusable(path.parent):
-                self.broken = (f"cannot write to the cache folder {self.root} ({exc.message}); answers are not "
-                               "cached (set ATLAS_CACHE_DIR to a writable folder)")
+                self.broken = (
+                    f"cannot write to the cache folder {self.root} ({exc.message}); answers are not "
+                    "cached (set ATLAS_CACHE_DIR to a writable folder)"
+                )
                 return self.broken
             return f"could not cache the answer for {doi}: {exc.message}"
         return None
@@ -71,12 +73,16 @@ class Cache:
         return data
 
     def write_work(self, doi: str, response: dict[str, Any], via_redirect: bool = False) -> str | None:
-        return self._write("crossref", doi, {
-            "doi": doi,
-            "via_redirect": via_redirect,
-            "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "response": response,
-        })
+        return self._write(
+            "crossref",
+            doi,
+            {
+                "doi": doi,
+                "via_redirect": via_redirect,
+                "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
+                "response": response,
+            },
+        )
 
     def read_pubmed(self, doi: str) -> dict[str, Any] | None:
         data = self._read("pubmed", doi)

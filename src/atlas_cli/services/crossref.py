@@ -43,8 +43,9 @@ import queue
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from atlas_cli import __version__
@@ -84,8 +85,10 @@ def check_service_url(url: str, variable: str, example: str) -> str:
         elif any(ch.isspace() or ord(ch) < 32 for ch in url.strip()):
             problem = "it contains spaces"
     if problem:
-        raise ConfigError(f"{variable} is not a usable web address ({url!r}): {problem}",
-                          hint=f"set it to the service's base URL, e.g. {example}, or unset it for the default")
+        raise ConfigError(
+            f"{variable} is not a usable web address ({url!r}): {problem}",
+            hint=f"set it to the service's base URL, e.g. {example}, or unset it for the default",
+        )
     return url
 
 
@@ -139,14 +142,14 @@ class _Redirect(Exception):
 def check_envelope(asked: str, data: Any, *, via_redirect: bool = False) -> Fetched:
     """A parsed answer judged: is it a work, and the work that was asked for?"""
     if not isinstance(data, dict):
-        return Fetched(asked, reason=f"Crossref answered with a JSON {type(data).__name__}, not a work",
-                       kind="network")
+        return Fetched(asked, reason=f"Crossref answered with a JSON {type(data).__name__}, not a work", kind="network")
     message = data.get("message")
     if data.get("status") != "ok" or not isinstance(message, dict) or data.get("message-type", "work") != "work":
         if data.get("status") == "ok" and data.get("message-type", "work") == "work" and not isinstance(message, dict):
             shape = "null" if message is None else f"a JSON {type(message).__name__}"
-            return Fetched(asked, reason=f"Crossref answered 'ok' with no work in it (message is {shape})",
-                           kind="network")
+            return Fetched(
+                asked, reason=f"Crossref answered 'ok' with no work in it (message is {shape})", kind="network"
+            )
         what = data.get("message-type") or type(message).__name__
         return Fetched(asked, reason=f"Crossref answered with something other than a work ({what})", kind="network")
     returned = message.get("DOI")
@@ -156,8 +159,14 @@ def check_envelope(asked: str, data: Any, *, via_redirect: bool = False) -> Fetc
         aliases = message.get("aliases") if isinstance(message.get("aliases"), list) else []
         known_alias = via_redirect or any(isinstance(a, str) and doi_key(a) == doi_key(asked) for a in aliases)
         if not known_alias:
-            return Fetched(asked, reason=(f"Crossref answered with a different work ({returned}) that does not "
-                                          f"list {asked} as an alias; not creating a record"), kind="mismatch")
+            return Fetched(
+                asked,
+                reason=(
+                    f"Crossref answered with a different work ({returned}) that does not "
+                    f"list {asked} as an alias; not creating a record"
+                ),
+                kind="mismatch",
+            )
         return Fetched(asked, envelope=data, via_redirect=True)
     return Fetched(asked, envelope=data, via_redirect=via_redirect)
 
@@ -196,8 +205,9 @@ def _json_error_message(text: str) -> str | None:
 class CrossrefClient:
     """Fetches works from one Crossref REST API (or a mirror, or a test server)."""
 
-    def __init__(self, base_url: str, mailto: str | None, options: HttpOptions,
-                 stop: threading.Event | None = None) -> None:
+    def __init__(
+        self, base_url: str, mailto: str | None, options: HttpOptions, stop: threading.Event | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.mailto = mailto
         self.options = options
@@ -218,8 +228,9 @@ class CrossrefClient:
         if self._cr is None:
             from habanero import Crossref
 
-            self._cr = Crossref(base_url=self.base_url, mailto=self.mailto, ua_string=user_agent_suffix(),
-                                timeout=self.options.timeout)
+            self._cr = Crossref(
+                base_url=self.base_url, mailto=self.mailto, ua_string=user_agent_suffix(), timeout=self.options.timeout
+            )
         return self._cr
 
     def _headers(self) -> dict[str, str]:
@@ -261,8 +272,10 @@ class CrossrefClient:
         except httpx2.HTTPError as exc:  # dropped connection, protocol error, too many redirects
             raise _Retry(f"the connection to Crossref failed ({type(exc).__name__}: {_short_cause(exc)})") from exc
         except HabaneroRequestError as exc:  # a 2xx whose Content-Type is not JSON
-            raise _Retry(f"Crossref answered with {_describe_body(str(exc.error))} instead of JSON "
-                         f"(HTTP {exc.status_code})", status=exc.status_code) from exc
+            raise _Retry(
+                f"Crossref answered with {_describe_body(str(exc.error))} instead of JSON (HTTP {exc.status_code})",
+                status=exc.status_code,
+            ) from exc
         except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise _Retry(f"Crossref's answer is not valid JSON (truncated?): {exc}") from exc
         except (KeyError, TypeError) as exc:  # habanero reading a response without Content-Type
@@ -280,8 +293,11 @@ class CrossrefClient:
         if status == 404:
             body = (text or "").strip()
             detail = body if body and len(body) < 100 and "<" not in body else "Resource not found."
-            raise _Fail(f"not found in Crossref (404 {detail}); check the DOI, or it may be registered "
-                        "with another agency (DataCite, mEDRA)", "not-found")
+            raise _Fail(
+                f"not found in Crossref (404 {detail}); check the DOI, or it may be registered "
+                "with another agency (DataCite, mEDRA)",
+                "not-found",
+            )
         if status in RETRY_STATUSES:
             wait = parse_retry_after(headers.get("retry-after"))
             message = _json_error_message(text)
@@ -374,8 +390,10 @@ class CrossrefClient:
                 response = client.get(f"{self.base_url}/works/{encode_doi_path(first_doi)}")
                 text = response.text
             except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
-                self.notes.append(f"could not read Crossref's rate limits ({type(exc).__name__}); "
-                                  f"assuming {ANONYMOUS_LIMITS.describe()}")
+                self.notes.append(
+                    f"could not read Crossref's rate limits ({type(exc).__name__}); "
+                    f"assuming {ANONYMOUS_LIMITS.describe()}"
+                )
                 return None
             finally:
                 self.pacer.release()
@@ -433,12 +451,17 @@ class CrossrefClient:
                     continue
                 try:
                     done.put(self.fetch(doi))
-                except Exception as exc:  # never lose a DOI to an unexpected failure in a worker
-                    done.put(self._failed(doi, f"the request could not be made ({type(exc).__name__}: "
-                                               f"{_short_cause(exc)})", "network"))
+                except Exception as exc:  # noqa: BLE001 - never lose a DOI to an unexpected failure in a worker
+                    done.put(
+                        self._failed(
+                            doi, f"the request could not be made ({type(exc).__name__}: {_short_cause(exc)})", "network"
+                        )
+                    )
 
-        workers = [threading.Thread(target=worker, name=f"crossref-{i}", daemon=True)
-                   for i in range(min(len(dois), MAX_WORKERS))]
+        workers = [
+            threading.Thread(target=worker, name=f"crossref-{i}", daemon=True)
+            for i in range(min(len(dois), MAX_WORKERS))
+        ]
         total = done.qsize() + len(dois)
         for thread in workers:
             thread.start()

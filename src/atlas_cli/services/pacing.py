@@ -21,8 +21,8 @@ import random
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from atlas_cli.core.errors import ConfigError
 
@@ -42,18 +42,23 @@ class HttpOptions:
     max_wait: float = 60.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "HttpOptions":
+    def from_env(cls, env: Mapping[str, str]) -> HttpOptions:
         values = {}
-        for name, field, kind in (("ATLAS_HTTP_TIMEOUT", "timeout", float), ("ATLAS_HTTP_RETRIES", "retries", int),
-                                  ("ATLAS_HTTP_BACKOFF", "backoff", float), ("ATLAS_HTTP_MAX_WAIT", "max_wait", float)):
+        for name, field, kind in (
+            ("ATLAS_HTTP_TIMEOUT", "timeout", float),
+            ("ATLAS_HTTP_RETRIES", "retries", int),
+            ("ATLAS_HTTP_BACKOFF", "backoff", float),
+            ("ATLAS_HTTP_MAX_WAIT", "max_wait", float),
+        ):
             raw = env.get(name)
             if raw is None or raw == "":
                 continue
             try:
                 value = kind(raw)
             except ValueError:
-                raise ConfigError(f"{name}={raw!r} is not a number",
-                                  hint=f"set {name} to a number, e.g. {name}={getattr(cls, field)}") from None
+                raise ConfigError(
+                    f"{name}={raw!r} is not a number", hint=f"set {name} to a number, e.g. {name}={getattr(cls, field)}"
+                ) from None
             if value < 0 or (field == "timeout" and value == 0):
                 raise ConfigError(f"{name}={raw!r} must be positive", hint=f"e.g. {name}={getattr(cls, field)}")
             values[field] = value

@@ -40,12 +40,17 @@ class PubMedHit:
         return {"doi": self.doi, "pmid": self.pmid, "journal": self.journal, "year": self.year, "title": self.title}
 
     @classmethod
-    def from_json(cls, data: Any) -> "PubMedHit | None":
+    def from_json(cls, data: Any) -> PubMedHit | None:
         if not isinstance(data, dict) or not isinstance(data.get("pmid"), str) or not isinstance(data.get("doi"), str):
             return None
         year = data.get("year")
-        return cls(doi=data["doi"], pmid=data["pmid"], journal=data.get("journal") or None,
-                   year=year if isinstance(year, int) else None, title=data.get("title") or None)
+        return cls(
+            doi=data["doi"],
+            pmid=data["pmid"],
+            journal=data.get("journal") or None,
+            year=year if isinstance(year, int) else None,
+            title=data.get("title") or None,
+        )
 
 
 @dataclass
@@ -61,8 +66,9 @@ class _PubMedError(Exception):
 
 
 class PubMedClient:
-    def __init__(self, base_url: str, mailto: str | None, options: HttpOptions,
-                 stop: threading.Event | None = None) -> None:
+    def __init__(
+        self, base_url: str, mailto: str | None, options: HttpOptions, stop: threading.Event | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.mailto = mailto
         self.options = options
@@ -78,11 +84,11 @@ class PubMedClient:
             pmids: list[str] = []
             keys = list(wanted)
             for start in range(0, len(keys), SEARCH_CHUNK):
-                chunk = [wanted[k] for k in keys[start:start + SEARCH_CHUNK]]
+                chunk = [wanted[k] for k in keys[start : start + SEARCH_CHUNK]]
                 pmids.extend(self._esearch(chunk))
             pmids = list(dict.fromkeys(pmids))
             for start in range(0, len(pmids), SUMMARY_CHUNK):
-                for hit in self._esummary(pmids[start:start + SUMMARY_CHUNK]):
+                for hit in self._esummary(pmids[start : start + SUMMARY_CHUNK]):
                     key = doi_key(hit.doi)
                     if key not in wanted:
                         continue
@@ -99,8 +105,9 @@ class PubMedClient:
 
     def _esearch(self, dois: list[str]) -> list[str]:
         term = " OR ".join(f'"{d}"[doi]' for d in dois)
-        data = self._post("esearch.fcgi", {"db": "pubmed", "term": term, "retmode": "json",
-                                           "retmax": str(len(dois) * 3 + 10)})
+        data = self._post(
+            "esearch.fcgi", {"db": "pubmed", "term": term, "retmode": "json", "retmax": str(len(dois) * 3 + 10)}
+        )
         found = data.get("esearchresult") if isinstance(data, dict) else None
         if not isinstance(found, dict):
             raise _PubMedError("PubMed's esearch answer has no esearchresult")
@@ -121,16 +128,24 @@ class PubMedClient:
             item = result.get(pmid)
             if not isinstance(item, dict):
                 continue
-            dois = [a.get("value") for a in item.get("articleids", []) or []
-                    if isinstance(a, dict) and a.get("idtype") == "doi" and isinstance(a.get("value"), str)]
+            dois = [
+                a.get("value")
+                for a in item.get("articleids", []) or []
+                if isinstance(a, dict) and a.get("idtype") == "doi" and isinstance(a.get("value"), str)
+            ]
             journal = item.get("fulljournalname")
             year_match = re.match(r"\s*([12][0-9]{3})", str(item.get("pubdate") or ""))
             title = item.get("title")
             for doi in dois:
-                hits.append(PubMedHit(doi=doi.strip(), pmid=pmid,
-                                      journal=journal.strip() if isinstance(journal, str) and journal.strip() else None,
-                                      year=int(year_match.group(1)) if year_match else None,
-                                      title=title if isinstance(title, str) else None))
+                hits.append(
+                    PubMedHit(
+                        doi=doi.strip(),
+                        pmid=pmid,
+                        journal=journal.strip() if isinstance(journal, str) and journal.strip() else None,
+                        year=int(year_match.group(1)) if year_match else None,
+                        title=title if isinstance(title, str) else None,
+                    )
+                )
         return hits
 
     def _post(self, tool: str, params: dict[str, str]) -> Any:

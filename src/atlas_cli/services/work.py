@@ -16,23 +16,37 @@ from atlas_cli.core.doi import doi_key
 
 # Crossref update types (publisher-supplied, inconsistent case) -> schema enum.
 UPDATE_TYPES = {
-    "retraction": "retraction", "partial-retraction": "partial-retraction", "withdrawal": "withdrawal",
-    "withdrawn": "withdrawal", "removal": "removal", "expression-of-concern": "expression-of-concern",
-    "correction": "correction", "corrigendum": "correction", "erratum": "erratum", "addendum": "addendum",
+    "retraction": "retraction",
+    "partial-retraction": "partial-retraction",
+    "withdrawal": "withdrawal",
+    "withdrawn": "withdrawal",
+    "removal": "removal",
+    "expression-of-concern": "expression-of-concern",
+    "correction": "correction",
+    "corrigendum": "correction",
+    "erratum": "erratum",
+    "addendum": "addendum",
     "new-version": "new-version",
 }
 UPDATE_FLAGS = {
-    "retraction": "retracted", "partial-retraction": "retracted", "removal": "retracted",
-    "withdrawal": "withdrawn", "expression-of-concern": "expression-of-concern",
-    "correction": "corrected", "erratum": "corrected", "addendum": "corrected",
+    "retraction": "retracted",
+    "partial-retraction": "retracted",
+    "removal": "retracted",
+    "withdrawal": "withdrawn",
+    "expression-of-concern": "expression-of-concern",
+    "correction": "corrected",
+    "erratum": "corrected",
+    "addendum": "corrected",
 }
 NOT_PAPER_TYPES = {"component", "journal", "journal-issue", "journal-volume", "peer-review", "dataset"}
 _TITLE_FLAGS = [
     (re.compile(r"^\s*(retracted|retraction)\s*[:.]", re.I), "retracted"),
     (re.compile(r"^\s*withdrawn\s*[:.]", re.I), "withdrawn"),
     (re.compile(r"^\s*(erratum|errata|corrigendum|correction)\b", re.I), "erratum"),
-    (re.compile(r"^\s*(notice of retraction|retraction notice|retraction note|expression of concern)\b", re.I),
-     "notice"),
+    (
+        re.compile(r"^\s*(notice of retraction|retraction notice|retraction note|expression of concern)\b", re.I),
+        "notice",
+    ),
     (re.compile(r"^\s*editorial\b", re.I), "editorial"),
     (re.compile(r"^\s*summar(y|ies) for patients\b", re.I), "patient-summary"),
     (re.compile(r"^\s*book review\b", re.I), "book-review"),

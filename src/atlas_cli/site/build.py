@@ -50,9 +50,10 @@ from typing import Any
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import AtlasError, UsageError, WriteError
 from atlas_cli.core.pem import BADGES, LABELS
-from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.records import SLUG_RE, iter_record_paths, read_document
 from atlas_cli.core.registries import Registries, load_registries
+from atlas_cli.core.workers import map_chunks
+from atlas_cli.core.yamlio import parse_bytes
 from atlas_cli.site.model import (
     PEM_NOTE,
     Entry,
@@ -61,7 +62,6 @@ from atlas_cli.site.model import (
     index_row,
     listing,
 )
-from atlas_cli.core.yamlio import parse_bytes
 
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"
@@ -126,10 +126,13 @@ def read_manifest(output: Path) -> Manifest | None:
         if data["format"] != MANIFEST_FORMAT:
             return None
         manifest = Manifest(data["context"], data["records"], data["files"])
-        if not (isinstance(manifest.context, str) and isinstance(manifest.records, dict)
-                and isinstance(manifest.files, dict)
-                and all(isinstance(v, str) for v in manifest.files.values())
-                and all(isinstance(v, dict) for v in manifest.records.values())):
+        if not (
+            isinstance(manifest.context, str)
+            and isinstance(manifest.records, dict)
+            and isinstance(manifest.files, dict)
+            and all(isinstance(v, str) for v in manifest.files.values())
+            and all(isinstance(v, dict) for v in manifest.records.values())
+        ):
             return None
         return manifest
     except (OSError, ValueError, KeyError, TypeError):
@@ -150,8 +153,21 @@ def context_digest(settings: Settings, include_drafts: bool) -> str:
     from atlas_cli import __version__
 
     h = hashlib.blake2b(digest_size=16)
-    h.update(json.dumps([MANIFEST_FORMAT, __version__, sys.version_info[:2], jinja2.__version__, include_drafts,
-                         settings.site_url, settings.bibtex_prefix, settings.snapshot], sort_keys=True).encode())
+    h.update(
+        json.dumps(
+            [
+                MANIFEST_FORMAT,
+                __version__,
+                sys.version_info[:2],
+                jinja2.__version__,
+                include_drafts,
+                settings.site_url,
+                settings.bibtex_prefix,
+                settings.snapshot,
+            ],
+            sort_keys=True,
+        ).encode()
+    )
     package = Path(__file__).parent.parent
     sources = [(package, package / name) for name in PAGE_CODE] + [(settings.schemas_dir, settings.schemas_dir)]
     for base, top in sources:
@@ -170,9 +186,11 @@ def reusable_records(manifest: Manifest, context: str) -> dict[str, dict[str, An
     for name, known in manifest.records.items():
         try:
             if known["kind"] == "draft" or (
-                    known["kind"] in ("entry", "draft-entry") and isinstance(known["sha"], str)
-                    and Listing(**known["listing"]).slug == Path(name).stem
-                    and evidence_path(Path(name).stem) in manifest.files):
+                known["kind"] in ("entry", "draft-entry")
+                and isinstance(known["sha"], str)
+                and Listing(**known["listing"]).slug == Path(name).stem
+                and evidence_path(Path(name).stem) in manifest.files
+            ):
                 usable[name] = known
         except (KeyError, TypeError):
             pass  # damaged: read that record again
@@ -252,8 +270,13 @@ class Collected:
     rendered: int
 
 
-def collect(settings: Settings, registries: Registries, include_drafts: bool, workers: int = 1,
-            previous: dict[str, dict[str, Any]] | None = None) -> Collected:
+def collect(
+    settings: Settings,
+    registries: Registries,
+    include_drafts: bool,
+    workers: int = 1,
+    previous: dict[str, dict[str, Any]] | None = None,
+) -> Collected:
     """Each record to publish with its evidence page (sorted by slug), reusing PREVIOUS where the bytes match.
 
     PREVIOUS: the previous build's manifest records (same context). Records are
@@ -352,8 +375,9 @@ class Renderer:
         return self.page("evidence.html", "../../", entry=entry)
 
 
-def render_site(pages: list[tuple[Listing, bytes | None]], registries: Registries,
-                include_drafts: bool) -> Iterator[tuple[str, bytes]]:
+def render_site(
+    pages: list[tuple[Listing, bytes | None]], registries: Registries, include_drafts: bool
+) -> Iterator[tuple[str, bytes]]:
     """Every file of the site as (relative path, bytes), in a fixed order
     (but the evidence pages given as None: those of the previous build stand)."""
     from markupsafe import Markup
@@ -398,15 +422,21 @@ def render_site(pages: list[tuple[Listing, bytes | None]], registries: Registrie
         groups.setdefault(group or "other", []).append((tid, label, definition, len(by_topic.get(tid, []))))
     yield "topics/index.html", page("topics.html", "../", groups=groups)
     for tid, label, definition, _ in topics:
-        yield f"topics/{tid}/index.html", page("topic.html", "../../", label=label, definition=definition,
-                                               items=by_topic.get(tid, []))
+        yield (
+            f"topics/{tid}/index.html",
+            page("topic.html", "../../", label=label, definition=definition, items=by_topic.get(tid, [])),
+        )
 
     criteria = list(registries.criteria.values())
-    yield "criteria/index.html", page("criteria.html", "../",
-                                      criteria=[(c, len(by_criterion.get(c.id, []))) for c in criteria])
+    yield (
+        "criteria/index.html",
+        page("criteria.html", "../", criteria=[(c, len(by_criterion.get(c.id, []))) for c in criteria]),
+    )
     for criterion in criteria:
-        yield f"criteria/{criterion.id}/index.html", page("criterion.html", "../../", criterion=criterion,
-                                                          items=by_criterion.get(criterion.id, []))
+        yield (
+            f"criteria/{criterion.id}/index.html",
+            page("criterion.html", "../../", criterion=criterion, items=by_criterion.get(criterion.id, [])),
+        )
 
     for asset in sorted(ASSETS.iterdir()):
         if asset.is_file():
@@ -426,25 +456,38 @@ def check_output(output: Path, settings: Settings) -> Path:
     target = output.resolve()
     protected = {settings.root.resolve(), settings.records_dir.resolve(), settings.schemas_dir.resolve()}
     if target in protected or any(p.is_relative_to(target) for p in protected):
-        raise UsageError(f"cannot build into {output}: it holds the atlas itself",
-                         hint="choose a separate folder with --output, e.g. --output site")
+        raise UsageError(
+            f"cannot build into {output}: it holds the atlas itself",
+            hint="choose a separate folder with --output, e.g. --output site",
+        )
     if target.exists() and not target.is_dir():
         raise UsageError(f"cannot build into {output}: it is a file", hint="choose a folder with --output")
     if target.is_dir() and not (target / MARKER).is_file() and any(target.iterdir()):
-        raise UsageError(f"refusing to replace {output}: it is not empty and was not built by atlas",
-                         hint="choose a new or empty folder with --output, or remove this one first")
+        raise UsageError(
+            f"refusing to replace {output}: it is not empty and was not built by atlas",
+            hint="choose a new or empty folder with --output, or remove this one first",
+        )
     return target
 
 
 def files_on_disk(output: Path) -> dict[str, str]:
     """Relative path -> digest of every file of a built site (used when it has no manifest to trust)."""
-    return {p.relative_to(output).as_posix(): digest(p.read_bytes())
-            for p in sorted(output.rglob("*")) if p.is_file() and p != output / MANIFEST}
+    return {
+        p.relative_to(output).as_posix(): digest(p.read_bytes())
+        for p in sorted(output.rglob("*"))
+        if p.is_file() and p != output / MANIFEST
+    }
 
 
-def write_site(files: Iterable[tuple[str, bytes]], output: Path, result: BuildResult,
-               reused: dict[str, str] | None = None, records: dict[str, dict[str, Any]] | None = None,
-               context: str = "", previous: dict[str, str] | None = None) -> None:
+def write_site(
+    files: Iterable[tuple[str, bytes]],
+    output: Path,
+    result: BuildResult,
+    reused: dict[str, str] | None = None,
+    records: dict[str, dict[str, Any]] | None = None,
+    context: str = "",
+    previous: dict[str, str] | None = None,
+) -> None:
     """Make OUTPUT hold exactly FILES ((relative path, bytes)) and REUSED, writing only what changed.
 
     REUSED: files of the previous build that stay as they are (relative path ->
@@ -475,8 +518,9 @@ def write_site(files: Iterable[tuple[str, bytes]], output: Path, result: BuildRe
         parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
-        raise WriteError(f"cannot create a folder in {parent}: {exc.strerror}",
-                         hint="check the folder exists and is writable") from exc
+        raise WriteError(
+            f"cannot create a folder in {parent}: {exc.strerror}", hint="check the folder exists and is writable"
+        ) from exc
     made: list[Path] = []  # folders made in the live site for new pages (removed again on failure)
     try:
         if not in_place:  # a first build: stage the whole tree, then rename it into place
@@ -496,8 +540,10 @@ def write_site(files: Iterable[tuple[str, bytes]], output: Path, result: BuildRe
                 (stage / str(number)).write_bytes(content)
     except OSError as exc:
         _undo(stage, made)
-        raise WriteError(f"cannot write the site into {output}: {exc.strerror or exc}",
-                         hint="check free disk space and permissions; the previous site is unchanged") from exc
+        raise WriteError(
+            f"cannot write the site into {output}: {exc.strerror or exc}",
+            hint="check free disk space and permissions; the previous site is unchanged",
+        ) from exc
     except BaseException:
         _undo(stage, made)
         raise
@@ -536,8 +582,10 @@ def _commit(stage: Path, output: Path, names: list[str], gone: list[str]) -> Non
                     folder.rmdir()
             os.replace(stage / "0", output / MANIFEST)
     except OSError as exc:
-        raise WriteError(f"cannot finish updating the site in {output}: {exc.strerror or exc}",
-                         hint="fix the cause and run `atlas build` again: it rewrites whatever is missing") from exc
+        raise WriteError(
+            f"cannot finish updating the site in {output}: {exc.strerror or exc}",
+            hint="fix the cause and run `atlas build` again: it rewrites whatever is missing",
+        ) from exc
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
@@ -561,8 +609,9 @@ def _uninterrupted():
             raise KeyboardInterrupt
 
 
-def build(settings: Settings, output: Path | None = None, include_drafts: bool = False,
-          workers: int | None = None) -> BuildResult:
+def build(
+    settings: Settings, output: Path | None = None, include_drafts: bool = False, workers: int | None = None
+) -> BuildResult:
     """Build the site of the atlas into OUTPUT (default: `site/` in the atlas root).
 
     WORKERS: processes reading and rendering records (default: one per CPU,
@@ -576,10 +625,25 @@ def build(settings: Settings, output: Path | None = None, include_drafts: bool =
     reusable = reusable_records(manifest, context) if manifest is not None else {}
     workers = workers if workers is not None else (os.cpu_count() or 1)
     found = collect(settings, registries, include_drafts, workers, reusable)
-    result = BuildResult(output=target, evidence_pages=len(found.pages), rendered=found.rendered,
-                         drafts=found.drafts, skipped=found.skipped)
-    reused = {evidence_path(study.slug): manifest.files[evidence_path(study.slug)]
-              for study, html in found.pages if html is None}
-    write_site(render_site(found.pages, registries, include_drafts), target, result, reused=reused,
-               records=found.records, context=context, previous=manifest.files if manifest is not None else None)
+    result = BuildResult(
+        output=target,
+        evidence_pages=len(found.pages),
+        rendered=found.rendered,
+        drafts=found.drafts,
+        skipped=found.skipped,
+    )
+    reused = {
+        evidence_path(study.slug): manifest.files[evidence_path(study.slug)]
+        for study, html in found.pages
+        if html is None
+    }
+    write_site(
+        render_site(found.pages, registries, include_drafts),
+        target,
+        result,
+        reused=reused,
+        records=found.records,
+        context=context,
+        previous=manifest.files if manifest is not None else None,
+    )
     return result

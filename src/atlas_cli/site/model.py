@@ -228,7 +228,9 @@ def entry_from_record(record: dict[str, Any], registries: Registries) -> Entry:
     design = None
     if design_id:
         known = registries.designs.get(design_id)
-        design = Link(design_id, known.label) if known else Link(design_id if SLUG_RE.match(design_id) else None, design_id)
+        design = (
+            Link(design_id, known.label) if known else Link(design_id if SLUG_RE.match(design_id) else None, design_id)
+        )
     badges = []
     if record.get("evidence_level") in EVIDENCE_LEVELS:
         badges.append(EVIDENCE_LEVELS[record["evidence_level"]])

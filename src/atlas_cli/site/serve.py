@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import errno
 import functools
+from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 from atlas_cli.core.errors import UsageError
 
@@ -14,7 +14,7 @@ HOST = "127.0.0.1"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature of the base class
+    def log_message(self, format, *args):
         pass
 
 
@@ -25,9 +25,13 @@ def make_server(directory: Path, port: int) -> ThreadingHTTPServer:
         return ThreadingHTTPServer((HOST, port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} is already in use on {HOST}",
-                             hint="pick another with --port, or --port 0 for any free port") from exc
-        raise UsageError(f"cannot serve on {HOST}:{port}: {exc.strerror}", hint="pick another port with --port") from exc
+            raise UsageError(
+                f"port {port} is already in use on {HOST}",
+                hint="pick another with --port, or --port 0 for any free port",
+            ) from exc
+        raise UsageError(
+            f"cannot serve on {HOST}:{port}: {exc.strerror}", hint="pick another port with --port"
+        ) from exc
 
 
 def serve_site(directory: Path, port: int, announce: Callable[[str], None]) -> None:

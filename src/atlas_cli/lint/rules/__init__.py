@@ -8,8 +8,8 @@ every rule id listed here (a test checks none is missing).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from atlas_cli.lint.context import RecordContext
 

@@ -23,9 +23,16 @@ def author_is_person_or_organisation(ctx: RecordContext) -> None:
             continue
         person = "family" in author or "given" in author
         if "literal" in author and person:
-            ctx.report("author-name", ("authors", index),
-                       "an author is either a person (family, given) or an organisation (literal), not both",
-                       "keep `literal:` for an organisation, or `family:`/`given:` for a person")
+            ctx.report(
+                "author-name",
+                ("authors", index),
+                "an author is either a person (family, given) or an organisation (literal), not both",
+                "keep `literal:` for an organisation, or `family:`/`given:` for a person",
+            )
         elif "literal" not in author and "family" not in author:
-            ctx.report("author-name", ("authors", index), "author has no family name",
-                       "add `family:` (for a single-name author, put the name in family)")
+            ctx.report(
+                "author-name",
+                ("authors", index),
+                "author has no family name",
+                "add `family:` (for a single-name author, put the name in family)",
+            )

@@ -26,8 +26,11 @@ def is_placeholder(value: object) -> bool:
     """TODO/TBD/FIXME... at the start, lorem ipsum anywhere, or nothing real."""
     if not isinstance(value, str):
         return False
-    return (value.strip().lower() in EMPTY_LIKE or PLACEHOLDER_START.match(value) is not None
-            or "lorem ipsum" in value.lower())
+    return (
+        value.strip().lower() in EMPTY_LIKE
+        or PLACEHOLDER_START.match(value) is not None
+        or "lorem ipsum" in value.lower()
+    )
 
 
 @rule("text-placeholder")
@@ -42,16 +45,25 @@ def curated_text(ctx: RecordContext) -> None:
     state = "a published record" if ctx.published else "draft"
     for name in CURATED_FIELDS:
         if name in ctx.data and is_placeholder(ctx.data[name]):
-            ctx.report("text-placeholder", (name,), f"`{name}` is still a placeholder ({state})",
-                       f"write `{name}` in plain language, for patients and clinicians", severity=severity)
+            ctx.report(
+                "text-placeholder",
+                (name,),
+                f"`{name}` is still a placeholder ({state})",
+                f"write `{name}` in plain language, for patients and clinicians",
+                severity=severity,
+            )
     pem = pem_of(ctx.data)
     if pem.get("badge") in ("required", "not-required", "unclear"):
         rationale = pem.get("rationale")
         if rationale is None or is_placeholder(rationale):
-            ctx.report("text-placeholder", ("pem", "rationale") if rationale is not None else ("pem",),
-                       f"the PEM badge has no rationale ({state})",
-                       "say in pem.rationale which inclusion rule the paper applied, and pem.source where it says so",
-                       severity=severity, key=rationale is None)
+            ctx.report(
+                "text-placeholder",
+                ("pem", "rationale") if rationale is not None else ("pem",),
+                f"the PEM badge has no rationale ({state})",
+                "say in pem.rationale which inclusion rule the paper applied, and pem.source where it says so",
+                severity=severity,
+                key=rationale is None,
+            )
 
 
 @rule("publish-ready")
@@ -67,9 +79,17 @@ def published_fields(ctx: RecordContext) -> None:
         if name == "journal" and ctx.data.get("publication_type", "journal-article") != "journal-article":
             continue  # books, reports and guidelines are cited without a journal
         if name not in ctx.data:
-            ctx.report("publish-ready", ("status",), f"a published record needs `{name}`: {why}",
-                       f"add `{name}:` or set `status: draft`")
+            ctx.report(
+                "publish-ready",
+                ("status",),
+                f"a published record needs `{name}`: {why}",
+                f"add `{name}:` or set `status: draft`",
+            )
     if not str_list(ctx.data.get("topics")):
-        ctx.report("publish-ready", ("topics",) if "topics" in ctx.data else ("status",),
-                   "a published record has no topics, so no topic page lists it",
-                   "add topic ids from schemas/topics.yaml", severity=WARNING)
+        ctx.report(
+            "publish-ready",
+            ("topics",) if "topics" in ctx.data else ("status",),
+            "a published record has no topics, so no topic page lists it",
+            "add topic ids from schemas/topics.yaml",
+            severity=WARNING,
+        )

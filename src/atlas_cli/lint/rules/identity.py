@@ -17,8 +17,11 @@ def slug_matches_filename(ctx: RecordContext) -> None:
     slug = ctx.data.get("slug")
     stem, _, suffix = ctx.filename.rpartition(".")
     if suffix != "yaml":
-        ctx.report("slug-filename", (), f"record files end in .yaml, not .{suffix}",
-                   f"rename the file to {stem}.yaml")
+        ctx.report("slug-filename", (), f"record files end in .yaml, not .{suffix}", f"rename the file to {stem}.yaml")
     if isinstance(slug, str) and slug != stem:
-        ctx.report("slug-filename", ("slug",), f"file name `{ctx.filename}` does not match slug `{slug}`",
-                   f"rename the file to {slug}.yaml, or change the slug (a published slug is a URL: never change it)")
+        ctx.report(
+            "slug-filename",
+            ("slug",),
+            f"file name `{ctx.filename}` does not match slug `{slug}`",
+            f"rename the file to {slug}.yaml, or change the slug (a published slug is a URL: never change it)",
+        )

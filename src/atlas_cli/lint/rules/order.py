@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from atlas_cli.core.records import key_orders
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import WARNING
 from atlas_cli.lint.rules import rule
-from atlas_cli.core.records import key_orders
 
 
 @rule("key-order", fixable=True)
@@ -29,8 +29,13 @@ def _check(ctx: RecordContext, where: tuple, mapping: dict, order: list[str]) ->
         if key not in rank:
             continue
         if previous is not None and rank[key] < rank[previous]:
-            ctx.report("key-order", where + (key,), f"`{key}` should come before `{previous}` (page order)",
-                       "atlas lint --fix puts the keys in order without changing any value",
-                       severity=WARNING, key=True)
+            ctx.report(
+                "key-order",
+                where + (key,),
+                f"`{key}` should come before `{previous}` (page order)",
+                "atlas lint --fix puts the keys in order without changing any value",
+                severity=WARNING,
+                key=True,
+            )
             return
         previous = key

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import difflib
 
+from atlas_cli.core.pem import NOT_APPLICABLE, UNCLEAR, decide
+from atlas_cli.core.registries import fold
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import WARNING
 from atlas_cli.lint.rules import rule
 from atlas_cli.lint.rules._util import design_of, pem_of, str_list
-from atlas_cli.core.pem import NOT_APPLICABLE, UNCLEAR, decide
-from atlas_cli.core.registries import fold
 
 
 @rule("pem-unknown-criterion", fixable=True)
@@ -35,15 +35,21 @@ def unknown_criterion(ctx: RecordContext) -> None:
             continue
         canonical = registries.criterion_for(cid)
         if canonical:
-            ctx.report("pem-unknown-criterion", ("pem", "criteria", index),
-                       f"criteria `{cid}` is a name, not a registry id: it means `{canonical}`",
-                       f"write `{canonical}` (atlas lint --fix does it)")
+            ctx.report(
+                "pem-unknown-criterion",
+                ("pem", "criteria", index),
+                f"criteria `{cid}` is a name, not a registry id: it means `{canonical}`",
+                f"write `{canonical}` (atlas lint --fix does it)",
+            )
             continue
         close = difflib.get_close_matches(fold(cid), list(registries.aliases), n=1, cutoff=0.6)
         suggestion = f"did you mean `{registries.aliases[close[0]]}`?" if close else None
-        ctx.report("pem-unknown-criterion", ("pem", "criteria", index),
-                   f"unknown criteria `{cid}`" + (f"; {suggestion}" if suggestion else ""),
-                   "use an id from schemas/criteria.yaml, or add the case definition there")
+        ctx.report(
+            "pem-unknown-criterion",
+            ("pem", "criteria", index),
+            f"unknown criteria `{cid}`" + (f"; {suggestion}" if suggestion else ""),
+            "use an id from schemas/criteria.yaml, or add the case definition there",
+        )
 
 
 @rule("pem-combine")
@@ -56,10 +62,14 @@ def combine_missing(ctx: RecordContext) -> None:
     """
     pem = pem_of(ctx.data)
     if len(str_list(pem.get("criteria"))) >= 2 and "combine" not in pem:
-        ctx.report("pem-combine", ("pem", "criteria"),
-                   "several criteria are listed but not how they combine",
-                   "add `combine: all` if every participant met every definition, "
-                   "`combine: any` if meeting one of them was enough", key=True)
+        ctx.report(
+            "pem-combine",
+            ("pem", "criteria"),
+            "several criteria are listed but not how they combine",
+            "add `combine: all` if every participant met every definition, "
+            "`combine: any` if meeting one of them was enough",
+            key=True,
+        )
 
 
 def known_criteria(ctx: RecordContext) -> list[str] | None:
@@ -117,8 +127,12 @@ def badge_follows_criteria(ctx: RecordContext) -> None:
         message = f"badge `{badge}` is not supported: {why}, so the badge is `unclear`"
     else:
         message = f"badge `{badge}` contradicts the criteria: {why}, so the badge is `{want}`"
-    ctx.report("pem-badge", ("pem", "badge"), message,
-               f"set `badge: {want}` (atlas lint --fix does it), or correct pem.criteria / pem.combine")
+    ctx.report(
+        "pem-badge",
+        ("pem", "badge"),
+        message,
+        f"set `badge: {want}` (atlas lint --fix does it), or correct pem.criteria / pem.combine",
+    )
 
 
 @rule("pem-not-applicable", fixable=True)
@@ -134,18 +148,27 @@ def not_applicable_matches_design(ctx: RecordContext) -> None:
     design = ctx.registries.designs.get(design_id) if isinstance(design_id, str) else None
     if badge == NOT_APPLICABLE:
         if design is None and design_id is None:
-            ctx.report("pem-not-applicable", ("pem", "badge"),
-                       "badge `not-applicable` needs a design without participants, but no design is recorded",
-                       "set `design:` (e.g. narrative-review, systematic-review, guideline, erratum)")
+            ctx.report(
+                "pem-not-applicable",
+                ("pem", "badge"),
+                "badge `not-applicable` needs a design without participants, but no design is recorded",
+                "set `design:` (e.g. narrative-review, systematic-review, guideline, erratum)",
+            )
         elif design is not None and design.participants:
-            ctx.report("pem-not-applicable", ("pem", "badge"),
-                       f"design `{design.id}` ({design.label}) has participants, so its badge cannot be `not-applicable`",
-                       "set the badge the inclusion criteria decide (required, not-required or unclear)")
+            ctx.report(
+                "pem-not-applicable",
+                ("pem", "badge"),
+                f"design `{design.id}` ({design.label}) has participants, so its badge cannot be `not-applicable`",
+                "set the badge the inclusion criteria decide (required, not-required or unclear)",
+            )
     elif design is not None and not design.participants and isinstance(badge, str):
-        ctx.report("pem-not-applicable", ("pem", "badge"),
-                   f"design `{design.id}` ({design.label}) has no participants and so no inclusion rule: "
-                   f"the badge is `not-applicable`, not `{badge}`",
-                   "set `badge: not-applicable` (atlas lint --fix does it)")
+        ctx.report(
+            "pem-not-applicable",
+            ("pem", "badge"),
+            f"design `{design.id}` ({design.label}) has no participants and so no inclusion rule: "
+            f"the badge is `not-applicable`, not `{badge}`",
+            "set `badge: not-applicable` (atlas lint --fix does it)",
+        )
 
 
 @rule("pem-criterion-note")
@@ -160,6 +183,10 @@ def criterion_needs_rationale(ctx: RecordContext) -> None:
     for index, cid in enumerate(str_list(pem.get("criteria"))):
         criterion = ctx.registries.criteria.get(cid)
         if criterion and criterion.note and "and/or" in criterion.note:
-            ctx.report("pem-criterion-note", ("pem", "criteria", index),
-                       f"{criterion.name}: {criterion.note}",
-                       "say in pem.rationale how the study applied it", severity=WARNING)
+            ctx.report(
+                "pem-criterion-note",
+                ("pem", "criteria", index),
+                f"{criterion.name}: {criterion.note}",
+                "say in pem.rationale how the study applied it",
+                severity=WARNING,
+            )

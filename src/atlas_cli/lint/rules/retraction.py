@@ -48,10 +48,13 @@ def retraction_recorded(ctx: RecordContext) -> None:
         signals.append(f"it is flagged {' and '.join(sorted(flags & {'retracted', 'withdrawn'}))}")
     if not signals or update_types(data) & RETRACTION_TYPES:
         return
-    ctx.report("retraction-unrecorded", ("title",) if TITLE_PREFIX.match(title) else ("flags",),
-               f"the paper looks retracted ({'; '.join(signals)}) but no retraction notice is recorded",
-               "add the notice under `updates:` (type: retraction or withdrawal, doi, date) so the page shows the banner",
-               severity=ERROR if ctx.published else WARNING)
+    ctx.report(
+        "retraction-unrecorded",
+        ("title",) if TITLE_PREFIX.match(title) else ("flags",),
+        f"the paper looks retracted ({'; '.join(signals)}) but no retraction notice is recorded",
+        "add the notice under `updates:` (type: retraction or withdrawal, doi, date) so the page shows the banner",
+        severity=ERROR if ctx.published else WARNING,
+    )
 
 
 @rule("not-the-study")
@@ -68,6 +71,9 @@ def notice_is_not_the_study(ctx: RecordContext) -> None:
     if design is not None and not design.participants:
         return  # pem-not-applicable already asks for `not-applicable`: one problem, reported once
     if kinds and badge in ("required", "not-required"):
-        ctx.report("not-the-study", ("pem", "badge"),
-                   f"this DOI is {kinds[0]}, not the study itself, so it has no participants to badge",
-                   "add the study's own DOI as a record instead; mark this one design: erratum / patient-summary and badge not-applicable")
+        ctx.report(
+            "not-the-study",
+            ("pem", "badge"),
+            f"this DOI is {kinds[0]}, not the study itself, so it has no participants to badge",
+            "add the study's own DOI as a record instead; mark this one design: erratum / patient-summary and badge not-applicable",
+        )

@@ -20,8 +20,12 @@ def design_known(ctx: RecordContext) -> None:
         by_label = {d.label.lower(): d.id for d in designs.values()}
         suggestion = by_label.get(design.lower().replace("-", " ")) or by_label.get(design.lower())
         hint = f"did you mean `{suggestion}`?" if suggestion else did_you_mean(design, designs)
-        ctx.report("design-unknown", ("design",), f"unknown design `{design}`" + (f"; {hint}" if hint else ""),
-                   "use an id from schemas/designs.yaml, or add the design there")
+        ctx.report(
+            "design-unknown",
+            ("design",),
+            f"unknown design `{design}`" + (f"; {hint}" if hint else ""),
+            "use an id from schemas/designs.yaml, or add the design there",
+        )
 
 
 @rule("topic-unknown")
@@ -38,8 +42,12 @@ def topics_known(ctx: RecordContext) -> None:
     for index, topic in enumerate(topics):
         if isinstance(topic, str) and topic not in known:
             suggestion = did_you_mean(topic, known) or _contains(topic, known)
-            ctx.report("topic-unknown", ("topics", index), f"unknown topic `{topic}`" + (f"; {suggestion}" if suggestion else ""),
-                       "use an id from schemas/topics.yaml, or add the topic there")
+            ctx.report(
+                "topic-unknown",
+                ("topics", index),
+                f"unknown topic `{topic}`" + (f"; {suggestion}" if suggestion else ""),
+                "use an id from schemas/topics.yaml, or add the topic there",
+            )
 
 
 def _contains(topic: str, known) -> str | None:
