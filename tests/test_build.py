@@ -396,28 +396,10 @@ def test_build_core_counts_and_output_checks(root: Path, tmp_path: Path):
 # --- the page model (pure) ------------------------------------------------------------------
 
 
-def test_header_authors():
-    assert model.header_authors([]) is None
-    assert model.header_authors(["A, B"]) == "A, B"
-    assert model.header_authors(["A", "B", "C"]) == "A, B, C"
-    assert model.header_authors(["A", "B", "C", "D"]) == "A, B, C et al."
+def test_the_banner_words_cover_exactly_the_notices_after_which_a_paper_no_longer_stands():
+    from atlas_cli.core import fields
 
-
-def test_author_names_defensively():
-    assert model.author_name({"family": "van Campen", "given": "Linda"}) == "van Campen, Linda"
-    assert model.author_name({"literal": "GTEx Consortium"}) == "GTEx Consortium"
-    assert model.author_name({"family": "King", "given": "Martin", "suffix": "Jr."}) == "King, Martin, Jr."
-    assert model.author_name(["not", "a", "name"]) is None
-    assert model.author_name({"family": 7}) == "7"
-
-
-def test_doi_url_percent_encodes_what_a_url_cannot_carry():
-    assert model.doi_url("10.1016/j.neucli.2017.02.002") == "https://doi.org/10.1016/j.neucli.2017.02.002"
-    assert (
-        model.doi_url("10.1002/(SICI)1097-4636<1>3.0.CO;2-#")
-        == "https://doi.org/10.1002/(SICI)1097-4636%3C1%3E3.0.CO;2-%23"
-    )
-    assert '"' not in model.doi_url('10.1/x"y')
+    assert set(model.RETRACTION_UPDATES) == fields.RETRACTION_TYPES
 
 
 def test_entry_reads_bad_fields_without_failing(root: Path):
@@ -456,12 +438,6 @@ def test_criteria_aliases_map_to_the_registry(root: Path):
     )
     assert [(c.id, c.label) for c in entry.criteria][1] == (None, "made-up rule")
     assert entry.criteria[0].id == "ccc-2003"
-
-
-def test_paragraphs_and_fold():
-    assert model.paragraphs("one\nline\n\n  two  ") == ["one line", "two"]
-    assert model.fold("Müller Øie ÉCLAIR") == "muller oie eclair"
-    assert model.fold("Plain ASCII, Title") == "plain ascii, title"
 
 
 def test_json_for_script_cannot_end_the_script_element():

@@ -10,7 +10,7 @@ import pytest
 from curate_support import has_escape, make_atlas, record, run, strip_escapes, write_record
 
 from atlas_cli.core.errors import UsageError
-from atlas_cli.curate.listing import Entry, clip, fit_widths, fold, list_rows, make_filters, parse_years
+from atlas_cli.curate.listing import Entry, clip, fit_widths, list_rows, make_filters, parse_years, search_key
 
 
 def atlas_records():
@@ -266,7 +266,7 @@ def test_parse_years_rejects(text):
 
 
 def test_fold_ignores_case_and_accents():
-    assert fold("Müller Ramírez ØIE") == "muller ramirez oie"
+    assert search_key("Müller Ramírez ØIE") == "muller ramirez oie"
 
 
 def test_filters_on_entries_without_reading_files(tmp_path):

@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from atlas_cli.core.doi import doi_key
+from atlas_cli.core.fields import UPDATE_FLAGS
 from atlas_cli.core.records import record_schema
 from atlas_cli.services.work import (
     NOT_PAPER_TYPES,
-    UPDATE_FLAGS,
     authors_of,
     in_place_updates,
     journal_of,

@@ -32,9 +32,9 @@ PAGE_BLOCKS: tuple[tuple[str, str], ...] = (
 
 
 def _slug(record: dict[str, Any]) -> str:
-    from atlas_cli.cite import fields
+    from atlas_cli.cite import parts
 
-    return fields.slug(record)
+    return parts.slug(record)
 
 
 def citation_key(record: dict[str, Any], settings) -> str:

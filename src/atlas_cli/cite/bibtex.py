@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from atlas_cli.cite import fields
+from atlas_cli.cite import parts
+from atlas_cli.core import fields
 
 # Crossref work type -> (BibTeX entry type, field that holds the record's `journal`).
 ENTRY_TYPES: dict[str, tuple[str, str]] = {
@@ -112,7 +113,7 @@ def _name_part(value: str) -> str:
 
 
 def entry_key(record: dict[str, Any], prefix: str) -> str:
-    return f"{prefix}-{fields.slug(record)}"
+    return f"{prefix}-{parts.slug(record)}"
 
 
 def bibtex(record: dict[str, Any], prefix: str, evidence_url: str) -> str:
@@ -134,7 +135,7 @@ def bibtex(record: dict[str, Any], prefix: str, evidence_url: str) -> str:
     publisher = fields.text(record, "publisher")
     if publisher:
         rows.append(("publisher", escape(publisher)))
-    year = fields.year(record)
+    year = parts.year(record)
     if year:
         rows.append(("year", escape(year)))
     for key, field in (("volume", "volume"), ("issue", "number")):
@@ -144,7 +145,7 @@ def bibtex(record: dict[str, Any], prefix: str, evidence_url: str) -> str:
     page_text = fields.text(record, "pages")
     article_number = fields.text(record, "article_number")
     if page_text:
-        first, last = fields.pages(record)
+        first, last = parts.pages(record)
         rows.append(("pages", escape(f"{first}--{last}" if first and last else page_text)))
         if article_number:
             rows.append(("eid", escape(article_number)))
@@ -153,7 +154,7 @@ def bibtex(record: dict[str, Any], prefix: str, evidence_url: str) -> str:
     doi = fields.text(record, "doi")
     if doi:
         rows.append(("doi", doi))
-    pmid = fields.pmid(record)
+    pmid = parts.pmid(record)
     if pmid:
         rows.append(("note", f"PubMed: {pmid}"))
     rows.append(("url", evidence_url))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from atlas_cli.cite import fields
+from atlas_cli.cite import parts
+from atlas_cli.core import fields
 
 # Crossref work type -> CSL item type.
 CSL_TYPES: dict[str, str] = {
@@ -75,7 +76,7 @@ def csl_item(record: dict[str, Any], key: str, evidence_url: str | None = None) 
     publisher = fields.text(record, "publisher")
     if publisher:
         item["publisher"] = publisher
-    year = fields.year(record)
+    year = parts.year(record)
     if year and year.isascii() and year.isdigit():  # also `year: "2019"` written as text
         item["issued"] = {"date-parts": [[int(year)]]}
     elif year:
@@ -86,12 +87,12 @@ def csl_item(record: dict[str, Any], key: str, evidence_url: str | None = None) 
             item[target] = value
     page_text = fields.text(record, "pages")
     if page_text:
-        first, last = fields.pages(record)
+        first, last = parts.pages(record)
         item["page"] = f"{first}-{last}" if first and last else page_text
     doi = fields.text(record, "doi")
     if doi:
         item["DOI"] = doi
-    pmid = fields.pmid(record)
+    pmid = parts.pmid(record)
     if pmid:
         item["PMID"] = pmid
     if evidence_url:

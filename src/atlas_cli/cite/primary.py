@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from atlas_cli.cite import fields
+from atlas_cli.cite import parts
+from atlas_cli.core import fields
 
 MAX_LISTED = 6  # seven or more authors: the first six, then ", et al."
 NO_AUTHORS = "Unknown authors"
@@ -32,16 +33,16 @@ def author_list(names: list[str]) -> str:
 
 
 def primary(record: dict[str, Any]) -> str:
-    names = [fields.display_name(a) for a in fields.authors(record)]
-    year = fields.year(record) or "n.d."
-    parts = [f"{author_list(names)} ({year})."]
+    names = [fields.author_name(a) for a in fields.authors(record)]
+    year = parts.year(record) or "n.d."
+    pieces = [f"{author_list(names)} ({year})."]
     title = fields.text(record, "title")
     if title:
-        parts.append(fields.with_period(title))
+        pieces.append(parts.with_period(title))
     source = fields.text(record, "journal") or fields.text(record, "publisher")  # a book: its publisher
     if source:
-        parts.append(fields.with_period(source))
+        pieces.append(parts.with_period(source))
     doi = fields.text(record, "doi")
     if doi:
-        parts.append(DOI_RESOLVER + doi)
-    return " ".join(parts)
+        pieces.append(DOI_RESOLVER + doi)
+    return " ".join(pieces)

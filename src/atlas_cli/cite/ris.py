@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from atlas_cli.cite import fields
+from atlas_cli.cite import parts
+from atlas_cli.core import fields
 
 RIS_TYPES: dict[str, str] = {
     "journal-article": "JOUR",
@@ -38,18 +39,18 @@ def ris(record: dict[str, Any], key: str, evidence_url: str) -> str:
     """One RIS record, ending with the `ER  - ` line (no trailing newline)."""
     ptype = fields.text(record, "publication_type")
     rows = [("TY", RIS_TYPES.get(ptype, OTHER_TYPE) if ptype else DEFAULT_TYPE), ("ID", key)]
-    rows += [("AU", fields.display_name(a)) for a in fields.authors(record)]
+    rows += [("AU", fields.author_name(a)) for a in fields.authors(record)]
     for tag, value in (
         ("TI", fields.text(record, "title")),
         ("T2", fields.text(record, "journal")),
         ("PB", fields.text(record, "publisher")),
-        ("PY", fields.year(record)),
+        ("PY", parts.year(record)),
         ("VL", fields.text(record, "volume")),
         ("IS", fields.text(record, "issue")),
     ):
         if value:
             rows.append((tag, value))
-    first, last = fields.pages(record)
+    first, last = parts.pages(record)
     first = first or fields.text(record, "article_number")
     if first:
         rows.append(("SP", first))
@@ -58,7 +59,7 @@ def ris(record: dict[str, Any], key: str, evidence_url: str) -> str:
     doi = fields.text(record, "doi")
     if doi:
         rows.append(("DO", doi))
-    pmid = fields.pmid(record)
+    pmid = parts.pmid(record)
     if pmid:
         rows.append(("AN", pmid))
     rows.append(("UR", evidence_url))

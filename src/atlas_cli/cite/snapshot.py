@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from atlas_cli.cite import fields
+from atlas_cli.core import fields
 
 ATLAS_NAME = "ME/CFS Atlas"
 
 
 def snapshot(record: dict[str, Any], versions: dict[str, str], evidence_url: str) -> str:
-    parts = [
+    pieces = [
         f"{ATLAS_NAME}.",
         f"Generator {versions.get('generator', '?')} / Scanner {versions.get('scanner', '?')}"
         f" / policy {versions.get('policy', '?')}.",
     ]
     date = fields.text(record, "snapshot_date")
     if date:
-        parts.append(f"Accessed {date}.")
-    parts.append(evidence_url)
-    return " ".join(parts)
+        pieces.append(f"Accessed {date}.")
+    pieces.append(evidence_url)
+    return " ".join(pieces)

@@ -26,7 +26,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from atlas_cli.cite import csl, fields
+from atlas_cli.cite import csl
+from atlas_cli.core import fields
 
 STYLES_DIR = Path(__file__).parent / "styles"
 STYLE_FILES = {

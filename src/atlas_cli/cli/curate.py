@@ -62,7 +62,7 @@ def render_page(console, page) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    from atlas_cli.curate.show import PEM_NOTE
+    from atlas_cli.core.pem import PEM_NOTE
 
     if page.problems:
         head = Text(

@@ -28,6 +28,14 @@ UNCLEAR = "unclear"
 NOT_APPLICABLE = "not-applicable"
 BADGES = (REQUIRED, NOT_REQUIRED, UNCLEAR, NOT_APPLICABLE)
 
+# What the public atlas prints under every PEM badge (verbatim).
+PEM_NOTE = (
+    "\u201cPEM required\u201d means post-exertional malaise was an explicit required diagnostic "
+    "criterion for participant inclusion in this study \u2014 not that PEM was studied, observed, "
+    "or discussed. Studies using criteria that do not require PEM (e.g. Fukuda, Oxford) are "
+    "tagged \u201cPEM not required\u201d."
+)
+
 LABELS = {
     REQUIRED: "PEM required",
     NOT_REQUIRED: "PEM not required",

@@ -56,10 +56,11 @@ class Registries:
 
     def criterion_for(self, text: str) -> str | None:
         """The registry id a criteria name or alias stands for (case and spacing ignored)."""
-        return self.aliases.get(fold(text))
+        return self.aliases.get(name_key(text))
 
 
-def fold(text: str) -> str:
+def name_key(text: str) -> str:
+    """A criteria name as the alias table keys it: lower case, runs of other characters one space."""
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
@@ -131,7 +132,7 @@ def load_registries(schemas_dir: Path) -> Registries:
         )
         criteria[criterion.id] = criterion
         for name in (criterion.id, criterion.name, *criterion.aliases):
-            aliases.setdefault(fold(name), criterion.id)
+            aliases.setdefault(name_key(name), criterion.id)
     topics = {
         e["id"]: Topic(e["id"], str(e["label"]), str(e["definition"]), e.get("group"))
         for e in _entries(schemas_dir / "topics.yaml", "topics")

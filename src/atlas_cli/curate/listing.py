@@ -16,17 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas_cli.core import textfold
+from atlas_cli.core import fields, textfold
 from atlas_cli.core.errors import UsageError
-from atlas_cli.curate.show import (
-    author_names,
-    badge_of,
-    first_author_family,
-    pem_of,
-    strings_of,
-    text_of,
-    year_of,
-)
 
 SEARCH_FIELDS = ("title", "summary", "why_it_matters", "does_not_show", "findings", "limitations")
 SORT_KEYS = ("slug", "year", "author", "badge", "design", "status", "added", "problems")
@@ -67,7 +58,7 @@ class Entry:
         """The file name, which is the slug `atlas show`, `atlas cite` and the site use."""
         if self.path is not None:
             return self.path.stem
-        return (text_of(self.data.get("slug")) if self.data else None) or ""
+        return (fields.clean(self.data.get("slug")) if self.data else None) or ""
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -149,15 +140,15 @@ def parse_years(text: str) -> tuple[int | None, int | None]:
     return first, last
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, for searching (Müller matches muller, Øystein oystein)."""
+def search_key(text: str) -> str:
+    """TEXT folded for matching a search (compatibility forms too: ligatures, full-width letters)."""
     return textfold.fold(text, compatibility=True)
 
 
 def search_text(data: dict) -> str:
-    parts = [text_of(data.get(k)) or "" for k in SEARCH_FIELDS]
-    parts += author_names(data)
-    return fold("\n".join(parts))
+    parts = [fields.clean(data.get(k)) or "" for k in SEARCH_FIELDS]
+    parts += fields.author_names(data)
+    return search_key("\n".join(parts))
 
 
 @dataclass
@@ -190,26 +181,26 @@ class Filters:
                     self.years != (None, None),
                 )
             )
-        if self.badges and badge_of(data) not in self.badges:
+        if self.badges and fields.badge(data) not in self.badges:
             return False
-        if self.criteria and not set(self.criteria) & set(strings_of(pem_of(data).get("criteria"))):
+        if self.criteria and not set(self.criteria) & set(fields.strings(fields.pem(data).get("criteria"))):
             return False
-        if self.topics and not set(self.topics) & set(strings_of(data.get("topics"))):
+        if self.topics and not set(self.topics) & set(fields.strings(data.get("topics"))):
             return False
-        if self.designs and text_of(data.get("design")) not in self.designs:
+        if self.designs and fields.text(data, "design") not in self.designs:
             return False
-        if self.statuses and text_of(data.get("status")) not in self.statuses:
+        if self.statuses and fields.text(data, "status") not in self.statuses:
             return False
-        if self.flags and not set(self.flags) & set(strings_of(data.get("flags"))):
+        if self.flags and not set(self.flags) & set(fields.strings(data.get("flags"))):
             return False
         first, last = self.years
         if first is not None or last is not None:
-            year = year_of(data)
+            year = fields.year(data)
             if year is None or (first is not None and year < first) or (last is not None and year > last):
                 return False
         if self.search:
             haystack = search_text(data)
-            if not all(word in haystack for word in fold(self.search).split()):
+            if not all(word in haystack for word in search_key(self.search).split()):
                 return False
         return True
 
@@ -305,19 +296,19 @@ def row_of(entry: Entry) -> Row:
     data = entry.data or {}
     return Row(
         slug=entry.slug,
-        status=text_of(data.get("status")),
-        year=year_of(data),
-        first_author=first_author_family(data),
-        title=text_of(data.get("title")),
-        journal=text_of(data.get("journal")),
-        doi=text_of(data.get("doi")),
-        badge=badge_of(data),
-        criteria=strings_of(pem_of(data).get("criteria")),
-        design=text_of(data.get("design")),
-        evidence_level=text_of(data.get("evidence_level")),
-        topics=strings_of(data.get("topics")),
-        flags=strings_of(data.get("flags")),
-        added=text_of(data.get("added")),
+        status=fields.text(data, "status"),
+        year=fields.year(data),
+        first_author=fields.first_author_family(data),
+        title=fields.text(data, "title"),
+        journal=fields.text(data, "journal"),
+        doi=fields.text(data, "doi"),
+        badge=fields.badge(data),
+        criteria=fields.strings(fields.pem(data).get("criteria")),
+        design=fields.text(data, "design"),
+        evidence_level=fields.text(data, "evidence_level"),
+        topics=fields.strings(data.get("topics")),
+        flags=fields.strings(data.get("flags")),
+        added=fields.text(data, "added"),
         path=str(entry.path),
         errors=entry.errors,
         warnings=entry.warnings,

@@ -13,8 +13,8 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from atlas_cli.core import fields
 from atlas_cli.curate.listing import Entry
-from atlas_cli.curate.show import badge_of, pem_of, strings_of, text_of, year_of
 
 NONE = "(none)"
 AGE_BUCKETS = ("under 1 week", "1-4 weeks", "1-3 months", "3-12 months", "over 1 year", "no added date")
@@ -81,21 +81,21 @@ def compute(
         if data is None:
             stats.unreadable += 1
             continue
-        status = text_of(data.get("status")) or NONE
+        status = fields.text(data, "status") or NONE
         counters["status"][status] += 1
-        counters["pem_badge"][badge_of(data) or NONE] += 1
-        counters["design"][text_of(data.get("design")) or NONE] += 1
-        counters["evidence_level"][text_of(data.get("evidence_level")) or NONE] += 1
-        for cid in set(strings_of(pem_of(data).get("criteria"))) or {NONE}:
+        counters["pem_badge"][fields.badge(data) or NONE] += 1
+        counters["design"][fields.text(data, "design") or NONE] += 1
+        counters["evidence_level"][fields.text(data, "evidence_level") or NONE] += 1
+        for cid in set(fields.strings(fields.pem(data).get("criteria"))) or {NONE}:
             counters["criteria"][cid] += 1
-        year = year_of(data)
+        year = fields.year(data)
         counters["year"][str(year) if year is not None else NONE] += 1
-        for tid in set(strings_of(data.get("topics"))):
+        for tid in set(fields.strings(data.get("topics"))):
             counters["topics"][tid] += 1
-        for flag in set(strings_of(data.get("flags"))):
+        for flag in set(fields.strings(data.get("flags"))):
             counters["flags"][flag] += 1
         if status == "draft":
-            added = _date(text_of(data.get("added")))
+            added = _date(fields.text(data, "added"))
             if added is None:
                 ages[AGE_BUCKETS[-1]] += 1
             else:
@@ -122,11 +122,10 @@ def _date(text: str | None) -> dt.date | None:
 
 def _labels(stats: Stats, registries) -> dict[str, dict[str, str]]:
     from atlas_cli.core.pem import LABELS
-    from atlas_cli.curate.show import EVIDENCE_LABELS
 
     labels: dict[str, dict[str, str]] = {
         "pem_badge": {k: LABELS[k] for k in stats.pem_badge if k in LABELS},
-        "evidence_level": {k: EVIDENCE_LABELS[k] for k in stats.evidence_level if k in EVIDENCE_LABELS},
+        "evidence_level": {k: fields.EVIDENCE_LABELS[k] for k in stats.evidence_level if k in fields.EVIDENCE_LABELS},
     }
     if registries is not None:
         labels["design"] = {k: registries.designs[k].label for k in stats.design if k in registries.designs}

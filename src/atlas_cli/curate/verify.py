@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atlas_cli.core import fields
+
 BIBLIOGRAPHIC = (
     "title",
     "authors",
@@ -150,21 +152,15 @@ def compare(
 
     findings: list[Finding] = []
     changes: dict[str, Any] = {}
-    flags = (
-        [f for f in record.get("flags") or [] if isinstance(f, str)] if isinstance(record.get("flags"), list) else []
-    )
-    updates = (
-        [u for u in record.get("updates") or [] if isinstance(u, dict)]
-        if isinstance(record.get("updates"), list)
-        else []
-    )
+    flags = fields.flags(record)
+    updates = fields.updates(record)
     new_flags, new_updates = list(flags), list(updates)
 
     # retraction, withdrawal, correction, expression of concern
     known = {_update_key(u) for u in updates}
     theirs = crossref_work.updates_of(work, "updated-by")
     for update in [*theirs, *(u for u in crossref_work.in_place_updates(work) if u not in theirs)]:
-        flag = crossref_work.UPDATE_FLAGS.get(update["type"])
+        flag = fields.UPDATE_FLAGS.get(update["type"])
         if _update_key(update) not in known and (flag or update["type"] == "new-version"):
             new_updates.append(update)
             where = f" {update['doi']}" if "doi" in update else ""
@@ -336,13 +332,12 @@ def compare(
 
 
 def _verdict_for(entry) -> Verdict:
-    from atlas_cli.curate.show import text_of
 
     verdict = Verdict(entry.slug, entry.path)
     if entry.data is None:
         verdict.error, verdict.error_kind = "cannot read the record (run `atlas lint`)", "unreadable"
         return verdict
-    doi = text_of(entry.data.get("doi"))
+    doi = fields.clean(entry.data.get("doi"))
     if not doi:
         verdict.error, verdict.error_kind = "no DOI; nothing to verify", "no-doi"
         return verdict

@@ -28,16 +28,6 @@ UPDATE_TYPES = {
     "addendum": "addendum",
     "new-version": "new-version",
 }
-UPDATE_FLAGS = {
-    "retraction": "retracted",
-    "partial-retraction": "retracted",
-    "removal": "retracted",
-    "withdrawal": "withdrawn",
-    "expression-of-concern": "expression-of-concern",
-    "correction": "corrected",
-    "erratum": "corrected",
-    "addendum": "corrected",
-}
 NOT_PAPER_TYPES = {"component", "journal", "journal-issue", "journal-volume", "peer-review", "dataset"}
 _TITLE_FLAGS = [
     (re.compile(r"^\s*(retracted|retraction)\s*[:.]", re.I), "retracted"),

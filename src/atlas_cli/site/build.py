@@ -47,15 +47,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atlas_cli.cite import PAGE_BLOCKS
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import AtlasError, UsageError, WriteError
-from atlas_cli.core.pem import BADGES, LABELS
+from atlas_cli.core.pem import BADGES, LABELS, PEM_NOTE
 from atlas_cli.core.records import SLUG_RE, iter_record_paths, read_document
 from atlas_cli.core.registries import Registries, load_registries
 from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import parse_bytes
 from atlas_cli.site.model import (
-    PEM_NOTE,
     Entry,
     Listing,
     entry_from_record,
@@ -70,11 +70,9 @@ MARKER = ".atlas-site"  # marks a folder as an atlas build, so a rebuild may rep
 MARKER_TEXT = "This folder is built by `atlas build`; it is replaced on every build.\n"
 MANIFEST = ".atlas-build.json"
 MANIFEST_FORMAT = 1
-CITATION_FORMATS = (  # (format of `atlas cite`, heading, copy button's name)
-    ("primary", "Primary citation", "primary citation"),
-    ("bibtex", "BibTeX", "BibTeX entry"),
-    ("snapshot", "Atlas snapshot reference", "atlas snapshot reference"),
-)
+COPY_NAMES = {"primary": "primary citation", "bibtex": "BibTeX entry", "snapshot": "atlas snapshot reference"}
+# (format of `atlas cite`, heading, copy button's name), in page order
+CITATION_FORMATS = tuple((fmt, heading, COPY_NAMES[fmt]) for heading, fmt in PAGE_BLOCKS)
 PARALLEL_FROM = 400  # records to render; with fewer, starting worker processes costs more than it saves
 
 

@@ -15,16 +15,6 @@ def did_you_mean(value: str, choices: Iterable[str], n: int = 1) -> str | None:
     return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
 
 
-def pem_of(data: dict[str, Any]) -> dict[str, Any]:
-    pem = data.get("pem")
-    return pem if isinstance(pem, dict) else {}
-
-
-def str_list(value: Any) -> list[str]:
-    """The string items of a list (anything else is the schema's business)."""
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
 def design_of(ctx) -> Any:
     """The registry design of the record, or None (unknown, missing, or not text)."""
     design = ctx.data.get("design")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
+from atlas_cli.core import fields
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import ERROR, WARNING
 from atlas_cli.lint.rules import rule
-from atlas_cli.lint.rules._util import pem_of, str_list
 
 PLACEHOLDER_START = re.compile(r"\s*(todo|tbd|tbc|fixme|xxx|placeholder|fill (this )?in)\b", re.IGNORECASE)
 EMPTY_LIKE = {"", "...", "…", "-", "n/a", "na"}
@@ -52,7 +52,7 @@ def curated_text(ctx: RecordContext) -> None:
                 f"write `{name}` in plain language, for patients and clinicians",
                 severity=severity,
             )
-    pem = pem_of(ctx.data)
+    pem = fields.pem(ctx.data)
     if pem.get("badge") in ("required", "not-required", "unclear"):
         rationale = pem.get("rationale")
         if rationale is None or is_placeholder(rationale):
@@ -85,7 +85,7 @@ def published_fields(ctx: RecordContext) -> None:
                 f"a published record needs `{name}`: {why}",
                 f"add `{name}:` or set `status: draft`",
             )
-    if not str_list(ctx.data.get("topics")):
+    if not fields.strings(ctx.data.get("topics")):
         ctx.report(
             "publish-ready",
             ("topics",) if "topics" in ctx.data else ("status",),

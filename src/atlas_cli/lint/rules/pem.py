@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import difflib
 
+from atlas_cli.core import fields
 from atlas_cli.core.pem import NOT_APPLICABLE, UNCLEAR, decide
-from atlas_cli.core.registries import fold
+from atlas_cli.core.registries import name_key
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import WARNING
 from atlas_cli.lint.rules import rule
-from atlas_cli.lint.rules._util import design_of, pem_of, str_list
+from atlas_cli.lint.rules._util import design_of
 
 
 @rule("pem-unknown-criterion", fixable=True)
@@ -27,7 +28,7 @@ def unknown_criterion(ctx: RecordContext) -> None:
     Passes:  criteria: [ccc-2003]
     """
     registries = ctx.registries
-    criteria = pem_of(ctx.data).get("criteria")
+    criteria = fields.pem(ctx.data).get("criteria")
     if not isinstance(criteria, list):
         return
     for index, cid in enumerate(criteria):
@@ -42,7 +43,7 @@ def unknown_criterion(ctx: RecordContext) -> None:
                 f"write `{canonical}` (atlas lint --fix does it)",
             )
             continue
-        close = difflib.get_close_matches(fold(cid), list(registries.aliases), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(name_key(cid), list(registries.aliases), n=1, cutoff=0.6)
         suggestion = f"did you mean `{registries.aliases[close[0]]}`?" if close else None
         ctx.report(
             "pem-unknown-criterion",
@@ -60,8 +61,8 @@ def combine_missing(ctx: RecordContext) -> None:
     Passes:  criteria: [fukuda-1994, ccc-2003]
              combine: any
     """
-    pem = pem_of(ctx.data)
-    if len(str_list(pem.get("criteria"))) >= 2 and "combine" not in pem:
+    pem = fields.pem(ctx.data)
+    if len(fields.strings(pem.get("criteria"))) >= 2 and "combine" not in pem:
         ctx.report(
             "pem-combine",
             ("pem", "criteria"),
@@ -74,7 +75,7 @@ def combine_missing(ctx: RecordContext) -> None:
 
 def known_criteria(ctx: RecordContext) -> list[str] | None:
     """The criteria ids, or None when some are unknown (reported elsewhere)."""
-    criteria = str_list(pem_of(ctx.data).get("criteria"))
+    criteria = fields.strings(fields.pem(ctx.data).get("criteria"))
     if any(c not in ctx.registries.criteria for c in criteria):
         return None
     return criteria
@@ -90,7 +91,7 @@ def expected_badge(ctx: RecordContext) -> tuple[str | None, str] | None:
 
     Shared with --fix, so a fix applies exactly what the rule asks for.
     """
-    pem = pem_of(ctx.data)
+    pem = fields.pem(ctx.data)
     badge = pem.get("badge")
     if participants(ctx) is False:
         return (NOT_APPLICABLE, "the design has no participants") if badge != NOT_APPLICABLE else None
@@ -113,7 +114,7 @@ def badge_follows_criteria(ctx: RecordContext) -> None:
     Fails:   badge: required, criteria: [fukuda-1994, ccc-2003], combine: any
     Passes:  badge: required, criteria: [fukuda-1994, ccc-2003], combine: all
     """
-    pem = pem_of(ctx.data)
+    pem = fields.pem(ctx.data)
     badge = pem.get("badge")
     if participants(ctx) is False:
         return  # pem-not-applicable speaks for designs without participants
@@ -143,7 +144,7 @@ def not_applicable_matches_design(ctx: RecordContext) -> None:
     Fails:   design: narrative-review, badge: unclear            (--fix: not-applicable)
     Passes:  design: narrative-review, badge: not-applicable
     """
-    badge = pem_of(ctx.data).get("badge")
+    badge = fields.pem(ctx.data).get("badge")
     design_id = ctx.data.get("design")
     design = ctx.registries.designs.get(design_id) if isinstance(design_id, str) else None
     if badge == NOT_APPLICABLE:
@@ -177,10 +178,10 @@ def criterion_needs_rationale(ctx: RecordContext) -> None:
 
     Fails:   criteria: [pediatric-2006] with no rationale   (warning)
     """
-    pem = pem_of(ctx.data)
+    pem = fields.pem(ctx.data)
     if pem.get("rationale"):
         return
-    for index, cid in enumerate(str_list(pem.get("criteria"))):
+    for index, cid in enumerate(fields.strings(pem.get("criteria"))):
         criterion = ctx.registries.criteria.get(cid)
         if criterion and criterion.note and "and/or" in criterion.note:
             ctx.report(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
+from atlas_cli.core import fields
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import ERROR, WARNING
 from atlas_cli.lint.rules import rule
-from atlas_cli.lint.rules._util import design_of, pem_of, str_list
+from atlas_cli.lint.rules._util import design_of
 
-RETRACTION_TYPES = {"retraction", "partial-retraction", "withdrawal", "removal"}
 TITLE_PREFIX = re.compile(r"^\s*(retracted|withdrawn|retraction)\b\s*[:.\-]?", re.IGNORECASE)
 NOT_THE_STUDY = {
     "notice": "a retraction or correction notice",
@@ -21,13 +21,6 @@ NOT_THE_STUDY = {
 }
 
 
-def update_types(data: dict) -> set[str]:
-    updates = data.get("updates")
-    if not isinstance(updates, list):
-        return set()
-    return {u.get("type") for u in updates if isinstance(u, dict) and isinstance(u.get("type"), str)}
-
-
 @rule("retraction-unrecorded")
 def retraction_recorded(ctx: RecordContext) -> None:
     """A retracted or withdrawn paper records its notice under `updates` before it is published.
@@ -37,7 +30,7 @@ def retraction_recorded(ctx: RecordContext) -> None:
     Passes:  updates: [{type: retraction, doi: 10.x/notice, date: 2020-01-31}]
     """
     data = ctx.data
-    flags = set(str_list(data.get("flags")))
+    flags = set(fields.strings(data.get("flags")))
     if "notice" in flags:
         return  # the record is the notice itself ("Retraction: ..."), not a retracted paper
     title = data.get("title") if isinstance(data.get("title"), str) else ""
@@ -46,7 +39,7 @@ def retraction_recorded(ctx: RecordContext) -> None:
         signals.append("its title says it was retracted or withdrawn")
     if flags & {"retracted", "withdrawn"}:
         signals.append(f"it is flagged {' and '.join(sorted(flags & {'retracted', 'withdrawn'}))}")
-    if not signals or update_types(data) & RETRACTION_TYPES:
+    if not signals or fields.update_types(data) & fields.RETRACTION_TYPES:
         return
     ctx.report(
         "retraction-unrecorded",
@@ -64,9 +57,9 @@ def notice_is_not_the_study(ctx: RecordContext) -> None:
     Fails:   flags: [erratum], badge: required
     Passes:  flags: [erratum], badge: not-applicable, design: erratum
     """
-    flags = str_list(ctx.data.get("flags"))
+    flags = fields.strings(ctx.data.get("flags"))
     kinds = [NOT_THE_STUDY[f] for f in flags if f in NOT_THE_STUDY]
-    badge = pem_of(ctx.data).get("badge")
+    badge = fields.pem(ctx.data).get("badge")
     design = design_of(ctx)
     if design is not None and not design.participants:
         return  # pem-not-applicable already asks for `not-applicable`: one problem, reported once
