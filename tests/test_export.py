@@ -9,8 +9,9 @@ import jsonschema
 import pytest
 from cite_support import CSL_SCHEMA, FIXTURE_ATLAS, copy_atlas, fixture_records, fixture_settings, run_atlas
 
-from atlas_cli.cite.export import Filters, export
+from atlas_cli.cite.export import export
 from atlas_cli.core.errors import UsageError
+from atlas_cli.core.select import Selection
 
 RECORDS = fixture_records()
 PUBLISHED = sorted(s for s, r in RECORDS.items() if r["status"] == "published")
@@ -51,15 +52,18 @@ def test_status_draft_selects_only_drafts():
         (["--badge", "unclear"], ["mensah-2017-chronic-fatigue"]),
         (["--badge", "unclear", "--include-drafts"], ["mensah-2017-chronic-fatigue", "patel-2025-long-covid"]),
         (
-            ["--topic", "immunology"],
+            ["--topic", "immune-dysfunction"],
             ["fluge-2015-cyclophosphamide-myalgic", "mensah-2017-chronic-fatigue", "nakamura-2021-natural-killer"],
         ),
         (
-            ["--topic", "immunology", "--badge", "required"],
+            ["--topic", "immune-dysfunction", "--badge", "required"],
             ["fluge-2015-cyclophosphamide-myalgic", "nakamura-2021-natural-killer"],
         ),
-        (["--topic", "exercise", "--topic", "immunology", "--badge", "unclear"], ["mensah-2017-chronic-fatigue"]),
-        (["--topic", "no-such-topic"], []),
+        (
+            ["--topic", "exercise-physiology", "--topic", "immune-dysfunction", "--badge", "unclear"],
+            ["mensah-2017-chronic-fatigue"],
+        ),
+        (["--topic", "long-covid"], []),
     ],
 )
 def test_filters(args, expected):
@@ -125,17 +129,20 @@ def test_broken_record_is_skipped_with_a_warning_and_exit_1(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    ("args", "message", "hint"),
     [
-        (["--format", "apa"], "cannot export as 'apa'"),
-        (["--badge", "maybe"], "--badge 'maybe'"),
-        (["--status", "final"], "--status 'final'"),
+        (["--format", "apa"], "cannot export as 'apa'", "choose one of: bibtex, csl-json, ris"),
+        (["--badge", "maybe"], "unknown badge 'maybe'", "use one of: required, not-required"),
+        (["--status", "final"], "unknown status 'final'", "use draft or published"),
+        (["--topic", "immune-disfunction"], "unknown topic 'immune-disfunction'", "did you mean: immune-dysfunction"),
     ],
 )
-def test_bad_options_exit_2(args, message):
+def test_bad_options_exit_2(args, message, hint):
+    """As in `atlas list`: a typo is exit 2 with the closest value, never an empty export that looks right."""
     result = run_atlas("export", *args, root=FIXTURE_ATLAS)
     assert result.returncode == 2
-    assert message in result.stderr
+    assert message in result.stderr and hint in result.stderr
+    assert result.stdout == ""
 
 
 def test_empty_atlas_exports_nothing(tmp_path):
@@ -148,11 +155,11 @@ def test_empty_atlas_exports_nothing(tmp_path):
 
 def test_export_function_returns_data(tmp_path):
     settings = fixture_settings()
-    result = export(settings.records_dir, "ris", Filters(topics=("exercise",)), settings)
+    result = export(settings.records_dir, "ris", Selection(topics=("exercise-physiology",)), settings)
     assert result.count == 1 and result.skipped == []
     assert "ID  - mecfsatlas-walker-2019-exercise-capacity" in result.text
     with pytest.raises(UsageError):
-        export(tmp_path / "missing", "bibtex", Filters(), settings)
+        export(tmp_path / "missing", "bibtex", Selection(), settings)
 
 
 def test_key_slug_comes_from_the_file_name(tmp_path):
@@ -161,7 +168,7 @@ def test_key_slug_comes_from_the_file_name(tmp_path):
     path.write_text(
         path.read_text(encoding="utf-8").replace("slug: walker-2019-exercise-capacity", "slug: other"), encoding="utf-8"
     )
-    result = run_atlas("export", "--topic", "exercise", root=root)
+    result = run_atlas("export", "--topic", "exercise-physiology", root=root)
     assert bib_keys(result.stdout) == ["mecfsatlas-walker-2019-exercise-capacity"]
 
 

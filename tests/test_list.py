@@ -10,7 +10,8 @@ import pytest
 from curate_support import has_escape, make_atlas, record, run, strip_escapes, write_record
 
 from atlas_cli.core.errors import UsageError
-from atlas_cli.curate.listing import Entry, clip, fit_widths, list_rows, make_filters, parse_years, search_key
+from atlas_cli.core.select import make_selection, parse_years, search_key
+from atlas_cli.curate.listing import Entry, clip, fit_widths, list_rows
 
 
 def atlas_records():
@@ -271,7 +272,7 @@ def test_fold_ignores_case_and_accents():
 
 def test_filters_on_entries_without_reading_files(tmp_path):
     entries = [Entry(tmp_path / f"{r['slug']}.yaml", r) for r in atlas_records()]
-    filters = make_filters(years="2019..2020", badges=["required"])
+    filters = make_selection(years="2019..2020", badges=["required"])
     assert [r.slug for r in list_rows(entries, filters, sort="year", reverse=True)] == [
         "ramirez-2020-retracted-work",
         "fluge-2019-lymphocyte-depletion",

@@ -62,7 +62,7 @@ def register(app) -> None:
 
         result = build(settings(), output, include_drafts=include_drafts, workers=jobs)
         for skipped in result.skipped:
-            eprint(f"atlas: warning: skipped {skipped.path}: {skipped.reason}")
+            eprint(f"atlas: warning: skipped {skipped.path}: {skipped.message}")
         drafts = (
             f", {result.drafts} draft(s) included"
             if include_drafts

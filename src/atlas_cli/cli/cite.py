@@ -110,12 +110,16 @@ def register(app) -> None:
         A record file that cannot be read is skipped with a warning and the exit
         status is 1.
         """
-        from atlas_cli.cite.export import Filters, export
+        from atlas_cli.cite.export import export
         from atlas_cli.core.errors import FINDINGS
+        from atlas_cli.core.registries import load_registries
+        from atlas_cli.core.select import make_selection
 
         conf = settings()
-        filters = Filters(tuple(status or ()), tuple(badge or ()), tuple(topic or ()), include_drafts)
-        result = export(conf.records_dir, fmt, filters, conf)
+        selection = make_selection(
+            statuses=status or (), badges=badge or (), topics=topic or (), registries=load_registries(conf.schemas_dir)
+        )
+        result = export(conf.records_dir, fmt, selection, conf, include_drafts=include_drafts)
         if output is not None:
             from atlas_cli.core.records import write_atomic
 

@@ -299,11 +299,11 @@ def register(app: typer.Typer) -> None:
         from atlas_cli.core import errors
         from atlas_cli.core.errors import UsageError
         from atlas_cli.core.registries import load_registries
+        from atlas_cli.core.select import make_selection
         from atlas_cli.curate.listing import (
             FORMATTERS,
             attach_lint,
             list_rows,
-            make_filters,
             read_entries,
             summary_line,
         )
@@ -312,7 +312,7 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"unknown format {fmt!r}", hint="use table, json or csv")
         cfg = settings()
         registries = load_registries(cfg.schemas_dir)
-        filters = make_filters(
+        selection = make_selection(
             badges=badge or (),
             criteria=criteria or (),
             topics=topic or (),
@@ -321,13 +321,12 @@ def register(app: typer.Typer) -> None:
             flags=flag or (),
             years=year,
             search=search,
-            problems_only=problems,
             registries=registries,
         )
         entries = read_entries(cfg.records_dir)
         if lint:
             attach_lint(cfg, entries)
-        rows = list_rows(entries, filters, sort=sort, reverse=reverse)
+        rows = list_rows(entries, selection, problems_only=problems, sort=sort, reverse=reverse)
         if fmt != "table":
             _write(FORMATTERS[fmt](rows))
             return errors.OK
@@ -369,8 +368,9 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
         cfg = settings()
         entries = read_entries(cfg.records_dir)
-        checked = attach_lint(cfg, entries) if lint else False
-        result = compute(entries, load_registries(cfg.schemas_dir), lint_checked=checked)
+        if lint:
+            attach_lint(cfg, entries)
+        result = compute(entries, load_registries(cfg.schemas_dir), lint_checked=lint)
         if fmt == "json":
             _write(format_json(result))
             return errors.OK

@@ -14,8 +14,9 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,45 @@ def read_document(path: Path) -> Document:
             ],
         )
     return parse_bytes(raw)
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """One record file as read: its data (None when it is not a mapping of keys) and the problems found."""
+
+    path: Path
+    data: dict[str, Any] | None
+    problems: tuple[YamlProblem, ...] = ()
+
+    @classmethod
+    def read(cls, path: Path) -> RecordFile:
+        document = read_document(path)
+        data = document.data if isinstance(document.data, dict) else None
+        return cls(path, data, tuple(document.problems))
+
+
+def read_record_files(paths: Iterable[Path], jobs: int | None = None) -> list[RecordFile]:
+    """Each file read (over all cores when there are many), in the order given."""
+    from atlas_cli.core.workers import map_chunks
+
+    return map_chunks(_read_chunk, [str(p) for p in paths], jobs)
+
+
+def _read_chunk(names: list[str]) -> list[RecordFile]:
+    return [RecordFile.read(Path(name)) for name in names]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record file a command left out, and why (at which line, when the reason has one)."""
+
+    path: Path
+    message: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message} (skipped)"
 
 
 def check_slug_argument(slug: str) -> str:

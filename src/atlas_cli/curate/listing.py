@@ -10,16 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas_cli.core import fields, textfold
+from atlas_cli.core import fields
 from atlas_cli.core.errors import UsageError
+from atlas_cli.core.select import Selection
 
-SEARCH_FIELDS = ("title", "summary", "why_it_matters", "does_not_show", "findings", "limitations")
 SORT_KEYS = ("slug", "year", "author", "badge", "design", "status", "added", "problems")
 EXPORT_KEYS = (
     "slug",
@@ -66,22 +65,12 @@ class Entry:
 
 def read_entries(records_dir: Path, paths: Iterable[Path] | None = None, jobs: int | None = None) -> list[Entry]:
     """Every record file, parsed (over all cores when there are many); YAML-level problems attached."""
-    from atlas_cli.core.records import iter_record_paths
-    from atlas_cli.core.workers import map_chunks
-
-    items = [str(p) for p in (paths if paths is not None else iter_record_paths(records_dir))]
-    return map_chunks(_read_chunk, items, jobs)
-
-
-def _read_chunk(paths: list[str]) -> list[Entry]:
-    from atlas_cli.core.records import read_document
+    from atlas_cli.core.records import iter_record_paths, read_record_files
 
     entries = []
-    for name in paths:
-        path = Path(name)
-        document = read_document(path)
-        entry = Entry(path, document.data if isinstance(document.data, dict) else None)
-        for p in document.problems:
+    for file in read_record_files(paths if paths is not None else iter_record_paths(records_dir), jobs):
+        entry = Entry(file.path, file.data)
+        for p in file.problems:
             _add_problem(entry, p.line, p.column, p.severity, p.rule, p.message)
         entries.append(entry)
     return entries
@@ -95,15 +84,10 @@ def _add_problem(entry: Entry, line: int, column: int, severity: str, rule: str,
         entry.warnings += 1
 
 
-def attach_lint(settings, entries: list[Entry]) -> bool:
-    """Replace each entry's problems with the full `atlas lint` findings.
+def attach_lint(settings, entries: list[Entry]) -> None:
+    """Replace each entry's problems with the full `atlas lint` findings."""
+    from atlas_cli.lint import lint_paths
 
-    Returns False (problems left as read) when the lint engine is not available.
-    """
-    try:
-        from atlas_cli.lint import lint_paths
-    except ImportError:
-        return False
     result = lint_paths(settings, [e.path for e in entries])
     by_path: dict[Path, list] = {}
     for problem in result.problems:  # problem paths are as displayed (relative to the working folder)
@@ -113,158 +97,18 @@ def attach_lint(settings, entries: list[Entry]) -> bool:
         entry.problems, entry.errors, entry.warnings = [], 0, 0
         for p in sorted(found, key=lambda p: (p.line or 0, p.column or 0)):
             _add_problem(entry, p.line or 1, p.column or 1, p.severity, p.rule, p.message)
-    return True
 
 
-# --- filters ---------------------------------------------------------------------------
+# --- selection -------------------------------------------------------------------------
 
 
-def parse_years(text: str) -> tuple[int | None, int | None]:
-    """`2017`, `2015..2020`, `2015..` or `..2020` -> (first, last), inclusive."""
-    match = re.fullmatch(r"\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*", text or "")
-    if (
-        not match
-        or not (match.group(1) or match.group(3))
-        or (match.group(1) and match.group(3) and not match.group(2))
-    ):
-        raise UsageError(
-            f"--year {text!r} is not a year or a range",
-            hint="write a year (2017) or a range: 2015..2020, 2015.. or ..2020",
-        )
-    first = int(match.group(1)) if match.group(1) else None
-    last = int(match.group(3)) if match.group(3) else None
-    if not match.group(2):
-        last = first
-    if first is not None and last is not None and first > last:
-        raise UsageError(f"--year {text!r}: the range ends before it starts", hint=f"did you mean {last}..{first}?")
-    return first, last
-
-
-def search_key(text: str) -> str:
-    """TEXT folded for matching a search (compatibility forms too: ligatures, full-width letters)."""
-    return textfold.fold(text, compatibility=True)
-
-
-def search_text(data: dict) -> str:
-    parts = [fields.clean(data.get(k)) or "" for k in SEARCH_FIELDS]
-    parts += fields.author_names(data)
-    return search_key("\n".join(parts))
-
-
-@dataclass
-class Filters:
-    badges: list[str] = field(default_factory=list)
-    criteria: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
-    designs: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    years: tuple[int | None, int | None] = (None, None)
-    search: str | None = None
-    problems_only: bool = False
-
-    def matches(self, entry: Entry) -> bool:
-        if self.problems_only and not entry.problems:
-            return False
-        data = entry.data
-        if data is None:
-            # An unreadable record matches only when nothing about its content is asked.
-            return not any(
-                (
-                    self.badges,
-                    self.criteria,
-                    self.topics,
-                    self.designs,
-                    self.statuses,
-                    self.flags,
-                    self.search,
-                    self.years != (None, None),
-                )
-            )
-        if self.badges and fields.badge(data) not in self.badges:
-            return False
-        if self.criteria and not set(self.criteria) & set(fields.strings(fields.pem(data).get("criteria"))):
-            return False
-        if self.topics and not set(self.topics) & set(fields.strings(data.get("topics"))):
-            return False
-        if self.designs and fields.text(data, "design") not in self.designs:
-            return False
-        if self.statuses and fields.text(data, "status") not in self.statuses:
-            return False
-        if self.flags and not set(self.flags) & set(fields.strings(data.get("flags"))):
-            return False
-        first, last = self.years
-        if first is not None or last is not None:
-            year = fields.year(data)
-            if year is None or (first is not None and year < first) or (last is not None and year > last):
-                return False
-        if self.search:
-            haystack = search_text(data)
-            if not all(word in haystack for word in search_key(self.search).split()):
-                return False
-        return True
-
-
-def make_filters(
-    *,
-    badges=(),
-    criteria=(),
-    topics=(),
-    designs=(),
-    statuses=(),
-    flags=(),
-    years=None,
-    search=None,
-    problems_only=False,
-    registries=None,
-) -> Filters:
-    """Filters from command-line values, checked against the registries (typos are usage errors)."""
-    from atlas_cli.core.pem import BADGES, LABELS
-
-    by_label = {label.lower(): badge for badge, label in LABELS.items()}
-    badge_ids = []
-    for value in badges:
-        badge = value if value in BADGES else by_label.get(value.lower()) or by_label.get(f"pem {value.lower()}")
-        if badge is None:
-            raise UsageError(f"unknown badge {value!r}", hint=f"use one of: {', '.join(BADGES)}")
-        badge_ids.append(badge)
-    criteria_ids = []
-    for value in criteria:
-        cid = registries.criterion_for(value) if registries else value
-        if registries and cid is None:
-            raise UsageError(f"unknown criteria {value!r}", hint=_closest(value, registries.criteria))
-        criteria_ids.append(cid or value)
-    for kind, values, known in (
-        ("topic", topics, registries.topics if registries else None),
-        ("design", designs, registries.designs if registries else None),
-    ):
-        for value in values:
-            if known is not None and value not in known:
-                raise UsageError(f"unknown {kind} {value!r}", hint=_closest(value, known))
-    for value in statuses:
-        if value not in ("draft", "published"):
-            raise UsageError(f"unknown status {value!r}", hint="use draft or published")
-    return Filters(
-        badges=badge_ids,
-        criteria=criteria_ids,
-        topics=list(topics),
-        designs=list(designs),
-        statuses=list(statuses),
-        flags=list(flags),
-        years=parse_years(years) if years is not None else (None, None),
-        search=search or None,
-        problems_only=problems_only,
-    )
-
-
-def _closest(value: str, known: dict) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.5)
-    return f"did you mean: {', '.join(close)}?" if close else f"known ids include: {', '.join(sorted(known)[:8])}, ..."
-
-
-# --- rows ------------------------------------------------------------------------------
+def selected(entry: Entry, selection: Selection, problems_only: bool = False) -> bool:
+    """Whether ENTRY is listed: it matches SELECTION (and has problems, with PROBLEMS_ONLY)."""
+    if problems_only and not entry.problems:
+        return False
+    if entry.data is None:
+        return not selection.asks_content
+    return selection.matches(entry.data)
 
 
 @dataclass
@@ -332,10 +176,17 @@ def _sort_key(key: str):
     }[key]
 
 
-def list_rows(entries: list[Entry], filters: Filters, sort: str = "slug", reverse: bool = False) -> list[Row]:
+def list_rows(
+    entries: list[Entry],
+    selection: Selection,
+    *,
+    problems_only: bool = False,
+    sort: str = "slug",
+    reverse: bool = False,
+) -> list[Row]:
     if sort not in SORT_KEYS:
         raise UsageError(f"cannot sort by {sort!r}", hint=f"sort by one of: {', '.join(SORT_KEYS)}")
-    rows = [row_of(e) for e in entries if filters.matches(e)]
+    rows = [row_of(e) for e in entries if selected(e, selection, problems_only)]
     rows.sort(key=_sort_key(sort), reverse=reverse)
     return rows
 

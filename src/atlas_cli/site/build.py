@@ -51,7 +51,7 @@ from atlas_cli.cite import PAGE_BLOCKS
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import AtlasError, UsageError, WriteError
 from atlas_cli.core.pem import BADGES, LABELS, PEM_NOTE
-from atlas_cli.core.records import SLUG_RE, iter_record_paths, read_document
+from atlas_cli.core.records import SLUG_RE, Skipped, iter_record_paths, read_document
 from atlas_cli.core.registries import Registries, load_registries
 from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import parse_bytes
@@ -74,14 +74,6 @@ COPY_NAMES = {"primary": "primary citation", "bibtex": "BibTeX entry", "snapshot
 # (format of `atlas cite`, heading, copy button's name), in page order
 CITATION_FORMATS = tuple((fmt, heading, COPY_NAMES[fmt]) for heading, fmt in PAGE_BLOCKS)
 PARALLEL_FROM = 400  # records to render; with fewer, starting worker processes costs more than it saves
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A record file left out of the site, and why."""
-
-    path: Path
-    reason: str
 
 
 @dataclass
