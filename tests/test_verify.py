@@ -395,9 +395,9 @@ def test_apply_edits_only_the_changed_values_and_keeps_comments_and_layout(tmp_p
     assert verify(root, fake, SLUG).returncode == 0
 
 
-def test_edit_in_place_replaces_lists_inserts_new_keys_in_page_order_and_keeps_crlf():
+def test_set_top_level_replaces_lists_inserts_new_keys_in_page_order_and_keeps_crlf():
+    from atlas_cli.core.yamledit import set_top_level
     from atlas_cli.core.yamlio import parse_text
-    from atlas_cli.curate.verify import edit_in_place
 
     text = HAND_WRITTEN.replace("\n", "\r\n")
     data = parse_text(text).data
@@ -408,7 +408,7 @@ def test_edit_in_place_replaces_lists_inserts_new_keys_in_page_order_and_keeps_c
         "doi_aliases": [DOI],
         "flags": ["doi-alias"],
     }
-    edited = edit_in_place(text, data, changes)
+    edited = set_top_level(text, data, changes)
     assert edited is not None
     assert parse_text(edited).data == {**data, **changes}
     assert "\n" not in edited.replace("\r\n", "")  # line endings kept
@@ -416,13 +416,13 @@ def test_edit_in_place_replaces_lists_inserts_new_keys_in_page_order_and_keeps_c
     assert "{family: Bansal" not in edited and "# Curator notes" in edited and "# more to come" in edited
 
 
-def test_edit_in_place_declines_what_it_cannot_do_safely():
+def test_set_top_level_declines_what_it_cannot_do_safely():
+    from atlas_cli.core.yamledit import set_top_level
     from atlas_cli.core.yamlio import parse_text
-    from atlas_cli.curate.verify import edit_in_place
 
     flow = "{slug: a-2020-b, title: Old title, year: 2020}\n"
-    assert edit_in_place(flow, parse_text(flow).data, {"title": "New title"}) is None
-    assert edit_in_place("\ufeff" + HAND_WRITTEN, parse_text(HAND_WRITTEN).data, {"year": 2019}) is None
+    assert set_top_level(flow, parse_text(flow).data, {"title": "New title"}) is None
+    assert set_top_level("\ufeff" + HAND_WRITTEN, parse_text(HAND_WRITTEN).data, {"year": 2019}) is None
 
 
 def test_a_doi_written_as_a_web_address_is_asked_as_the_doi_and_apply_normalises_it(tmp_path, fake):

@@ -24,7 +24,6 @@ applied: a person must look.
 from __future__ import annotations
 
 import difflib
-import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -439,6 +438,7 @@ def _apply(verdict: Verdict, data: dict) -> None:
     """Write the proposed changes (bibliographic fields, flags, updates) atomically, keeping the diff."""
     from atlas_cli.core.errors import WriteError
     from atlas_cli.core.records import render_record, write_atomic
+    from atlas_cli.core.yamledit import set_top_level
     from atlas_cli.core.yamlio import parse_text
 
     if any(f.kind == "wrong-paper" for f in verdict.findings) and set(verdict.changes) - {"flags", "updates"}:
@@ -456,7 +456,7 @@ def _apply(verdict: Verdict, data: dict) -> None:
     new_data.update({k: v for k, v in verdict.changes.items() if k in APPLIED})
     # Edit only the changed values, keeping comments and layout; a layout too odd to
     # edit safely is rewritten whole in the standard form.
-    new_text = edit_in_place(
+    new_text = set_top_level(
         old_text, data, {k: v for k, v in verdict.changes.items() if k in APPLIED}
     ) or render_record(new_data)
     reread = parse_text(new_text)
@@ -479,99 +479,6 @@ def _apply(verdict: Verdict, data: dict) -> None:
             f"b/{verdict.path.name}",
         )
     )
-
-
-def _scalar_text(key: str, value: Any) -> str | None:
-    """VALUE as a one-line YAML scalar (quoted only when needed), or None."""
-    from atlas_cli.core.yamlio import dump
-
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    line = dump({key: value})
-    prefix = f"{key}: "
-    if line.count("\n") == 1 and line.startswith(prefix):
-        return line[len(prefix) : -1]
-    import json
-
-    return json.dumps(value, ensure_ascii=False)  # a double-quoted YAML scalar on one line
-
-
-def edit_in_place(text: str, data: dict[str, Any], changes: dict[str, Any]) -> str | None:
-    """TEXT with the top-level CHANGES made by editing only those values, or None if unsafe.
-
-    A plain or quoted scalar is replaced where it stands (a comment after it stays);
-    a list, a mapping or a block scalar is replaced as a whole key block (comments
-    after it stay); a new key is inserted before the next key in page order. The
-    result is parsed again and must equal DATA with CHANGES, or None is returned.
-    """
-    import yaml
-
-    from atlas_cli.core.records import key_orders, order_record
-    from atlas_cli.core.yamlio import dump, parse_text
-
-    if text.startswith("\ufeff"):
-        return None
-    document = parse_text(text)
-    root = document.root
-    if document.data != data or not isinstance(root, yaml.MappingNode) or root.flow_style:
-        return None
-    newline = "\r\n" if "\r\n" in text else "\n"
-    nodes = {k.value: (k, v) for k, v in root.value}
-    spans: list[tuple[int, int, str]] = []  # (start, end, replacement) in character offsets
-    lines = text.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-
-    def block_text(key: str, value: Any) -> str:
-        return dump(order_record({key: value})).replace("\n", newline)
-
-    inserts: dict[int, list[str]] = {}
-    order = key_orders()["record"]
-    for key, value in changes.items():
-        if key in nodes:
-            key_node, value_node = nodes[key]
-            scalar = _scalar_text(key, value)
-            if (
-                isinstance(value_node, yaml.ScalarNode)
-                and value_node.style in (None, "", "'", '"')
-                and scalar is not None
-                and value_node.start_mark.line == value_node.end_mark.line
-            ):
-                spans.append((value_node.start_mark.index, value_node.end_mark.index, scalar))
-                continue
-            if key_node.start_mark.column != 0:
-                return None
-            first = key_node.start_mark.line
-            last = value_node.end_mark.line - (1 if value_node.end_mark.column == 0 else 0)
-            last = max(last, first)
-            while last > first and (not lines[last].strip() or lines[last].lstrip().startswith("#")):
-                last -= 1  # comments and blank lines after the value belong to what follows
-            spans.append((offsets[first], offsets[last + 1], block_text(key, value)))
-        else:
-            later = [nodes[k][0] for k in order[order.index(key) + 1 :] if k in nodes] if key in order else []
-            if later:
-                line = min(node.start_mark.line for node in later)
-                while line > 0 and lines[line - 1].lstrip().startswith("#"):
-                    line -= 1  # keep a comment above the next key with it
-                at = offsets[line]
-            else:
-                at = len(text)
-                if text and not text.endswith("\n"):
-                    inserts.setdefault(at, []).append(newline)
-            inserts.setdefault(at, []).append(block_text(key, value))
-    for at, pieces in inserts.items():
-        spans.append((at, at, "".join(pieces)))
-    spans.sort(key=lambda span: (span[0], span[1]))
-    for (_s1, e1, _r1), (s2, _e2, _r2) in itertools.pairwise(spans):
-        if s2 < e1:
-            return None
-    for start, end, replacement in reversed(spans):
-        text = text[:start] + replacement + text[end:]
-    reread = parse_text(text)
-    if reread.data != {**data, **changes} or any(p.severity == "error" for p in reread.problems):
-        return None
-    return text
 
 
 # --- formatting -----------------------------------------------------------------------

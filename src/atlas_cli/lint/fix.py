@@ -18,6 +18,7 @@ import yaml
 from atlas_cli.core.config import Settings
 from atlas_cli.core.records import key_orders, write_atomic
 from atlas_cli.core.registries import Registries, load_registries
+from atlas_cli.core.yamledit import reorder_keys, replace_spans, value_node
 from atlas_cli.core.yamlio import BOM, parse_text
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.engine import lint_paths
@@ -70,7 +71,7 @@ def fix_text(raw: bytes, registries: Registries, filename: str = "record.yaml") 
                     replacements.append((span, canonical))
                     criteria[index] = canonical
                     what.append(f"criteria `{value}` -> `{canonical}`")
-    text = _replace(text, replacements)
+    text = replace_spans(text, replacements)
     document = parse_text(text)
 
     # 2. the badge the criteria (or the design) decide
@@ -84,20 +85,20 @@ def fix_text(raw: bytes, registries: Registries, filename: str = "record.yaml") 
     if decided is not None and decided[0] != badge and decided[0] != "unclear":
         span = document.span(("pem", "badge"))
         if span:
-            text = _replace(text, [(span, decided[0])])
+            text = replace_spans(text, [(span, decided[0])])
             expected["pem"]["badge"] = decided[0]
             what.append(f"badge `{badge}` -> `{decided[0]}`")
             document = parse_text(text)
 
     # 3. key order: the record, then `pem`
     orders = key_orders()
-    reordered = _reorder(text, document.root, orders["record"])
+    reordered = reorder_keys(text, document.root, orders["record"])
     if reordered is not None:
         text, document = reordered, parse_text(reordered)
         what.append("key order")
-    pem_node = _value_node(document.root, "pem")
+    pem_node = value_node(document.root, "pem")
     if isinstance(pem_node, yaml.MappingNode):
-        reordered = _reorder(text, pem_node, orders["pem"])
+        reordered = reorder_keys(text, pem_node, orders["pem"])
         if reordered is not None:
             text, document = reordered, parse_text(reordered)
             if "key order" not in what:
@@ -106,47 +107,3 @@ def fix_text(raw: bytes, registries: Registries, filename: str = "record.yaml") 
     if document.data != expected or [p for p in document.problems if p.severity == "error"]:
         return raw.decode("utf-8"), []  # something unexpected changed: leave the file alone
     return text, what
-
-
-def _replace(text: str, replacements: list[tuple[tuple[int, int], str]]) -> str:
-    for (start, end), value in sorted(replacements, reverse=True):
-        text = text[:start] + value + text[end:]
-    return text
-
-
-def _value_node(mapping: yaml.Node | None, key: str) -> yaml.Node | None:
-    if not isinstance(mapping, yaml.MappingNode):
-        return None
-    return next((v for k, v in mapping.value if k.value == key), None)
-
-
-def _reorder(text: str, mapping: yaml.MappingNode | None, order: list[str]) -> str | None:
-    """TEXT with the key blocks of a block-style MAPPING sorted by ORDER, or None if already in order."""
-    if not isinstance(mapping, yaml.MappingNode) or mapping.flow_style or not mapping.value:
-        return None
-    rank = {key: i for i, key in enumerate(order)}
-    keys = [k.value for k, _ in mapping.value]
-    ranked = sorted(range(len(keys)), key=lambda i: (rank.get(keys[i], len(order)), i))
-    if ranked == list(range(len(keys))):
-        return None
-    lines = text.splitlines(keepends=True)
-    starts = []
-    for index, (key_node, _) in enumerate(mapping.value):
-        start = key_node.start_mark.line
-        floor = mapping.value[index - 1][1].end_mark.line if index else 0
-        while start - 1 >= floor and start - 1 >= 0 and lines[start - 1].lstrip().startswith("#"):
-            start -= 1  # comments directly above a key travel with it
-        starts.append(start)
-    last_value = mapping.value[-1][1]
-    end = last_value.end_mark.line + (0 if last_value.end_mark.column == 0 else 1)
-    end = min(max(end, starts[-1] + 1), len(lines))
-    bounds = starts + [end]
-    newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text else "\n")
-    blocks = []
-    for i in range(len(keys)):
-        block = lines[bounds[i] : bounds[i + 1]]
-        if block and block[-1].splitlines()[0] == block[-1]:  # the file's last line, without a line break
-            block[-1] += newline
-        blocks.append(block)
-    body = [line for i in ranked for line in blocks[i]]
-    return "".join(lines[: starts[0]] + body + lines[end:])
