@@ -8,12 +8,15 @@ import pytest
 
 from atlas_cli.core.errors import ConfigError
 from atlas_cli.services.pacing import (
+    GaveUp,
     HttpOptions,
     Limits,
     Pacer,
+    Retry,
     limits_from_headers,
     parse_interval,
     parse_retry_after,
+    with_retries,
 )
 
 FALLBACK = Limits(5, 1.0, 1)
@@ -108,3 +111,50 @@ def test_pacer_stops_waiting_when_told():
     stop = threading.Event()
     stop.set()
     assert pacer.acquire(stop) is False  # the next start is 100 s away; stop wins
+
+
+# --- the one retry loop ---------------------------------------------------------------
+
+FAST = HttpOptions(timeout=1, retries=3, backoff=0.001, max_wait=0.01)
+
+
+class Flaky:
+    """An attempt that fails with RETRIES before it succeeds (each a Retry with STATUS)."""
+
+    def __init__(self, failures: int, status: int | None = None) -> None:
+        self.failures, self.status, self.calls = failures, status, 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise Retry(f"failure {self.calls}", status=self.status)
+        return "answer"
+
+
+def test_with_retries_tries_again_until_an_attempt_succeeds():
+    attempt = Flaky(failures=3)
+    assert with_retries(attempt, FAST, Pacer(FALLBACK), threading.Event()) == "answer"
+    assert attempt.calls == 4
+
+
+def test_with_retries_gives_up_after_the_retries_with_the_last_reason():
+    attempt = Flaky(failures=10)
+    with pytest.raises(GaveUp) as gave_up:
+        with_retries(attempt, FAST, Pacer(FALLBACK), threading.Event(), retries=2)
+    assert (gave_up.value.reason, gave_up.value.attempts, attempt.calls) == ("failure 3", 3, 3)
+
+
+def test_a_429_pauses_the_whole_batch_and_other_failures_do_not():
+    for status, paused in ((429, True), (503, False)):
+        pacer = Pacer(FALLBACK)
+        with_retries(Flaky(failures=1, status=status), FAST, pacer, threading.Event())
+        assert (pacer._paused_until > 0) is paused
+
+
+def test_a_stopped_run_is_not_retried():
+    stop = threading.Event()
+    stop.set()
+    attempt = Flaky(failures=1)
+    with pytest.raises(GaveUp):
+        with_retries(attempt, FAST, Pacer(FALLBACK), stop)
+    assert attempt.calls == 1

@@ -42,7 +42,6 @@ import json
 import queue
 import re
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -50,12 +49,21 @@ from urllib.parse import quote, unquote, urlsplit
 
 from atlas_cli import __version__
 from atlas_cli.core.doi import doi_key
-from atlas_cli.services.pacing import HttpOptions, Limits, Pacer, limits_from_headers, parse_retry_after
+from atlas_cli.services.pacing import (
+    RETRY_STATUSES,
+    GaveUp,
+    HttpOptions,
+    Limits,
+    Pacer,
+    Retry,
+    limits_from_headers,
+    parse_retry_after,
+    with_retries,
+)
 
 ANONYMOUS_LIMITS = Limits(limit=5, interval=1.0, concurrency=1)
 MAX_WORKERS = 8
 BREAKER_THRESHOLD = 3  # network failures in a row before the rest of a batch is skipped
-RETRY_STATUSES = {429, 500, 502, 503, 504}
 # Characters left as they are in the URL path; everything else (%, #, ?, space,
 # <, >, [, ], ", {, }, |, \, ^, `, non-ASCII) is percent-encoded. `%` is encoded
 # too, so an encoded DOI is never decoded twice.
@@ -114,16 +122,6 @@ class Fetched:
     @property
     def work(self) -> dict | None:
         return self.envelope["message"] if self.envelope is not None else None
-
-
-class _Retry(Exception):
-    """A failure worth retrying: REASON for the person, WAIT from Retry-After."""
-
-    def __init__(self, reason: str, wait: float | None = None, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.wait = wait
-        self.status = status
 
 
 class _Fail(Exception):
@@ -248,7 +246,7 @@ class CrossrefClient:
             self.requests += 1
 
     def _get_once(self, doi: str) -> Any:
-        """One paced GET /works/{doi}; returns parsed JSON or raises _Retry/_Fail/_Redirect."""
+        """One paced GET /works/{doi}; returns parsed JSON or raises Retry/_Fail/_Redirect."""
         import httpx2
         from habanero.exceptions import RequestError as HabaneroRequestError
 
@@ -265,21 +263,21 @@ class CrossrefClient:
             self.pacer.update(limits_from_headers(response.headers, self.pacer.limits))
             self._raise_for_status(response.status_code, response.text, response.headers)
         except httpx2.TimeoutException as exc:
-            raise _Retry(f"no answer from Crossref within {self.options.timeout:g}s (timeout)") from exc
+            raise Retry(f"no answer from Crossref within {self.options.timeout:g}s (timeout)") from exc
         except httpx2.ConnectError as exc:
             host = urlsplit(self.base_url).netloc
-            raise _Retry(f"cannot connect to {host} ({_short_cause(exc)})") from exc
+            raise Retry(f"cannot connect to {host} ({_short_cause(exc)})") from exc
         except httpx2.HTTPError as exc:  # dropped connection, protocol error, too many redirects
-            raise _Retry(f"the connection to Crossref failed ({type(exc).__name__}: {_short_cause(exc)})") from exc
+            raise Retry(f"the connection to Crossref failed ({type(exc).__name__}: {_short_cause(exc)})") from exc
         except HabaneroRequestError as exc:  # a 2xx whose Content-Type is not JSON
-            raise _Retry(
+            raise Retry(
                 f"Crossref answered with {_describe_body(str(exc.error))} instead of JSON (HTTP {exc.status_code})",
                 status=exc.status_code,
             ) from exc
         except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
-            raise _Retry(f"Crossref's answer is not valid JSON (truncated?): {exc}") from exc
+            raise Retry(f"Crossref's answer is not valid JSON (truncated?): {exc}") from exc
         except (KeyError, TypeError) as exc:  # habanero reading a response without Content-Type
-            raise _Retry(f"Crossref's answer could not be read ({type(exc).__name__}: {exc})") from exc
+            raise Retry(f"Crossref's answer could not be read ({type(exc).__name__}: {exc})") from exc
         finally:
             self.pacer.release()
 
@@ -303,7 +301,7 @@ class CrossrefClient:
             message = _json_error_message(text)
             detail = f": {message}" if message else f" with {_describe_body(text)}" if text.strip() else ""
             label = "too many requests (429)" if status == 429 else f"Crossref server error (HTTP {status}{detail})"
-            raise _Retry(label, wait=wait, status=status)
+            raise Retry(label, wait=wait, status=status)
         message = _json_error_message(text)
         detail = message or _describe_body(text)
         raise _Fail(f"Crossref refused the request (HTTP {status}: {detail})", "rejected")
@@ -330,20 +328,13 @@ class CrossrefClient:
         return self._failed(asked, "Crossref redirected too many times", "network")
 
     def _with_retries(self, doi: str) -> Any:
-        attempt = 0
-        while True:
-            try:
-                return self._get_once(doi)
-            except _Retry as retry:
-                attempt += 1
-                if attempt > self.options.retries or self.stop.is_set():
-                    tries = f"after {attempt} attempts" if attempt > 1 else ""
-                    raise _Fail(f"{retry.reason} {tries}".strip(), "network") from None
-                delay = self.options.backoff_delay(attempt, retry.wait)
-                if retry.status == 429:
-                    self.pacer.pause_until(time.monotonic() + delay)
-                if self.stop.wait(delay):
-                    raise _Fail("interrupted", "network") from None
+        try:
+            return with_retries(lambda: self._get_once(doi), self.options, self.pacer, self.stop)
+        except GaveUp as gave_up:
+            if gave_up.reason == "interrupted":
+                raise _Fail("interrupted", "network") from None
+            tries = f" after {gave_up.attempts} attempts" if gave_up.attempts > 1 else ""
+            raise _Fail(f"{gave_up.reason}{tries}", "network") from None
 
     def _failed(self, asked: str, reason: str, kind: str) -> Fetched:
         with self._lock:
@@ -409,7 +400,7 @@ class CrossrefClient:
                 self._raise_for_status(response.status_code, text, response.headers)
             except _Fail as failure:
                 return self._failed(first_doi, failure.reason, failure.kind)
-            except (_Retry, _Redirect):
+            except (Retry, _Redirect):
                 return None
             return None
         if not response.headers.get("content-type", "").startswith("application/json"):

@@ -1,4 +1,9 @@
-"""Pacing and retry policy shared by the web-service clients (pure Python, no I/O).
+"""Pacing and retries shared by the web-service clients (no I/O of its own).
+
+`with_retries` is the one retry loop: it calls one attempt until it succeeds, waits
+between attempts with exponential backoff (or the server's Retry-After), pauses
+every request of the batch after a 429, and gives up after the configured retries
+or when the run is interrupted.
 
 `Pacer` keeps requests under a service's limits: at most `limit` request starts per
 `interval` seconds (spread evenly, with a small safety margin, so a server counting
@@ -21,8 +26,9 @@ import random
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from atlas_cli.core.errors import ConfigError
 
@@ -32,6 +38,11 @@ from atlas_cli.core.errors import ConfigError
 # counts arrivals in any window from ever seeing more than the limit.
 SAFETY_MARGIN = 1.05
 SEND_JITTER = 0.005
+
+T = TypeVar("T")
+
+# Answers that say "try again later": too many requests, and the server errors that pass.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -190,3 +201,43 @@ class Pacer:
         with self._cond:
             self._in_flight -= 1
             self._cond.notify_all()
+
+
+class Retry(Exception):
+    """A failed attempt worth trying again: REASON for the person, WAIT from Retry-After, the HTTP STATUS."""
+
+    def __init__(self, reason: str, wait: float | None = None, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
+        self.status = status
+
+
+class GaveUp(Exception):
+    """No attempt succeeded: the last REASON (`interrupted` when the run was stopped), after ATTEMPTS."""
+
+    def __init__(self, reason: str, attempts: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.attempts = attempts
+
+
+def with_retries(
+    attempt: Callable[[], T], options: HttpOptions, pacer: Pacer, stop: threading.Event, retries: int | None = None
+) -> T:
+    """ATTEMPT's result, calling it again after each `Retry` it raises (at most RETRIES more times,
+    default `options.retries`); raises `GaveUp` when it never succeeds or STOP is set."""
+    limit = options.retries if retries is None else retries
+    attempts = 0
+    while True:
+        try:
+            return attempt()
+        except Retry as retry:
+            attempts += 1
+            if attempts > limit or stop.is_set():
+                raise GaveUp(retry.reason, attempts) from None
+            delay = options.backoff_delay(attempts, retry.wait)
+            if retry.status == 429:
+                pacer.pause_until(time.monotonic() + delay)  # the whole batch waits, not only this request
+            if stop.wait(delay):
+                raise GaveUp("interrupted", attempts) from None

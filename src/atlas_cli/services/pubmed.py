@@ -20,7 +20,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from atlas_cli.core.doi import doi_key
-from atlas_cli.services.pacing import HttpOptions, Limits, Pacer, parse_retry_after
+from atlas_cli.services.pacing import (
+    RETRY_STATUSES,
+    GaveUp,
+    HttpOptions,
+    Limits,
+    Pacer,
+    Retry,
+    parse_retry_after,
+    with_retries,
+)
 
 NCBI_LIMITS = Limits(limit=3, interval=1.0, concurrency=1)
 SEARCH_CHUNK = 50
@@ -156,32 +165,30 @@ class PubMedClient:
             params["email"] = self.mailto
         url = f"{self.base_url}/{tool}"
         host = urlsplit(self.base_url).netloc
-        attempt = 0
-        while True:
+
+        def attempt() -> Any:
             if not self.pacer.acquire(self.stop):
                 raise _PubMedError("interrupted")
             self.requests += 1
-            retry_wait: float | None = None
             try:
                 response = httpx2.post(url, data=params, timeout=self.options.timeout)
-                if response.status_code == 200:
-                    try:
-                        return response.json()
-                    except ValueError as exc:
-                        problem = f"PubMed's answer is not valid JSON ({exc})"
-                else:
-                    problem = f"PubMed answered HTTP {response.status_code}"
-                    retry_wait = parse_retry_after(response.headers.get("retry-after"))
-                    if response.status_code not in (429, 500, 502, 503, 504):
-                        raise _PubMedError(problem)
             except httpx2.TimeoutException:
-                problem = f"no answer from PubMed within {self.options.timeout:g}s"
+                raise Retry(f"no answer from PubMed within {self.options.timeout:g}s") from None
             except httpx2.HTTPError as exc:
-                problem = f"cannot reach {host} ({type(exc).__name__})"
+                raise Retry(f"cannot reach {host} ({type(exc).__name__})") from None
             finally:
                 self.pacer.release()
-            attempt += 1
-            if attempt > min(self.options.retries, MAX_RETRIES):
-                raise _PubMedError(problem)
-            if self.stop.wait(self.options.backoff_delay(attempt, retry_wait)):
-                raise _PubMedError("interrupted")
+            if response.status_code in RETRY_STATUSES:
+                wait = parse_retry_after(response.headers.get("retry-after"))
+                raise Retry(f"PubMed answered HTTP {response.status_code}", wait, response.status_code)
+            if response.status_code != 200:
+                raise _PubMedError(f"PubMed answered HTTP {response.status_code}")
+            try:
+                return response.json()
+            except ValueError as exc:
+                raise Retry(f"PubMed's answer is not valid JSON ({exc})") from None
+
+        try:
+            return with_retries(attempt, self.options, self.pacer, self.stop, min(self.options.retries, MAX_RETRIES))
+        except GaveUp as gave_up:
+            raise _PubMedError(gave_up.reason) from None
