@@ -621,20 +621,6 @@ def test_a_first_build_fills_an_existing_empty_folder_readable_by_all(root: Path
     assert (tmp_path / "empty").stat().st_mode & 0o777 == 0o777 & ~umask  # not a temp folder's private mode
 
 
-def test_ctrl_c_while_renaming_waits_until_the_renames_are_done():
-    import signal
-
-    from atlas_cli.site.build import _uninterrupted
-
-    done = []
-    with pytest.raises(KeyboardInterrupt):
-        with _uninterrupted():
-            os.kill(os.getpid(), signal.SIGINT)
-            done.append("renames finished")
-    assert done == ["renames finished"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-
-
 def test_the_page_code_includes_every_atlas_module_it_imports():
     import ast
 

@@ -10,18 +10,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import stat
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from atlas_cli.core.errors import NotFound, UsageError, WriteError
+from atlas_cli.core.interrupts import ctrl_c_deferred
 from atlas_cli.core.yamlio import MAX_BYTES, Document, YamlProblem, dump, parse_bytes
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -222,21 +220,8 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False, make_parents
     Raises WriteError (exit 4) with the reason.
     """
     path = Path(path)
-    with _ctrl_c_deferred():
+    with ctrl_c_deferred():
         _write_atomic(path, text, exclusive, make_parents)
-
-
-@contextmanager
-def _ctrl_c_deferred():
-    """Hold Ctrl-C back while a file is written: it arrives after the write and its clean-up."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield  # signals only ever interrupt the main thread
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _write_atomic(path: Path, text: str, exclusive: bool, make_parents: bool) -> None:

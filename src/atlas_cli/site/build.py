@@ -42,7 +42,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,7 @@ from typing import Any
 from atlas_cli.cite import PAGE_BLOCKS
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import AtlasError, UsageError, WriteError
+from atlas_cli.core.interrupts import ctrl_c_deferred
 from atlas_cli.core.pem import BADGES, LABELS, PEM_NOTE
 from atlas_cli.core.records import SLUG_RE, Skipped, iter_record_paths, read_document
 from atlas_cli.core.registries import Registries, load_registries
@@ -560,7 +560,7 @@ def _undo(stage: Path, made: list[Path]) -> None:
 def _commit(stage: Path, output: Path, names: list[str], gone: list[str]) -> None:
     """Move the staged files (numbered in the order of NAMES, the manifest first) into OUTPUT; remove GONE."""
     try:
-        with _uninterrupted():
+        with ctrl_c_deferred():
             (output / MANIFEST).unlink(missing_ok=True)  # until the end: a crash here means a full check next time
             for number in range(1, len(names)):
                 os.replace(stage / str(number), output / names[number])
@@ -578,25 +578,6 @@ def _commit(stage: Path, output: Path, names: list[str], gone: list[str]) -> Non
         ) from exc
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-
-
-@contextmanager
-def _uninterrupted():
-    """Hold Ctrl-C back until the block is done (then raise it), so the renames are not cut short."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    before = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
-        if caught:
-            raise KeyboardInterrupt
 
 
 def build(
