@@ -8,6 +8,7 @@ import signal
 import pytest
 
 from atlas_cli.core.interrupts import ctrl_c_deferred
+from atlas_cli.core.records import write_atomic
 
 
 @pytest.fixture
@@ -34,3 +35,14 @@ def test_a_run_that_ignores_ctrl_c_keeps_ignoring_it(sigint):
     with ctrl_c_deferred():
         os.kill(os.getpid(), signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # and no KeyboardInterrupt was raised
+
+
+@pytest.mark.parametrize("sigint", [signal.default_int_handler], indirect=True)
+def test_ctrl_c_during_a_write_arrives_after_the_file_is_complete(sigint, tmp_path):
+    target = tmp_path / "record.yaml"
+    with pytest.raises(KeyboardInterrupt):
+        with ctrl_c_deferred():
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the middle of writing
+            write_atomic(target, "slug: x\n")
+            assert target.read_text() == "slug: x\n"  # still running: the interrupt waits
+    assert [p.name for p in tmp_path.iterdir()] == ["record.yaml"]  # complete, no temp file

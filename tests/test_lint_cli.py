@@ -207,18 +207,3 @@ def test_fix_does_not_turn_a_badge_into_unclear(atlas):
     result = run_atlas("lint", "--fix", cwd=atlas)
     assert result.returncode == 1 and "pem-badge" in result.stdout
     assert path.read_text(encoding="utf-8") == before
-
-
-def test_ctrl_c_during_a_write_arrives_after_the_file_is_complete(tmp_path):
-    import os
-    import signal
-
-    from atlas_cli.core.records import _ctrl_c_deferred, write_atomic
-
-    target = tmp_path / "record.yaml"
-    with pytest.raises(KeyboardInterrupt):
-        with _ctrl_c_deferred():
-            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the middle of writing
-            write_atomic(target, "slug: x\n")
-            assert target.read_text() == "slug: x\n"  # still running: the interrupt waits
-    assert [p.name for p in tmp_path.iterdir()] == ["record.yaml"]  # complete, no temp file

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lint_support import good, lint, make_atlas, render_record, rules_of, with_pem, write_record
 
-from atlas_cli.lint.rules import all_rule_ids
+from atlas_cli.lint.rules import all_rule_ids, all_rules, fixable_rule_ids
 
 
 @pytest.fixture
@@ -50,6 +50,11 @@ def test_every_record_rule_has_a_failing_example():
     assert set(FAILING) == set(RECORD_RULES)
     assert all(RECORD_RULES[r].doc for r in RECORD_RULES), "each rule documents itself"
     assert set(all_rule_ids()) == set(RECORD_RULES) | set(OTHER_RULES)
+    assert all(r.summary and "\n" not in r.summary for r in all_rules().values()), "one-line summaries"
+
+
+def test_each_rule_says_once_whether_lint_fix_mends_it():
+    assert fixable_rule_ids() == {"yaml-bom", "pem-unknown-criterion", "pem-badge", "pem-not-applicable", "key-order"}
 
 
 @pytest.mark.parametrize("rule", sorted(FAILING))

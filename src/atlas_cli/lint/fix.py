@@ -22,8 +22,7 @@ from atlas_cli.core.yamledit import reorder_keys, replace_spans, value_node
 from atlas_cli.core.yamlio import BOM, parse_text
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.engine import lint_paths
-
-FIXABLE_RULES = {"yaml-bom", "pem-unknown-criterion", "pem-badge", "pem-not-applicable", "key-order"}
+from atlas_cli.lint.rules import fixable_rule_ids
 
 
 def fix_paths(settings: Settings, paths: list[Path] | None, *, jobs: int | None = None) -> list[tuple[str, list[str]]]:
@@ -31,7 +30,8 @@ def fix_paths(settings: Settings, paths: list[Path] | None, *, jobs: int | None 
     result = lint_paths(settings, paths, jobs=jobs)
     registries = load_registries(settings.schemas_dir)
     changed = []
-    for display in sorted({p.path for p in result.problems if p.rule in FIXABLE_RULES}):
+    fixable = fixable_rule_ids()
+    for display in sorted({p.path for p in result.problems if p.rule in fixable}):
         path = Path(display)
         try:
             raw = path.read_bytes()

@@ -16,53 +16,83 @@ from atlas_cli.lint.context import RecordContext
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule id: what it catches, whether `atlas lint --fix` mends it, and (per-record rules) its check."""
+
     id: str
-    check: Callable[[RecordContext], None]
+    summary: str
     fixable: bool = False
+    check: Callable[[RecordContext], None] | None = None  # None: checked while reading, by the schema, or across files
 
     @property
     def doc(self) -> str:
-        return (self.check.__doc__ or "").strip()
+        return (self.check.__doc__ if self.check and self.check.__doc__ else self.summary).strip()
 
 
 RECORD_RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, fixable: bool = False):
+def rule(
+    rule_id: str, fixable: bool = False
+) -> Callable[[Callable[[RecordContext], None]], Callable[[RecordContext], None]]:
+    """Register a per-record check under RULE_ID; its docstring's first line is the rule's summary."""
+
     def register(check: Callable[[RecordContext], None]) -> Callable[[RecordContext], None]:
-        RECORD_RULES[rule_id] = Rule(rule_id, check, fixable)
+        summary = (check.__doc__ or rule_id).strip().splitlines()[0]
+        RECORD_RULES[rule_id] = Rule(rule_id, summary, fixable, check)
         return check
 
     return register
 
 
-# Explicit registry: importing a family module registers its rules.
-from atlas_cli.lint.rules import authors, completeness, identity, order, pem, retraction, vocabulary  # noqa: E402,F401
+# The families of per-record rules, explicitly: importing a module registers its rules.
+from atlas_cli.lint.rules import (  # noqa: E402
+    authors,
+    completeness,
+    identity,
+    order,
+    pem,
+    retraction,
+    vocabulary,
+)
+
+FAMILIES = (authors, completeness, identity, order, pem, retraction, vocabulary)
 
 # Rules that are not per-record functions (reading the file, the schema, the whole atlas).
-OTHER_RULES = {
-    "file-unreadable": "the file cannot be read (permissions, a folder, a broken symlink)",
-    "file-symlink": "a symlink pointing outside the records folder",
-    "yaml-too-large": "a file far larger than any record",
-    "yaml-binary": "a binary file",
-    "yaml-bom": "a UTF-8 byte-order mark (fixable)",
-    "yaml-encoding": "bytes that are not UTF-8",
-    "yaml-tab": "a tab character",
-    "yaml-syntax": "a YAML syntax error",
-    "yaml-empty": "an empty file",
-    "yaml-not-mapping": "a document that is not a mapping",
-    "yaml-duplicate-key": "the same key twice in one mapping",
-    "yaml-alias": "an anchor or alias",
-    "yaml-tag": "a custom tag",
-    "yaml-key": "a key that is not text",
-    "yaml-too-deep": "structures nested far deeper than a record",
-    "schema": "a JSON Schema violation, in plain words",
-    "duplicate-doi": "two records with the same DOI",
-    "duplicate-pmid": "two records with the same PMID",
-    "duplicate-title": "two records with the same title and year (warning: preprint/journal pair?)",
-    "duplicate-filename": "two file names that differ only in case",
+OTHER_RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule("file-unreadable", "the file cannot be read (permissions, a folder, a broken symlink)"),
+        Rule("file-symlink", "a symlink pointing outside the records folder"),
+        Rule("yaml-too-large", "a file far larger than any record"),
+        Rule("yaml-binary", "a binary file"),
+        Rule("yaml-bom", "a UTF-8 byte-order mark", fixable=True),
+        Rule("yaml-encoding", "bytes that are not UTF-8"),
+        Rule("yaml-tab", "a tab character"),
+        Rule("yaml-syntax", "a YAML syntax error"),
+        Rule("yaml-empty", "an empty file"),
+        Rule("yaml-not-mapping", "a document that is not a mapping"),
+        Rule("yaml-duplicate-key", "the same key twice in one mapping"),
+        Rule("yaml-alias", "an anchor or alias"),
+        Rule("yaml-tag", "a custom tag"),
+        Rule("yaml-key", "a key that is not text"),
+        Rule("yaml-too-deep", "structures nested far deeper than a record"),
+        Rule("schema", "a JSON Schema violation, in plain words"),
+        Rule("duplicate-doi", "two records with the same DOI"),
+        Rule("duplicate-pmid", "two records with the same PMID"),
+        Rule("duplicate-title", "two records with the same title and year (warning: preprint/journal pair?)"),
+        Rule("duplicate-filename", "two file names that differ only in case"),
+    )
 }
 
 
+def all_rules() -> dict[str, Rule]:
+    """Every rule id atlas lint can report, sorted."""
+    return dict(sorted({**RECORD_RULES, **OTHER_RULES}.items()))
+
+
 def all_rule_ids() -> list[str]:
-    return sorted([*RECORD_RULES, *OTHER_RULES])
+    return list(all_rules())
+
+
+def fixable_rule_ids() -> set[str]:
+    return {rule_id for rule_id, r in all_rules().items() if r.fixable}
