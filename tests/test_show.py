@@ -86,11 +86,13 @@ def test_banners_most_serious_first_with_notice_details():
 
 
 def test_citation_failure_is_shown_in_its_block_not_raised():
+    from atlas_cli.core.errors import UsageError
+
     def broken(record, fmt):
-        raise ValueError("no year")
+        raise UsageError("no year")
 
     page = build_page(record(), registries(), citations=broken)
-    assert page.citations[0] == ("Primary citation", "(cannot render: ValueError: no year)")
+    assert page.citations[0] == ("Primary citation", "(cannot render: no year)")
 
 
 # --- through the command line ----------------------------------------------------------

@@ -73,8 +73,6 @@ class AddResult:
 class AddReport:
     results: list[AddResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    crossref_requests: int = 0
-    ncbi_requests: int = 0
     limits: str | None = None
     interrupted: bool = False
 
@@ -195,7 +193,6 @@ class _PubMedLookup:
 
         self.hits: dict[str, Any] = {}
         self.error: str | None = None
-        self.requests = 0
         self.ambiguous: set[str] = set()
         self._done = threading.Event()
         todo = []
@@ -218,7 +215,6 @@ class _PubMedLookup:
                 check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
                 client = PubMedClient(settings.ncbi_url, settings.mailto, http, stop=stop)
                 result = client.lookup(todo)
-                self.requests = result.requests
                 self.error = result.error
                 self.ambiguous = result.ambiguous
                 for doi in todo:
@@ -366,11 +362,9 @@ def add_dois(
     finally:
         stop.set()
     report.results.sort(key=lambda r: r.position)
-    report.crossref_requests = crossref.requests
     report.limits = crossref.pacer.limits.describe() + (" (advertised)" if crossref.pacer.limits.advertised else "")
     report.warnings.extend(crossref.notes)
     if pubmed is not None:
-        report.ncbi_requests = pubmed.requests
         if pubmed.error:
             report.warnings.append(
                 f"PubMed lookup failed ({pubmed.error}); records were written without "

@@ -134,15 +134,11 @@ def show_record(settings, slug: str, *, lint: bool = True, citations: bool = Tru
         attach_lint(settings, [entry])
     render = None
     if citations:
-        try:
-            from atlas_cli import cite
-        except ImportError:  # pragma: no cover - citations ship with atlas
-            cite = None
-        if cite is not None:
+        from atlas_cli import cite
 
-            def render(record, fmt):
-                # The file name is the slug, as in `atlas cite`, `atlas export` and the site.
-                return cite.render(dict(record, slug=path.stem), fmt, settings)
+        def render(record, fmt):
+            # The file name is the slug, as in `atlas cite`, `atlas export` and the site.
+            return cite.render(dict(record, slug=path.stem), fmt, settings)
 
     registries = load_registries(settings.schemas_dir)
     page = build_page(

@@ -1,8 +1,11 @@
 """The single error handler: every command runs through `run_command`.
 
 It turns a command's result and every failure into one message on stderr and
-one exit code from the table in `errors`. Nothing else catches `Exception`.
-Free of the CLI framework, so the fast path of `atlas cite` shares it.
+one exit code from the table in `core.errors`. Nothing else catches `Exception`,
+except the worker threads of `atlas add` (Crossref fetches, the PubMed lookup),
+where an unexpected failure must become that DOI's failure rather than vanish
+with the thread. Free of the CLI framework, so the fast path of `atlas cite`
+shares it.
 """
 
 from __future__ import annotations

@@ -53,10 +53,6 @@ def doi_key(doi: str) -> str:
     return doi.strip().lower()
 
 
-def same_doi(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and doi_key(a) == doi_key(b)
-
-
 def _strip_trailing(text: str) -> str:
     """Remove punctuation that prose puts after a DOI (`.`, `,`, an unbalanced `)`)."""
     while text:

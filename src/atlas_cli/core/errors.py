@@ -41,9 +41,5 @@ class NotFound(AtlasError):
     exit_code = FINDINGS
 
 
-class NetworkError(AtlasError):
-    exit_code = NETWORK
-
-
 class WriteError(AtlasError):
     exit_code = CANNOT_WRITE

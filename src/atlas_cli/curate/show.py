@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from atlas_cli.core import fields
+from atlas_cli.core.errors import AtlasError
 from atlas_cli.core.pem import LABELS, PEM_NOTE
 
 SECTIONS = (
@@ -203,9 +204,8 @@ def build_page(
         for heading, fmt in PAGE_BLOCKS:
             try:
                 blocks.append((heading, citations(record, fmt).rstrip("\n")))
-            except Exception as exc:  # noqa: BLE001 - an invalid record must still be shown
-                message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-                blocks.append((heading, f"(cannot render: {message})"))
+            except AtlasError as exc:  # an invalid record must still be shown
+                blocks.append((heading, f"(cannot render: {exc.message})"))
     return Page(
         slug=slug or fields.text(record, "slug") or "",
         title=fields.text(record, "title") or "(no title)",

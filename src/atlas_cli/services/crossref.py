@@ -211,7 +211,6 @@ class CrossrefClient:
         self.options = options
         self.stop = stop or threading.Event()
         self.pacer = Pacer(ANONYMOUS_LIMITS)
-        self.requests = 0
         self.notes: list[str] = []  # things worth telling the user once (e.g. limits not advertised)
         self._lock = threading.Lock()
         self._network_failures_in_a_row = 0
@@ -241,10 +240,6 @@ class CrossrefClient:
         ua += " " + user_agent_suffix()
         return {"User-Agent": ua, "X-USER-AGENT": ua}
 
-    def _count(self) -> None:
-        with self._lock:
-            self.requests += 1
-
     def _get_once(self, doi: str) -> Any:
         """One paced GET /works/{doi}; returns parsed JSON or raises Retry/_Fail/_Redirect."""
         import httpx2
@@ -255,7 +250,6 @@ class CrossrefClient:
         path_id = encode_doi_path(doi)
         if not self.pacer.acquire(self.stop):
             raise _Fail("interrupted", "network")
-        self._count()
         try:
             return cr.works(ids=[path_id])
         except httpx2.HTTPStatusError as exc:
@@ -376,7 +370,6 @@ class CrossrefClient:
         try:
             if not self.pacer.acquire(self.stop):
                 return None
-            self._count()
             try:
                 response = client.get(f"{self.base_url}/works/{encode_doi_path(first_doi)}")
                 text = response.text

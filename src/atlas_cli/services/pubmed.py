@@ -67,7 +67,6 @@ class PubMedResult:
     hits: dict[str, PubMedHit] = field(default_factory=dict)  # by doi_key
     ambiguous: set[str] = field(default_factory=set)  # DOIs with more than one PMID
     error: str | None = None  # why PubMed could not be asked (a warning, never a failure)
-    requests: int = 0
 
 
 class _PubMedError(Exception):
@@ -83,7 +82,6 @@ class PubMedClient:
         self.options = options
         self.stop = stop or threading.Event()
         self.pacer = Pacer(NCBI_LIMITS)
-        self.requests = 0
 
     def lookup(self, dois: list[str]) -> PubMedResult:
         """PubMed records for DOIS (any that PubMed does not know are simply absent)."""
@@ -109,7 +107,6 @@ class PubMedClient:
             result.error = str(exc)
         for key in result.ambiguous:
             result.hits.pop(key, None)
-        result.requests = self.requests
         return result
 
     def _esearch(self, dois: list[str]) -> list[str]:
@@ -169,7 +166,6 @@ class PubMedClient:
         def attempt() -> Any:
             if not self.pacer.acquire(self.stop):
                 raise _PubMedError("interrupted")
-            self.requests += 1
             try:
                 response = httpx2.post(url, data=params, timeout=self.options.timeout)
             except httpx2.TimeoutException:
