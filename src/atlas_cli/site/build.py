@@ -56,7 +56,7 @@ from atlas_cli.core.registries import Registries, load_registries
 from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import parse_bytes
 from atlas_cli.site.model import (
-    Entry,
+    EvidencePage,
     Listing,
     entry_from_record,
     index_row,
@@ -361,7 +361,7 @@ class Renderer:
     def page(self, name: str, root: str, **values) -> bytes:
         return self.env.get_template(name).render(root=root, **self.common, **values).encode("utf-8")
 
-    def evidence(self, entry: Entry) -> bytes:
+    def evidence(self, entry: EvidencePage) -> bytes:
         return self.page("evidence.html", "../../", entry=entry)
 
 

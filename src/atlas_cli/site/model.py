@@ -56,7 +56,7 @@ class Retraction:
 
 
 @dataclass
-class Entry:
+class EvidencePage:
     """One record as its pages show it."""
 
     slug: str
@@ -140,7 +140,7 @@ def _topics(record: dict[str, Any], registries: Registries) -> list[Link]:
     return links
 
 
-def entry_from_record(record: dict[str, Any], registries: Registries) -> Entry:
+def entry_from_record(record: dict[str, Any], registries: Registries) -> EvidencePage:
     """The page model of one record (citations are added by the build)."""
     names = fields.author_names(record)
     pem = fields.pem(record)
@@ -167,7 +167,7 @@ def entry_from_record(record: dict[str, Any], registries: Registries) -> Entry:
     doi = fields.clean(record.get("doi"))
     year = record.get("year")
     combine = pem.get("combine") if pem.get("combine") in ("all", "any") else None
-    return Entry(
+    return EvidencePage(
         slug=record["slug"],
         draft=record.get("status") != "published",
         title=fields.clean(record.get("title")) or record["slug"],
@@ -219,7 +219,7 @@ class Listing:
         return dict(self.__dict__)
 
 
-def listing(entry: Entry) -> Listing:
+def listing(entry: EvidencePage) -> Listing:
     return Listing(
         slug=entry.slug,
         draft=entry.draft,
