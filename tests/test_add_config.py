@@ -6,7 +6,7 @@ import pytest
 from add_support import make_atlas
 from fake_services import FakeServices, work
 
-from atlas_cli.services.crossref import CrossrefClient
+from atlas_cli.services.crossref import CrossrefClient, FetchFailed
 from atlas_cli.services.pacing import HttpOptions
 
 DOI = "10.1234/abcd.5678"
@@ -57,7 +57,7 @@ def test_a_request_that_cannot_even_be_built_fails_that_doi_instead_of_vanishing
     client = CrossrefClient("http://[::1", None, HttpOptions(timeout=1, retries=0, backoff=0.01, max_wait=1))
     results = list(client.fetch_many(["10.1234/a", "10.1234/b"]))
     assert sorted(r.asked for r in results) == ["10.1234/a", "10.1234/b"]
-    assert all(not r.ok and r.reason for r in results)
+    assert all(isinstance(r, FetchFailed) and r.reason for r in results)
 
 
 @pytest.mark.parametrize("url", ["not a url", "http://[::1"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from atlas_cli.core.doi import doi_key, inspect_identifier, parse_doi_lines, safe_name
+from atlas_cli.core.doi import Doi, NotADoi, doi_key, inspect_identifier, parse_doi_lines, safe_name
 
 DOI = "10.1016/j.neucli.2017.02.002"
 
@@ -27,14 +27,12 @@ DOI = "10.1016/j.neucli.2017.02.002"
     ],
 )
 def test_pasted_forms_normalise_to_the_doi(typed):
-    ident = inspect_identifier(typed)
-    assert ident.ok and ident.kind == "doi"
-    assert ident.doi == DOI
-    assert ident.typed == typed  # the string as typed is kept
+    assert inspect_identifier(typed) == Doi(typed, DOI)  # the string as typed is kept
 
 
 def test_case_is_kept_but_compared_insensitively():
     ident = inspect_identifier("10.1016/J.NEUCLI.2017.02.002")
+    assert isinstance(ident, Doi)
     assert ident.doi == "10.1016/J.NEUCLI.2017.02.002"
     assert ident.key == DOI
     assert doi_key(ident.doi) == doi_key(DOI)
@@ -52,12 +50,12 @@ def test_case_is_kept_but_compared_insensitively():
     ],
 )
 def test_awkward_real_dois_are_kept_whole(doi):
-    ident = inspect_identifier(doi)
-    assert ident.doi == doi
+    assert inspect_identifier(doi) == Doi(doi, doi)
 
 
 def test_percent_encoded_sici_doi_is_decoded():
     ident = inspect_identifier("https://doi.org/10.1002/1096-9861(20010212)430:3%3C283::aid-cne1031%3E3.0.co;2-v")
+    assert isinstance(ident, Doi)
     assert ident.doi == "10.1002/1096-9861(20010212)430:3<283::aid-cne1031>3.0.co;2-v"
 
 
@@ -80,7 +78,7 @@ def test_percent_encoded_sici_doi_is_decoded():
 )
 def test_non_dois_say_what_they_look_like(typed, kind, words):
     ident = inspect_identifier(typed)
-    assert not ident.ok and ident.doi is None
+    assert isinstance(ident, NotADoi)
     assert ident.kind == kind
     for word in words:
         assert word in ident.problem
@@ -124,16 +122,16 @@ def test_safe_name_is_a_plain_file_name():
 )
 def test_dois_pasted_from_pdfs_and_web_pages(typed):
     ident = inspect_identifier(typed)
-    assert ident.doi == "10.1016/j.neucli-2017-02-002", (typed, ident)
+    assert ident == Doi(typed, "10.1016/j.neucli-2017-02-002"), (typed, ident)
 
 
 def test_a_sici_doi_behind_a_resolver_keeps_its_trailing_hash():
     doi = "10.1002/(SICI)1099-1697(199803/04)7:2<65::AID-JSC357>3.0.CO;2-#"
-    assert inspect_identifier(f"https://doi.org/{doi}").doi == doi
+    assert inspect_identifier(f"https://doi.org/{doi}") == Doi(f"https://doi.org/{doi}", doi)
 
 
 @pytest.mark.parametrize("typed", ["10.1016/j.neucli\x00", "10.1016/j.neu\x07cli", "10.1016/\x7fx"])
 def test_control_characters_are_not_a_doi(typed):
     ident = inspect_identifier(typed)
-    assert not ident.ok and ident.kind == "malformed"
+    assert isinstance(ident, NotADoi) and ident.kind == "malformed"
     assert "control character" in ident.problem

@@ -25,14 +25,17 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core import errors
-from atlas_cli.core.doi import Identifier, doi_key, inspect_identifier
+from atlas_cli.core.doi import Doi, NotADoi, doi_key, inspect_identifier
 from atlas_cli.core.errors import WriteError
+
+if TYPE_CHECKING:
+    from atlas_cli.services.crossref import Found
 
 ADDED, WOULD_ADD, PRESENT, SKIPPED, FAILED = "added", "would-add", "present", "skipped", "failed"
 _DOI_IN_TEXT = re.compile(r"10\.[0-9]{4,9}/[^\s\"',\]]+", re.IGNORECASE)
@@ -151,7 +154,7 @@ class RecordIndex:
 def _record_doi_key(written: str) -> str:
     """The comparison key of a DOI as a record has it, in whatever form a person wrote it."""
     ident = inspect_identifier(written)
-    return ident.key if ident.ok else doi_key(written)
+    return ident.key if isinstance(ident, Doi) else doi_key(written)
 
 
 @contextlib.contextmanager
@@ -246,7 +249,7 @@ def add_dois(
 ) -> AddReport:
     """Add every identifier; returns the report (never raises for one bad DOI)."""
     from atlas_cli.services.cache import Cache
-    from atlas_cli.services.crossref import CrossrefClient, Fetched, check_envelope
+    from atlas_cli.services.crossref import CrossrefClient, Fetched, FetchFailed, Found, check_envelope
     from atlas_cli.services.pacing import HttpOptions
 
     options = options or AddOptions()
@@ -273,12 +276,12 @@ def add_dois(
         on_start(len(identifiers))
 
     # 1-2: inspect, drop repeats, skip what the atlas already has.
-    wanted: list[Identifier] = []
+    wanted: list[Doi] = []
     seen: dict[str, str] = {}
     positions: dict[str, int] = {}
     for position, typed in enumerate(identifiers):
         ident = inspect_identifier(typed)
-        if not ident.ok:
+        if isinstance(ident, NotADoi):
             emit(AddResult(typed, status=FAILED, reason=ident.problem, kind="input", position=position))
             continue
         if ident.key in seen:
@@ -323,14 +326,11 @@ def add_dois(
         cached = None if options.refresh else cache.read_work(ident.doi)
         if cached is not None:
             fetched = check_envelope(ident.doi, cached["response"], via_redirect=bool(cached.get("via_redirect")))
-            fetched.from_cache = True
-            if fetched.ok:
-                answers.append(fetched)
+            if isinstance(fetched, Found):
+                answers.append(replace(fetched, from_cache=True))
                 continue
         if options.offline:
-            answers.append(
-                Fetched(ident.doi, reason="not in the cache, and --offline forbids asking Crossref", kind="offline")
-            )
+            answers.append(FetchFailed(ident.doi, "not in the cache, and --offline forbids asking Crossref", "offline"))
         else:
             to_fetch.append(ident.doi)
     pubmed = _PubMedLookup(settings, [i.doi for i in wanted], options, http, cache, stop) if options.pubmed else None
@@ -343,7 +343,7 @@ def add_dois(
         for fetched in all_answers():
             ident = by_key[doi_key(fetched.asked)]
             result = AddResult(ident.typed, ident.doi, position=positions[ident.key])
-            if not fetched.ok:
+            if isinstance(fetched, FetchFailed):
                 result.reason, result.kind = fetched.reason, fetched.kind
                 emit(result)
                 continue
@@ -374,8 +374,8 @@ def add_dois(
 
 
 def _make_record(
-    fetched,
-    ident: Identifier,
+    fetched: Found,
+    ident: Doi,
     result: AddResult,
     pubmed: _PubMedLookup | None,
     options: AddOptions,

@@ -17,7 +17,10 @@ Formats:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from atlas_cli.core.config import Settings
 
 FORMATS: tuple[str, ...] = ("primary", "bibtex", "snapshot", "csl-json", "ris", "apa", "vancouver", "ama")
 STYLES: tuple[str, ...] = ("apa", "vancouver", "ama")
@@ -37,7 +40,7 @@ def _slug(record: dict[str, Any]) -> str:
     return parts.slug(record)
 
 
-def citation_key(record: dict[str, Any], settings) -> str:
+def citation_key(record: dict[str, Any], settings: Settings) -> str:
     """`<prefix>-<slug>`: the BibTeX key, CSL id and RIS ID of the record."""
     return f"{settings.bibtex_prefix}-{_slug(record)}"
 
@@ -48,7 +51,7 @@ def unknown_format(fmt: str) -> Exception:
     return UsageError(f"unknown citation format '{fmt}'", hint=f"choose one of: {', '.join(FORMATS)}")
 
 
-def render(record: dict[str, Any], fmt: str, settings) -> str:
+def render(record: dict[str, Any], fmt: str, settings: Settings) -> str:
     """RECORD in format FMT (one of FORMATS), as text without a trailing newline."""
     if fmt == "primary":
         from atlas_cli.cite.primary import primary
@@ -77,7 +80,7 @@ def render(record: dict[str, Any], fmt: str, settings) -> str:
     raise unknown_format(fmt)
 
 
-def render_page_blocks(record: dict[str, Any], settings) -> str:
+def render_page_blocks(record: dict[str, Any], settings: Settings) -> str:
     """The three citation blocks of the evidence page, each under its label."""
     lines = []
     for label, fmt in PAGE_BLOCKS:
@@ -86,7 +89,7 @@ def render_page_blocks(record: dict[str, Any], settings) -> str:
     return "\n".join(lines)
 
 
-def render_many(records: list[dict[str, Any]], fmt: str, settings) -> str:
+def render_many(records: list[dict[str, Any]], fmt: str, settings: Settings) -> str:
     """Several records in one format, as one document (ending with a newline if not empty).
 
     csl-json is one array of all items; BibTeX and RIS entries and the
@@ -104,7 +107,7 @@ def render_many(records: list[dict[str, Any]], fmt: str, settings) -> str:
     return "\n\n".join(render(r, fmt, settings) for r in records) + "\n"
 
 
-def cite_records(records: list[dict[str, Any]], fmt: str | None, settings) -> str:
+def cite_records(records: list[dict[str, Any]], fmt: str | None, settings: Settings) -> str:
     """What `atlas cite` prints: the page blocks (FMT None) or FMT, for each record."""
     if fmt is None:
         return "\n\n".join(render_page_blocks(r, settings) for r in records) + "\n" if records else ""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ _DANGLING_RE = re.compile(r"[;,:]\s*$")  # e.g. Vancouver's "2017;" when there i
 
 
 @cache
-def _style(name: str):
+def _style(name: str) -> Any:  # a citeproc CitationStylesStyle (citeproc-py has no type hints)
     from citeproc import CitationStylesStyle
 
     with warnings.catch_warnings():
@@ -67,12 +68,12 @@ def _raw_reference(name: str, item: dict[str, Any]) -> str:
     return entries[0] if entries else ""
 
 
-def _outside_identifiers(text: str, identifiers: list[str], fix) -> str:
+def _outside_identifiers(text: str, identifiers: list[str | None], fix: Callable[[str], str]) -> str:
     """Apply FIX to TEXT except inside the DOI (and URLs), which stay verbatim."""
-    identifiers = [i for i in identifiers if i]
-    if not identifiers:
+    present = [i for i in identifiers if i]
+    if not present:
         return fix(text)
-    pattern = re.compile("|".join(re.escape(i) for i in sorted(identifiers, key=len, reverse=True)))
+    pattern = re.compile("|".join(re.escape(i) for i in sorted(present, key=len, reverse=True)))
     out, last = [], 0
     for match in pattern.finditer(text):
         out.append(fix(text[last : match.start()]))
@@ -82,7 +83,7 @@ def _outside_identifiers(text: str, identifiers: list[str], fix) -> str:
     return "".join(out)
 
 
-def tidy(text: str, *, title: str | None, has_authors: bool, identifiers: list[str]) -> str:
+def tidy(text: str, *, title: str | None, has_authors: bool, identifiers: list[str | None]) -> str:
     """Mend citeproc-py's output for a single reference (pure)."""
     text = _NUMBER_RE.sub("", text, count=1)
 

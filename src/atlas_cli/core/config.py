@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from atlas_cli.core.errors import ConfigError
 
@@ -143,7 +145,7 @@ def load_settings(root: Path | None = None, cwd: Path | None = None) -> Settings
     return _settings_from(root, config_file, table, env)
 
 
-def _settings_from(root: Path, config_file: Path | None, table: dict, env) -> Settings:
+def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], env: Mapping[str, str]) -> Settings:
     where = str(config_file) if config_file else "configuration"
     unknown = set(table) - _KNOWN_KEYS
     if unknown:

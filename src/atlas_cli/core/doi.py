@@ -1,10 +1,11 @@
 """DOIs as people paste them: normalise, inspect, compare (pure, no I/O).
 
 `inspect_identifier("https://doi.org/10.1016/J.NEUCLI.2017.02.002.")` keeps the
-string as typed and gives the normalised DOI (`10.1016/J.NEUCLI.2017.02.002`,
-case kept); `doi_key()` is the form to compare with (DOIs are case-insensitive).
-A string that is not a DOI gets a `kind` (pmid, pmcid, arxiv, url, empty,
-malformed, unknown) and a sentence saying what it looks like instead.
+string as typed and gives a `Doi` with the normalised DOI
+(`10.1016/J.NEUCLI.2017.02.002`, case kept); `doi_key()` is the form to compare
+with (DOIs are case-insensitive). A string that is not a DOI gives a `NotADoi`
+with a `kind` (pmid, pmcid, arxiv, url, empty, malformed, unknown) and a
+sentence saying what it looks like instead.
 """
 
 from __future__ import annotations
@@ -31,21 +32,27 @@ _EXAMPLE = "a DOI looks like 10.1016/j.neucli.2017.02.002"
 
 
 @dataclass(frozen=True)
-class Identifier:
-    """One identifier as typed, and what it turned out to be."""
+class Doi:
+    """An identifier as typed that is a DOI."""
 
     typed: str
-    doi: str | None  # the normalised DOI (case as typed), or None when not a DOI
-    kind: str  # doi, pmid, pmcid, arxiv, url, empty, malformed, unknown
-    problem: str | None = None  # why it is not a DOI, for a person
+    doi: str  # the normalised DOI (case as typed)
 
     @property
-    def ok(self) -> bool:
-        return self.doi is not None
+    def key(self) -> str:
+        return doi_key(self.doi)
 
-    @property
-    def key(self) -> str | None:
-        return doi_key(self.doi) if self.doi else None
+
+@dataclass(frozen=True)
+class NotADoi:
+    """An identifier as typed that is not a DOI, and what it looks like instead."""
+
+    typed: str
+    kind: str  # pmid, pmcid, arxiv, url, empty, malformed, unknown
+    problem: str  # why it is not a DOI, for a person
+
+
+Identifier = Doi | NotADoi
 
 
 def doi_key(doi: str) -> str:
@@ -89,8 +96,8 @@ def inspect_identifier(typed: str) -> Identifier:
     """Normalise TYPED into a DOI, or say what it looks like instead."""
     text = clean(typed)
     if DOI_RE.match(text):
-        return Identifier(typed, text, "doi")
-    return Identifier(typed, None, *_describe(text))
+        return Doi(typed, text)
+    return NotADoi(typed, *_describe(text))
 
 
 def _describe(text: str) -> tuple[str, str]:

@@ -43,7 +43,7 @@ class StrictLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.Sa
     """libyaml loader that resolves plain scalars with YAML 1.2 core rules only."""
 
 
-def _resolve(self, kind, value, implicit):
+def _resolve(self: StrictLoader, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
     """Resolver.resolve, streamlined: no path resolvers, core-schema plain scalars only."""
     if kind is yaml.ScalarNode:
         if implicit[0]:
@@ -341,26 +341,30 @@ def _one_line(exc: Exception) -> str:
 
 def _anchors_and_aliases(text: str) -> list[YamlProblem]:
     """Anchors (&a) and aliases (*a) are refused: aliases can expand into huge documents."""
-    found = []
+    found: list[tuple[int, int, str]] = []
     try:
         for event in yaml.parse(text, Loader=StrictLoader):
             if isinstance(event, yaml.AliasEvent):
-                found.append((event.start_mark, f"alias *{event.anchor}"))
-            elif getattr(event, "anchor", None):
-                found.append((event.start_mark, f"anchor &{event.anchor}"))
+                what = f"alias *{event.anchor}"
+            elif isinstance(event, yaml.NodeEvent) and event.anchor:
+                what = f"anchor &{event.anchor}"
+            else:
+                continue
+            if event.start_mark is not None:  # always set by the parser
+                found.append((event.start_mark.line + 1, event.start_mark.column + 1, what))
             if len(found) >= 3:
                 break
     except yaml.YAMLError:
         return []  # the composer will report the syntax error with its position
     return [
         YamlProblem(
-            mark.line + 1,
-            mark.column + 1,
+            line,
+            column,
             "yaml-alias",
             f"{what} is not allowed in a record",
             "write the value out in full; quote text that starts with & or *",
         )
-        for mark, what in found
+        for line, column, what in found
     ]
 
 

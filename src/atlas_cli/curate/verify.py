@@ -29,9 +29,12 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core import fields
+
+if TYPE_CHECKING:
+    from atlas_cli.services.crossref import Fetched
 
 BIBLIOGRAPHIC = (
     "title",
@@ -341,10 +344,10 @@ def _verdict_for(entry) -> Verdict:
         verdict.error, verdict.error_kind = "no DOI; nothing to verify", "no-doi"
         return verdict
     verdict.doi = doi
-    from atlas_cli.core.doi import inspect_identifier
+    from atlas_cli.core.doi import NotADoi, inspect_identifier
 
     ident = inspect_identifier(doi)
-    if not ident.ok:
+    if isinstance(ident, NotADoi):
         verdict.findings = [Finding("doi-invalid", ACTION, f"the record's doi is not a DOI: {ident.problem}", doi)]
         return verdict
     verdict.asked = ident.doi
@@ -373,7 +376,7 @@ def verify_records(
     from atlas_cli.core.records import find_record
     from atlas_cli.curate.listing import read_entries
     from atlas_cli.services.cache import Cache
-    from atlas_cli.services.crossref import CrossrefClient, check_service_url
+    from atlas_cli.services.crossref import CrossrefClient, Found, check_service_url
     from atlas_cli.services.pacing import HttpOptions
 
     check_service_url(settings.crossref_url, "ATLAS_CROSSREF_URL", "https://api.crossref.org")
@@ -406,7 +409,7 @@ def verify_records(
                     _apply(verdict, data_of[id(verdict)])
                 if on_result:
                     on_result(verdict)
-            if fetched.ok:
+            if isinstance(fetched, Found):
                 warning = cache.write_work(fetched.asked, fetched.envelope, fetched.via_redirect)
                 if warning and warning not in report.notes:
                     report.notes.append(warning)
@@ -417,9 +420,11 @@ def verify_records(
     return report
 
 
-def _judge(verdict: Verdict, data: dict, fetched) -> None:
+def _judge(verdict: Verdict, data: dict[str, Any], fetched: Fetched) -> None:
+    from atlas_cli.services.crossref import Found
+
     before, pending = list(verdict.findings), dict(verdict.changes)  # the DOI's own form
-    if fetched.ok:
+    if isinstance(fetched, Found):
         findings, changes = compare(
             {**data, "doi": fetched.asked}, fetched.work, asked_doi=fetched.asked, via_redirect=fetched.via_redirect
         )

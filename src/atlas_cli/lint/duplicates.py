@@ -54,7 +54,7 @@ def check_duplicates(identities: list[Identity], files: list[tuple[str, str]]) -
     return problems
 
 
-def _same_doi(members) -> bool:
+def _same_doi(members: list[tuple[Identity, int]]) -> bool:
     dois = [m.doi[0][0] if m.doi else None for m, _ in members]
     return len(set(dois)) == 1 and dois[0] is not None  # already reported as duplicate-doi
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import UsageError
@@ -21,6 +23,10 @@ from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import MAX_BYTES, Document
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.problem import ERROR, Problem
+
+if TYPE_CHECKING:
+    from atlas_cli.core.registries import Registries
+    from atlas_cli.lint.schema import SchemaChecker
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +74,10 @@ class LintResult:
 
 # --- per process state (loaded once, inherited by forked workers) ----------------------
 
-_checkers: dict[Path, tuple] = {}
+_checkers: dict[Path, tuple[Registries, SchemaChecker]] = {}
 
 
-def _checker(schemas_dir: Path):
+def _checker(schemas_dir: Path) -> tuple[Registries, SchemaChecker]:
     if schemas_dir not in _checkers:
         from atlas_cli.core.registries import load_registries
         from atlas_cli.lint.schema import SchemaChecker
@@ -114,7 +120,8 @@ def check_file(path: Path, display: str, schemas_dir: Path, records_root: Path |
 
     context = RecordContext(display, path.name, document, registries)
     for rule in RECORD_RULES.values():
-        rule.check(context)
+        if rule.check is not None:  # always set for a per-record rule
+            rule.check(context)
     problems.extend(context.problems)
     return FileResult(problems, identity_of(display, path.name, document))
 
@@ -225,7 +232,7 @@ _LINE_RE = {
 }
 
 
-def scan_identities(paths, skip: set[Path]) -> list[Identity]:
+def scan_identities(paths: Iterable[Path], skip: set[Path]) -> list[Identity]:
     """Identities of records not being linted, read quickly for the duplicate checks only."""
     found = []
     for path in paths:

@@ -8,13 +8,14 @@ github  workflow commands that annotate the pull request's files
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from atlas_cli.lint.problem import ERROR, Problem
 
 FORMATS = ("text", "json", "github")
 
 
-def _painter(color: bool):
+def _painter(color: bool) -> Callable[[str, str], str]:
     """paint(text, style) -> text with ANSI styling from rich (or unchanged without colour)."""
     if not color:
         return lambda text, style: text

@@ -13,9 +13,13 @@ import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core.yamlio import YAML11_BOOLS
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 TYPE_WORDS = {
     "integer": "an integer",
@@ -50,7 +54,7 @@ class SchemaChecker:
                 f"{schema_path}: not a usable JSON Schema: {exc}",
                 hint="restore the schema file, or remove the atlas's schemas/ folder to use the shipped one",
             ) from exc
-        self._slow = None
+        self._slow: jsonschema.Draft202012Validator | None = None
 
     def check(self, data: Any) -> list[SchemaFinding]:
         if self._fast.is_valid(data):
@@ -92,10 +96,14 @@ def _closest(word: str, choices: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def translate(error) -> list[SchemaFinding]:
+def translate(error: ValidationError) -> list[SchemaFinding]:
     path = tuple(error.absolute_path)
     name = f"`{dotted(path)}`"
-    kind, expected, value, schema = error.validator, error.validator_value, error.instance, error.schema
+    # An error from a validator always has these (the stubs also allow them to be unset).
+    kind: Any = error.validator
+    expected: Any = error.validator_value
+    value: Any = error.instance
+    schema: Any = error.schema
     hint = schema.get("x-hint") if isinstance(schema, dict) else None
 
     if kind == "additionalProperties":
@@ -126,7 +134,7 @@ def translate(error) -> list[SchemaFinding]:
             for key in missing
         ]
     if kind == "type":
-        types = expected if isinstance(expected, list) else [expected]
+        types: list[str] = expected if isinstance(expected, list) else [expected]
         wanted = " or ".join(TYPE_WORDS.get(t, t) for t in types)
         if "boolean" in types and isinstance(value, str) and value in YAML11_BOOLS:
             hint = "write true or false (YAML 1.1 words such as yes/no are read as text here)"
@@ -165,7 +173,8 @@ def translate(error) -> list[SchemaFinding]:
     if kind == "maxLength":
         return [SchemaFinding(path, False, f"{name} is longer than {expected} characters", hint)]
     if kind == "uniqueItems":
-        seen, twice = [], []
+        seen: list[Any] = []
+        twice: list[Any] = []
         for item in value:
             (twice if item in seen else seen).append(item)
         return [

@@ -2,8 +2,9 @@
 
 `CrossrefClient.fetch(doi)` gets one `/works/{doi}` envelope; `fetch_many(dois)`
 runs a batch with worker threads, paced by `pacing.Pacer` to the limits the
-server advertises. Every habanero / httpx2 / JSON failure is translated here into
-a `Fetched` carrying a reason for a person and a failure kind:
+server advertises. The outcome for one DOI is a `Found` (the work) or a
+`FetchFailed`: every habanero / httpx2 / JSON failure is translated here into one,
+carrying a reason for a person and a failure kind:
 
 - `not-found`  404 (`Resource not found.`): the DOI is not registered with Crossref
 - `rejected`   400 or another 4xx: Crossref refused the request
@@ -42,7 +43,7 @@ import json
 import queue
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -104,24 +105,31 @@ def user_agent_suffix() -> str:
     return f"atlas/{__version__} (+https://www.mecfsatlas.com)"
 
 
-@dataclass
-class Fetched:
-    """The outcome of asking Crossref for one DOI."""
+@dataclass(frozen=True)
+class Found:
+    """Crossref's work for one DOI."""
 
     asked: str
-    envelope: dict | None = None  # the raw JSON answer, when usable
+    envelope: dict[str, Any]  # the raw JSON answer; its `message` is the work
     via_redirect: bool = False  # Crossref redirected the asked DOI (an alias) to this work
-    reason: str | None = None  # why there is no usable work, for a person
-    kind: str | None = None  # not-found, rejected, mismatch, network
     from_cache: bool = False
 
     @property
-    def ok(self) -> bool:
-        return self.envelope is not None and self.reason is None
+    def work(self) -> dict[str, Any]:
+        work: dict[str, Any] = self.envelope["message"]
+        return work
 
-    @property
-    def work(self) -> dict | None:
-        return self.envelope["message"] if self.envelope is not None else None
+
+@dataclass(frozen=True)
+class FetchFailed:
+    """No usable work for one DOI, and why."""
+
+    asked: str
+    reason: str  # for a person
+    kind: str  # not-found, rejected, mismatch, network (offline: `atlas add --offline`)
+
+
+Fetched = Found | FetchFailed  # the outcome of asking Crossref for one DOI
 
 
 class _Fail(Exception):
@@ -140,33 +148,32 @@ class _Redirect(Exception):
 def check_envelope(asked: str, data: Any, *, via_redirect: bool = False) -> Fetched:
     """A parsed answer judged: is it a work, and the work that was asked for?"""
     if not isinstance(data, dict):
-        return Fetched(asked, reason=f"Crossref answered with a JSON {type(data).__name__}, not a work", kind="network")
+        return FetchFailed(asked, f"Crossref answered with a JSON {type(data).__name__}, not a work", "network")
     message = data.get("message")
     if data.get("status") != "ok" or not isinstance(message, dict) or data.get("message-type", "work") != "work":
         if data.get("status") == "ok" and data.get("message-type", "work") == "work" and not isinstance(message, dict):
             shape = "null" if message is None else f"a JSON {type(message).__name__}"
-            return Fetched(
-                asked, reason=f"Crossref answered 'ok' with no work in it (message is {shape})", kind="network"
-            )
+            return FetchFailed(asked, f"Crossref answered 'ok' with no work in it (message is {shape})", "network")
         what = data.get("message-type") or type(message).__name__
-        return Fetched(asked, reason=f"Crossref answered with something other than a work ({what})", kind="network")
+        return FetchFailed(asked, f"Crossref answered with something other than a work ({what})", "network")
     returned = message.get("DOI")
     if not isinstance(returned, str) or not returned.strip():
-        return Fetched(asked, reason="Crossref's answer has no DOI; not trusting it", kind="network")
+        return FetchFailed(asked, "Crossref's answer has no DOI; not trusting it", "network")
     if doi_key(returned) != doi_key(asked):
-        aliases = message.get("aliases") if isinstance(message.get("aliases"), list) else []
+        listed = message.get("aliases")
+        aliases = listed if isinstance(listed, list) else []
         known_alias = via_redirect or any(isinstance(a, str) and doi_key(a) == doi_key(asked) for a in aliases)
         if not known_alias:
-            return Fetched(
+            return FetchFailed(
                 asked,
-                reason=(
+                (
                     f"Crossref answered with a different work ({returned}) that does not "
                     f"list {asked} as an alias; not creating a record"
                 ),
-                kind="mismatch",
+                "mismatch",
             )
-        return Fetched(asked, envelope=data, via_redirect=True)
-    return Fetched(asked, envelope=data, via_redirect=via_redirect)
+        return Found(asked, data, via_redirect=True)
+    return Found(asked, data, via_redirect=via_redirect)
 
 
 def _describe_body(text: str) -> str:
@@ -215,11 +222,11 @@ class CrossrefClient:
         self._lock = threading.Lock()
         self._network_failures_in_a_row = 0
         self._last_network_reason = ""
-        self._cr = None
+        self._cr: Any = None  # habanero's Crossref client (habanero has no type hints)
 
     # --- one request ---------------------------------------------------------------
 
-    def _habanero(self):
+    def _habanero(self) -> Any:
         """The habanero client, built once (and before a request is paced, so the
         import time never sits between the pacer's start and the request leaving)."""
         if self._cr is None:
@@ -275,7 +282,7 @@ class CrossrefClient:
         finally:
             self.pacer.release()
 
-    def _raise_for_status(self, status: int, text: str, headers) -> None:
+    def _raise_for_status(self, status: int, text: str, headers: Mapping[str, str]) -> None:
         if 300 <= status < 400:
             location = headers.get("location") or ""
             path = urlsplit(location).path
@@ -318,7 +325,9 @@ class CrossrefClient:
             except _Fail as failure:
                 return self._failed(asked, failure.reason, failure.kind)
             result = check_envelope(asked, data, via_redirect=via_redirect)
-            return self._succeeded(result) if result.ok else self._failed(asked, result.reason, result.kind)
+            if isinstance(result, FetchFailed):
+                return self._failed(asked, result.reason, result.kind)
+            return self._succeeded(result)
         return self._failed(asked, "Crossref redirected too many times", "network")
 
     def _with_retries(self, doi: str) -> Any:
@@ -330,16 +339,16 @@ class CrossrefClient:
             tries = f" after {gave_up.attempts} attempts" if gave_up.attempts > 1 else ""
             raise _Fail(f"{gave_up.reason}{tries}", "network") from None
 
-    def _failed(self, asked: str, reason: str, kind: str) -> Fetched:
+    def _failed(self, asked: str, reason: str, kind: str) -> FetchFailed:
         with self._lock:
             if kind == "network":
                 self._network_failures_in_a_row += 1
                 self._last_network_reason = reason
             else:
                 self._network_failures_in_a_row = 0
-        return Fetched(asked, reason=reason, kind=kind)
+        return FetchFailed(asked, reason, kind)
 
-    def _succeeded(self, result: Fetched) -> Fetched:
+    def _succeeded(self, result: Found) -> Found:
         with self._lock:
             self._network_failures_in_a_row = 0
         return result
@@ -403,7 +412,7 @@ class CrossrefClient:
         except ValueError:
             return None
         result = check_envelope(first_doi, data)
-        return self._succeeded(result) if result.ok else None
+        return self._succeeded(result) if isinstance(result, Found) else None
 
     def _warm(self) -> None:
         with self._lock:
@@ -431,7 +440,7 @@ class CrossrefClient:
                     return
                 down = self.service_down()
                 if down:
-                    done.put(Fetched(doi, reason=f"not tried: Crossref is failing ({down})", kind="network"))
+                    done.put(FetchFailed(doi, f"not tried: Crossref is failing ({down})", "network"))
                     continue
                 try:
                     done.put(self.fetch(doi))

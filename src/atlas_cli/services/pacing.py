@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from atlas_cli.core.errors import ConfigError
 
@@ -54,7 +54,7 @@ class HttpOptions:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> HttpOptions:
-        values = {}
+        values: dict[str, Any] = {}  # field name -> int or float
         for name, field, kind in (
             ("ATLAS_HTTP_TIMEOUT", "timeout", float),
             ("ATLAS_HTTP_RETRIES", "retries", int),
@@ -157,7 +157,7 @@ def limits_from_headers(headers: Mapping[str, str], fallback: Limits) -> Limits:
 class Pacer:
     """Gate for request starts: rate, concurrency and pauses, safe across threads."""
 
-    def __init__(self, limits: Limits, clock=time.monotonic) -> None:
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
         self._limits = limits
         self._clock = clock
         self._cond = threading.Condition()

@@ -135,9 +135,9 @@ class PubMedClient:
             if not isinstance(item, dict):
                 continue
             dois = [
-                a.get("value")
+                value
                 for a in item.get("articleids", []) or []
-                if isinstance(a, dict) and a.get("idtype") == "doi" and isinstance(a.get("value"), str)
+                if isinstance(a, dict) and a.get("idtype") == "doi" and isinstance(value := a.get("value"), str)
             ]
             journal = item.get("fulljournalname")
             year_match = re.match(r"\s*([12][0-9]{3})", str(item.get("pubdate") or ""))

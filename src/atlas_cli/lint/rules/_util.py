@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from atlas_cli.core.registries import Design
+    from atlas_cli.lint.context import RecordContext
 
 
 def did_you_mean(value: str, choices: Iterable[str], n: int = 1) -> str | None:
@@ -15,7 +19,7 @@ def did_you_mean(value: str, choices: Iterable[str], n: int = 1) -> str | None:
     return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
 
 
-def design_of(ctx) -> Any:
+def design_of(ctx: RecordContext) -> Design | None:
     """The registry design of the record, or None (unknown, missing, or not text)."""
     design = ctx.data.get("design")
     return ctx.registries.designs.get(design) if isinstance(design, str) else None

@@ -86,7 +86,7 @@ def participants(ctx: RecordContext) -> bool | None:
     return design.participants if design else None
 
 
-def expected_badge(ctx: RecordContext) -> tuple[str | None, str] | None:
+def expected_badge(ctx: RecordContext) -> tuple[str, str] | None:
     """(badge the record should have, why), or None when that cannot be said yet.
 
     Shared with --fix, so a fix applies exactly what the rule asks for.

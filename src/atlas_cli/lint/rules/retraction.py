@@ -33,7 +33,8 @@ def retraction_recorded(ctx: RecordContext) -> None:
     flags = set(fields.strings(data.get("flags")))
     if "notice" in flags:
         return  # the record is the notice itself ("Retraction: ..."), not a retracted paper
-    title = data.get("title") if isinstance(data.get("title"), str) else ""
+    raw_title = data.get("title")
+    title = raw_title if isinstance(raw_title, str) else ""
     signals = []
     if TITLE_PREFIX.match(title):
         signals.append("its title says it was retracted or withdrawn")

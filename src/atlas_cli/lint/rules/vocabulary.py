@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.rules import rule
 from atlas_cli.lint.rules._util import did_you_mean
@@ -50,6 +52,6 @@ def topics_known(ctx: RecordContext) -> None:
             )
 
 
-def _contains(topic: str, known) -> str | None:
+def _contains(topic: str, known: Iterable[str]) -> str | None:
     matches = [t for t in known if topic in t]
     return f"did you mean `{matches[0]}`?" if len(matches) == 1 else None
