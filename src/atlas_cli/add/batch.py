@@ -35,7 +35,11 @@ from atlas_cli.core.doi import Doi, NotADoi, doi_key, inspect_identifier
 from atlas_cli.core.errors import WriteError
 
 if TYPE_CHECKING:
+    from atlas_cli.core.config import Settings
+    from atlas_cli.services.cache import Cache
     from atlas_cli.services.crossref import Found
+    from atlas_cli.services.pacing import HttpOptions
+    from atlas_cli.services.pubmed import PubMedHit
 
 ADDED, WOULD_ADD, PRESENT, SKIPPED, FAILED = "added", "would-add", "present", "skipped", "failed"
 _DOI_IN_TEXT = re.compile(r"10\.[0-9]{4,9}/[^\s\"',\]]+", re.IGNORECASE)
@@ -191,10 +195,18 @@ def records_lock(records_dir: Path) -> Iterator[None]:
 class _PubMedLookup:
     """PubMed asked in a background thread; `get(doi)` waits for it."""
 
-    def __init__(self, settings, dois: list[str], options: AddOptions, http, cache, stop) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        dois: list[str],
+        options: AddOptions,
+        http: HttpOptions,
+        cache: Cache,
+        stop: threading.Event,
+    ) -> None:
         from atlas_cli.services.pubmed import PubMedHit
 
-        self.hits: dict[str, Any] = {}
+        self.hits: dict[str, PubMedHit] = {}
         self.error: str | None = None
         self.ambiguous: set[str] = set()
         self._done = threading.Event()
@@ -234,13 +246,13 @@ class _PubMedLookup:
 
         threading.Thread(target=run, name="pubmed", daemon=True).start()
 
-    def get(self, doi: str):
+    def get(self, doi: str) -> PubMedHit | None:
         self._done.wait()
         return self.hits.get(doi_key(doi))
 
 
 def add_dois(
-    settings,
+    settings: Settings,
     identifiers: list[str],
     options: AddOptions | None = None,
     env: Mapping[str, str] | None = None,

@@ -53,7 +53,7 @@ def _read_from(source: str) -> str:
         raise UsageError(f"--from {source}: cannot read: {exc.strerror}") from None
 
 
-def register(app):
+def register(app: typer.Typer) -> None:
     from atlas_cli.cli.app import eprint, handle_errors, settings
 
     @app.command("add", help=HELP)

@@ -12,13 +12,16 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from atlas_cli import __version__
 from atlas_cli.cli.handler import eprint, report_error, run_command  # noqa: F401 (commands import them from here)
 from atlas_cli.core import errors
+
+if TYPE_CHECKING:
+    from atlas_cli.core.config import Settings
 
 app = typer.Typer(
     name="atlas",
@@ -39,7 +42,7 @@ class State:
 state = State()
 
 
-def settings():
+def settings() -> Settings:
     """Settings for this run (--root > ATLAS_ROOT > walk up from the working directory)."""
     from atlas_cli.core.config import load_settings
 
@@ -50,7 +53,7 @@ def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
     """Run a Typer command through the single error handler; exit with its code."""
 
     @functools.wraps(command)
-    def wrapper(*args, **kwargs) -> None:
+    def wrapper(*args: Any, **kwargs: Any) -> None:
         code = run_command(lambda: command(*args, **kwargs), debug=state.debug)
         raise typer.Exit(code)
 

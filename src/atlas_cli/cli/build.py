@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 
-def register(app) -> None:
+def register(app: typer.Typer) -> None:
     from atlas_cli.cli.app import eprint, handle_errors, settings
 
     @app.command("build")

@@ -6,12 +6,17 @@ print, return the exit code. Nothing heavy is imported until a command runs.
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+
+if TYPE_CHECKING:
+    import typer
+
+    from atlas_cli.core.config import Settings
 
 CITE_FORMATS = "primary, bibtex, snapshot, csl-json, ris, apa, vancouver, ama"
 
 
-def run_cite(slugs: "list[str]", fmt: "str | None", conf) -> int:
+def run_cite(slugs: "list[str]", fmt: "str | None", conf: "Settings") -> int:
     """`atlas cite`: print the citations of SLUGS; 1 if any slug is unknown.
 
     Shared by the Typer command and the fast path of the entry point.
@@ -42,7 +47,7 @@ def run_cite(slugs: "list[str]", fmt: "str | None", conf) -> int:
     return FINDINGS if missing else 0
 
 
-def register(app) -> None:
+def register(app: "typer.Typer") -> None:
     import typer
 
     from atlas_cli.cli.app import eprint, handle_errors, settings

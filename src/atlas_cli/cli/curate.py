@@ -8,9 +8,17 @@ interpreted in record text (a title containing `[b]` prints as written).
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from atlas_cli.core.config import Settings
+    from atlas_cli.curate.listing import Row
+    from atlas_cli.curate.show import Page
 
 PEM_STYLES = {
     "required": "bold white on dark_green",
@@ -42,7 +50,7 @@ BANNER_STYLES = {
 }
 
 
-def make_console(stderr: bool = False):
+def make_console(stderr: bool = False) -> Console:
     """A console that never interprets markup or highlights record text; honours NO_COLOR."""
     from rich.console import Console
 
@@ -57,7 +65,7 @@ def _write(text: str) -> None:
 # --- show --------------------------------------------------------------------------------
 
 
-def render_page(console, page) -> None:
+def render_page(console: Console, page: Page) -> None:
     """The evidence page with rich styles (badges coloured, PEM badge prominent)."""
     from rich.panel import Panel
     from rich.text import Text
@@ -121,7 +129,7 @@ def render_page(console, page) -> None:
         console.print(Text(text), soft_wrap=True)
 
 
-def show_record(settings, slug: str, *, lint: bool = True, citations: bool = True):
+def show_record(settings: Settings, slug: str, *, lint: bool = True, citations: bool = True) -> tuple[Page, bool]:
     """(page, readable): the page of SLUG with its problems (NotFound for an unknown slug)."""
     from atlas_cli.core.records import check_slug_argument, find_record
     from atlas_cli.core.registries import load_registries
@@ -132,13 +140,15 @@ def show_record(settings, slug: str, *, lint: bool = True, citations: bool = Tru
     entry = read_entries(settings.records_dir, [path])[0]
     if lint and entry.data is not None:
         attach_lint(settings, [entry])
-    render = None
+    render: Callable[[dict[str, Any], str], str] | None = None
     if citations:
         from atlas_cli import cite
 
-        def render(record, fmt):
+        def render_citation(record: dict[str, Any], fmt: str) -> str:
             # The file name is the slug, as in `atlas cite`, `atlas export` and the site.
             return cite.render(dict(record, slug=path.stem), fmt, settings)
+
+        render = render_citation
 
     registries = load_registries(settings.schemas_dir)
     page = build_page(
@@ -154,7 +164,7 @@ def show_record(settings, slug: str, *, lint: bool = True, citations: bool = Tru
 # --- list --------------------------------------------------------------------------------
 
 
-def render_table(console, rows) -> None:
+def render_table(console: Console, rows: list[Row]) -> None:
     """One line per record, columns fitted to the terminal (long cells end with an ellipsis)."""
     from rich.text import Text
 
@@ -411,14 +421,14 @@ def register(app: typer.Typer) -> None:
         checked (network); 4 a record could not be written; 130 interrupted.
         """
         from atlas_cli.core.errors import UsageError
-        from atlas_cli.curate.verify import format_json, format_text, verify_records
+        from atlas_cli.curate.verify import Verdict, format_json, format_text, verify_records
 
         if fmt not in ("text", "json"):
             raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
         cfg = settings()
         from atlas_cli.cli.progress import BatchProgress
 
-        progress = BatchProgress("verifying")
+        progress: BatchProgress[Verdict] = BatchProgress("verifying")
         try:
             report = verify_records(cfg, slugs or None, apply=apply, on_start=progress.start, on_result=progress.result)
         finally:

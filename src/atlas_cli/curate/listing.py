@@ -10,14 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core import fields
 from atlas_cli.core.errors import UsageError
 from atlas_cli.core.select import Selection
+
+if TYPE_CHECKING:
+    from atlas_cli.core.config import Settings
+    from atlas_cli.lint.problem import Problem
 
 SORT_KEYS = ("slug", "year", "author", "badge", "design", "status", "added", "problems")
 EXPORT_KEYS = (
@@ -84,12 +88,12 @@ def _add_problem(entry: Entry, line: int, column: int, severity: str, rule: str,
         entry.warnings += 1
 
 
-def attach_lint(settings, entries: list[Entry]) -> None:
+def attach_lint(settings: Settings, entries: list[Entry]) -> None:
     """Replace each entry's problems with the full `atlas lint` findings."""
     from atlas_cli.lint import lint_paths
 
     result = lint_paths(settings, [e.path for e in entries])
-    by_path: dict[Path, list] = {}
+    by_path: dict[Path, list[Problem]] = {}
     for problem in result.problems:  # problem paths are as displayed (relative to the working folder)
         by_path.setdefault(Path(problem.path).resolve(), []).append(problem)
     for entry in entries:
@@ -160,8 +164,8 @@ def row_of(entry: Entry) -> Row:
     )
 
 
-def _sort_key(key: str):
-    def text(v):
+def _sort_key(key: str) -> Callable[[Row], Any]:
+    def text(v: object) -> tuple[bool, str]:
         return (v is None, (v or "").casefold() if isinstance(v, str) else "")
 
     return {

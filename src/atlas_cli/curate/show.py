@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from atlas_cli.core import fields
 from atlas_cli.core.errors import AtlasError
 from atlas_cli.core.pem import LABELS, PEM_NOTE
+
+if TYPE_CHECKING:
+    from atlas_cli.core.registries import Registries
 
 SECTIONS = (
     ("summary", "Summary"),
@@ -89,7 +93,7 @@ def pem_label(badge: str | None) -> str:
     return LABELS.get(badge) or f"PEM badge '{badge}' (unknown)"
 
 
-def badges(record: dict, registries) -> list[Badge]:
+def badges(record: dict, registries: Registries | None) -> list[Badge]:
     result = []
     level = fields.text(record, "evidence_level")
     if level:
@@ -126,13 +130,14 @@ def banners(record: dict) -> list[Banner]:
         kind = fields.UPDATE_FLAGS.get(fields.text(update, "type") or "")
         if not kind:
             continue
+        doi = fields.text(update, "doi")
         detail = " ".join(
             filter(
                 None,
                 [
                     fields.text(update, "type"),
                     fields.text(update, "date"),
-                    fields.doi_url(fields.text(update, "doi")) if fields.text(update, "doi") else None,
+                    fields.doi_url(doi) if doi else None,
                     f"({fields.text(update, 'source')})" if fields.text(update, "source") else None,
                 ],
             )
@@ -144,7 +149,7 @@ def banners(record: dict) -> list[Banner]:
     return [Banner(kind, text, kinds[kind]) for kind, text in BANNERS if kind in kinds]
 
 
-def criteria_names(record: dict, registries) -> list[str]:
+def criteria_names(record: dict, registries: Registries | None) -> list[str]:
     names = []
     for cid in fields.strings(fields.pem(record).get("criteria")):
         known = registries.criteria.get(cid) if registries else None
@@ -179,7 +184,7 @@ def pem_lines(record: dict) -> list[str]:
     return lines
 
 
-def topic_labels(record: dict, registries) -> list[str]:
+def topic_labels(record: dict, registries: Registries | None) -> list[str]:
     result = []
     for tid in fields.strings(record.get("topics")):
         known = registries.topics.get(tid) if registries else None
@@ -189,7 +194,7 @@ def topic_labels(record: dict, registries) -> list[str]:
 
 def build_page(
     record: dict,
-    registries=None,
+    registries: Registries | None = None,
     *,
     citations: Callable[[dict, str], str] | None = None,
     problems: list[str] | None = None,

@@ -12,9 +12,13 @@ import datetime as dt
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from atlas_cli.core import fields
 from atlas_cli.curate.listing import Entry
+
+if TYPE_CHECKING:
+    from atlas_cli.core.registries import Registries
 
 NONE = "(none)"
 AGE_BUCKETS = ("under 1 week", "1-4 weeks", "1-3 months", "3-12 months", "over 1 year", "no added date")
@@ -62,10 +66,15 @@ def _age_bucket(days: int) -> str:
 
 
 def compute(
-    entries: list[Entry], registries=None, *, today: dt.date | None = None, lint_checked: bool = False, oldest: int = 3
+    entries: list[Entry],
+    registries: Registries | None = None,
+    *,
+    today: dt.date | None = None,
+    lint_checked: bool = False,
+    oldest: int = 3,
 ) -> Stats:
     today = today or dt.date.today()
-    counters = {
+    counters: dict[str, Counter[str]] = {
         name: Counter()
         for name in ("status", "pem_badge", "design", "evidence_level", "criteria", "year", "topics", "flags")
     }
@@ -120,7 +129,7 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def _labels(stats: Stats, registries) -> dict[str, dict[str, str]]:
+def _labels(stats: Stats, registries: Registries | None) -> dict[str, dict[str, str]]:
     from atlas_cli.core.pem import LABELS
 
     labels: dict[str, dict[str, str]] = {

@@ -26,7 +26,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,10 @@ from typing import TYPE_CHECKING, Any
 from atlas_cli.core import fields
 
 if TYPE_CHECKING:
+    import threading
+
+    from atlas_cli.core.config import Settings
+    from atlas_cli.curate.listing import Entry
     from atlas_cli.services.crossref import Fetched
 
 BIBLIOGRAPHIC = (
@@ -160,8 +164,8 @@ def compare(
 
     # retraction, withdrawal, correction, expression of concern
     known = {_update_key(u) for u in updates}
-    theirs = crossref_work.updates_of(work, "updated-by")
-    for update in [*theirs, *(u for u in crossref_work.in_place_updates(work) if u not in theirs)]:
+    updates_theirs = crossref_work.updates_of(work, "updated-by")
+    for update in [*updates_theirs, *(u for u in crossref_work.in_place_updates(work) if u not in updates_theirs)]:
         flag = fields.UPDATE_FLAGS.get(update["type"])
         if _update_key(update) not in known and (flag or update["type"] == "new-version"):
             new_updates.append(update)
@@ -333,7 +337,7 @@ def compare(
 # --- the run --------------------------------------------------------------------------
 
 
-def _verdict_for(entry) -> Verdict:
+def _verdict_for(entry: Entry) -> Verdict:
 
     verdict = Verdict(entry.slug, entry.path)
     if entry.data is None:
@@ -360,14 +364,14 @@ def _verdict_for(entry) -> Verdict:
 
 
 def verify_records(
-    settings,
+    settings: Settings,
     slugs: list[str] | None = None,
     *,
-    env=None,
+    env: Mapping[str, str] | None = None,
     apply: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Verdict], None] | None = None,
-    stop=None,
+    stop: threading.Event | None = None,
 ) -> VerifyReport:
     """Ask Crossref about every record (or SLUGS) and compare; apply changes if asked."""
     import os
@@ -384,7 +388,7 @@ def verify_records(
     entries = read_entries(settings.records_dir, paths)
     report = VerifyReport()
     verdicts = [_verdict_for(e) for e in entries]
-    data_of = {id(v): e.data for v, e in zip(verdicts, entries)}
+    data_of = {id(v): e.data for v, e in zip(verdicts, entries) if e.data is not None}  # every verdict with a DOI
     report.verdicts = verdicts
     by_doi: dict[str, list[Verdict]] = {}
     for verdict in verdicts:

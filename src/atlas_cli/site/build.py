@@ -44,7 +44,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atlas_cli.cite import PAGE_BLOCKS
 from atlas_cli.core.config import Settings
@@ -62,6 +62,9 @@ from atlas_cli.site.model import (
     index_row,
     listing,
 )
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"
@@ -277,7 +280,7 @@ def collect(
     paths = list(iter_record_paths(settings.records_dir))
     raws = [_read_bytes(path) for path in paths]
     digests = [digest(raw) if raw is not None else None for raw in raws]
-    results: list[tuple[str, Any] | None] = [None] * len(paths)
+    results: dict[int, tuple[str, Any]] = {}  # by index in PATHS
     todo = []
     for i, path in enumerate(paths):
         known = previous.get(path.name)
@@ -286,14 +289,13 @@ def collect(
         else:
             todo.append(i)
     fresh = render_records([(paths[i], raws[i]) for i in todo], _Job(settings, registries, include_drafts), workers)
-    for i, result in zip(todo, fresh):
-        results[i] = result
+    results.update(zip(todo, fresh))
 
     pages: dict[str, tuple[Listing, bytes | None]] = {}
     skipped: list[Skipped] = []
     records: dict[str, dict[str, Any]] = {}
     drafts = 0
-    for path, sha, (kind, value) in zip(paths, digests, results):
+    for path, sha, (kind, value) in zip(paths, digests, [results[i] for i in range(len(paths))]):
         if kind == "skip":
             skipped.append(value)  # never reused: read again next time, so the warning repeats
             continue
@@ -326,7 +328,7 @@ def listing_order(entries: Iterable[Listing]) -> list[Listing]:
 # --- rendering ---------------------------------------------------------------------------
 
 
-def _environment():
+def _environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     return Environment(
@@ -358,7 +360,7 @@ class Renderer:
             "citation_formats": CITATION_FORMATS,
         }
 
-    def page(self, name: str, root: str, **values) -> bytes:
+    def page(self, name: str, root: str, **values: Any) -> bytes:
         return self.env.get_template(name).render(root=root, **self.common, **values).encode("utf-8")
 
     def evidence(self, entry: EvidencePage) -> bytes:
@@ -377,7 +379,8 @@ def render_site(
     studies = [study for study, _ in pages]
     listed = listing_order(studies)
     # Each study's list item, rendered once for the index and once for the pages two levels down.
-    study_item = renderer.env.get_template("macros.html").module.study_item
+    # (A template module's attributes are its macros, which jinja2's type hints cannot name.)
+    study_item = renderer.env.get_template("macros.html").module.study_item  # type: ignore[attr-defined]
     on_index = [study_item(s, "") for s in listed]
     below = {s.slug: study_item(s, "../../") for s in listed}
 
@@ -389,10 +392,12 @@ def render_site(
         for cid in study.criteria:
             by_criterion.setdefault(cid, []).append(below[study.slug])
 
-    topics = [(t.id, t.label, t.definition, t.group) for t in registries.topics.values()]
+    topics: list[tuple[str, str, str | None, str | None]] = [
+        (t.id, t.label, t.definition, t.group) for t in registries.topics.values()
+    ]
     topics += [(tid, tid, None, None) for tid in sorted(set(by_topic) - set(registries.topics))]
     topic_labels = {tid: label for tid, label, _, _ in topics}
-    designs = {s.design_id: s.design_label for s in studies if s.design_id}
+    designs = {s.design_id: s.design_label for s in studies if s.design_id and s.design_label is not None}
 
     filters = {
         "pem": [(b, LABELS[b]) for b in BADGES if any(s.pem == b for s in studies)],
@@ -603,11 +608,15 @@ def build(
         drafts=found.drafts,
         skipped=found.skipped,
     )
-    reused = {
-        evidence_path(study.slug): manifest.files[evidence_path(study.slug)]
-        for study, html in found.pages
-        if html is None
-    }
+    reused = (
+        {
+            evidence_path(study.slug): manifest.files[evidence_path(study.slug)]
+            for study, html in found.pages
+            if html is None  # only a page of the previous build's manifest is reused
+        }
+        if manifest is not None
+        else {}
+    )
     write_site(
         render_site(found.pages, registries, include_drafts),
         target,

@@ -144,7 +144,8 @@ def entry_from_record(record: dict[str, Any], registries: Registries) -> Evidenc
     """The page model of one record (citations are added by the build)."""
     names = fields.author_names(record)
     pem = fields.pem(record)
-    badge = pem.get("badge") if pem.get("badge") in BADGES else UNCLEAR
+    written = pem.get("badge")
+    badge = written if isinstance(written, str) and written in BADGES else UNCLEAR
     design_id = fields.clean(record.get("design"))
     design = None
     if design_id:
