@@ -23,6 +23,7 @@ LAYER = {
     "curate": FAMILY,
     "site": FAMILY,
     "init": FAMILY,
+    "criteria": FAMILY,
     "cli": CLI,
     "__main__": ENTRY,
     "__init__": CORE,  # the version number

@@ -1,7 +1,8 @@
 """Entry point of `atlas` and `python -m atlas_cli`.
 
-`atlas cite SLUG...` is answered without loading the CLI framework (see
-`fastpath`); everything else goes to the Typer application in `cli`.
+`atlas cite SLUG...` and `atlas criteria --text FILE` are answered without loading
+the CLI framework (see `cli.fastpath` and `cli.criteria`); everything else goes to the
+Typer application in `cli`.
 """
 
 import sys
@@ -12,6 +13,10 @@ def main() -> None:
     from atlas_cli.cli.fastpath import fast_cite
 
     code = fast_cite(argv)
+    if code is None and "criteria" in argv:
+        from atlas_cli.cli.criteria import fast_criteria
+
+        code = fast_criteria(argv)
     if code is not None:
         sys.exit(code)
     from atlas_cli.cli.app import run

@@ -102,6 +102,7 @@ COMMANDS = {
     "stats": "curate",
     "verify": "curate",
     "build": "build",
+    "criteria": "criteria",
 }
 
 

@@ -5,6 +5,8 @@ Layout under the cache folder (ATLAS_CACHE_DIR, default the user cache dir):
     crossref/<safe-doi>.json   {"doi": asked, "via_redirect": bool, "fetched": ISO time,
                                 "response": <the /works/{doi} JSON as Crossref sent it>}
     pubmed/<safe-doi>.json     {"doi", "pmid", "journal", "year", "title"}
+    text/<safe-doi>.json       {"doi", "fetched", "source", "abstract", "methods"}: the paper's
+                               own words, read by `atlas criteria SLUG` (either text may be null)
 
 Files are written atomically (temp file + rename). A file that cannot be read or
 belongs to another DOI (two DOIs can share a safe name) is a cache miss. Writing
@@ -90,3 +92,28 @@ class Cache:
 
     def write_pubmed(self, doi: str, hit: dict[str, Any]) -> str | None:
         return self._write("pubmed", doi, {**hit, "doi": doi})
+
+    def read_text(self, doi: str) -> dict[str, Any] | None:
+        """{"doi", "fetched", "source", "abstract", "methods"} for DOI, when some text is stored."""
+        data = self._read("text", doi)
+        if data is None:
+            return None
+        parts = [data.get(k) for k in ("abstract", "methods")]
+        if not any(isinstance(p, str) and p.strip() for p in parts):
+            return None
+        return data
+
+    def write_text(
+        self, doi: str, *, abstract: str | None = None, methods: str | None = None, source: str | None = None
+    ) -> str | None:
+        return self._write(
+            "text",
+            doi,
+            {
+                "doi": doi,
+                "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
+                "source": source,
+                "abstract": abstract,
+                "methods": methods,
+            },
+        )
