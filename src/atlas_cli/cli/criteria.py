@@ -8,8 +8,14 @@ so reading one passage starts about as fast as citing a record; anything else
 """
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+
+if TYPE_CHECKING:
+    import typer
+
+    from atlas_cli.core.config import Settings
 
 FORMATS = ("text", "json")
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -47,7 +53,9 @@ def read_input(name: str) -> str:
         ) from exc
 
 
-def run_criteria(slug: str | None, text_file: str | None, fmt: str, year: int | None, load_settings) -> int:
+def run_criteria(
+    slug: str | None, text_file: str | None, fmt: str, year: int | None, load_settings: "Callable[[], Settings]"
+) -> int:
     """Print the proposal for SLUG's stored text or for TEXT_FILE; 0 when a proposal is printed."""
     from atlas_cli.core.errors import UsageError
 
@@ -75,7 +83,8 @@ def run_criteria(slug: str | None, text_file: str | None, fmt: str, year: int | 
         source = f"stored for {slug} ({sections}{'; from ' + stored.source if stored.source else ''})"
         extra = {"slug": slug, "doi": stored.doi, "sections": [list(s) for s in stored.sections]}
     else:
-        text = read_input(text_file)  # type: ignore[arg-type]
+        assert text_file is not None
+        text = read_input(text_file)
     proposal = propose_text(text, settings.schemas_dir, year)
     if fmt == "json":
         sys.stdout.write(to_json(proposal, extra))
@@ -141,7 +150,7 @@ def fast_criteria(argv: list[str]) -> int | None:
     return run_command(lambda: run_criteria(slug, text_file, fmt, year, lambda: load_settings(root)), debug)
 
 
-def register(app) -> None:
+def register(app: "typer.Typer") -> None:
     import typer
 
     from atlas_cli.cli.app import handle_errors, settings

@@ -127,10 +127,10 @@ def read_registry(path: Path) -> Document:
     return document
 
 
-def _entries(path: Path, key: str, document: Document | None = None, optional: bool = False) -> list[dict]:
+def _entries(path: Path, key: str, document: Document | None = None, may_be_absent: bool = False) -> list[dict]:
     document = document or read_registry(path)
     assert document.data is not None
-    if optional and key not in document.data:
+    if may_be_absent and key not in document.data:
         return []
     entries = document.data.get(key)
     if not isinstance(entries, list):
@@ -217,7 +217,7 @@ def _detect(value: object, where: str) -> Detect:
 
 def _families(path: Path, document: Document, criteria: dict[str, Criterion]) -> dict[str, Family]:
     families: dict[str, Family] = {}
-    for index, entry in enumerate(_entries(path, "families", document, optional=True)):
+    for index, entry in enumerate(_entries(path, "families", document, may_be_absent=True)):
         where = f"{path}:{document.locate(('families', index))[0]}"
         if entry["id"] in criteria:
             raise ConfigError(f"{where}: family id {entry['id']} is also a criterion id")

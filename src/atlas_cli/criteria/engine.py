@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from atlas_cli.core.pem import NOT_APPLICABLE, NOT_REQUIRED, REQUIRED, UNCLEAR, decide
+from atlas_cli.core.registries import Version
 from atlas_cli.criteria import model
 from atlas_cli.criteria.lexicon import Lexicon, Mention
 from atlas_cli.criteria.model import Proposal, Quote
@@ -175,7 +176,8 @@ def _find_names(reading: _Reading, lexicon: Lexicon, year: int | None) -> None:
     near_by_unit: dict[int, set] = {}
     text_years = [int(y) for y in _YEAR.findall(reading.text)]
     for hit in hits:
-        mention: Mention = hit.label
+        mention = hit.label
+        assert isinstance(mention, Mention)
         unit = reading.units.at(hit.start)
         if unit is None:
             continue
@@ -196,6 +198,7 @@ def _find_names(reading: _Reading, lexicon: Lexicon, year: int | None) -> None:
 
 def _version(text: str, hit: Hit, lexicon: Lexicon, year: int | None, text_years: list[int]) -> str | None:
     """The version of a family a name stands for, or None when the years leave it open."""
+    assert isinstance(hit.label, Mention)
     family = lexicon.registries.families[hit.label.id]
     versions = family.versions
     near = _YEAR.findall(text[max(0, hit.start - VERSION_WINDOW) : hit.end + VERSION_WINDOW])
@@ -214,7 +217,7 @@ def _version(text: str, hit: Hit, lexicon: Lexicon, year: int | None, text_years
     return family.undated
 
 
-def _in_use(versions, year: int) -> str:
+def _in_use(versions: tuple[Version, ...], year: int) -> str:
     usable = [v for v in versions if v.start <= year]
     return (usable[-1] if usable else versions[0]).criterion
 
@@ -407,7 +410,7 @@ def _design(reading: _Reading, lexicon: Lexicon) -> tuple[Hit, str] | None:
             or (unit.heading and text[max(unit.start, hit.start - 2) : hit.start].strip() in ("(", ":", "—", "-"))
         )
         if said_of_itself:
-            return hit, hit.label
+            return hit, str(hit.label)
     return None
 
 

@@ -51,9 +51,9 @@ class Unit:
     heading: bool = False
 
 
-def _blocks(text: str) -> list[tuple[int, int, bool, bool]]:
-    """(start, end, heading, starts_with_label) of each block of lines."""
-    blocks: list[list] = []
+def _blocks(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, heading) of each block of lines."""
+    blocks: list[list | None] = []  # [start, end, heading]; None: a blank line
     position = 0
     previous_heading = False
     for match in _LINE.finditer(text):
@@ -62,20 +62,19 @@ def _blocks(text: str) -> list[tuple[int, int, bool, bool]]:
             break
         start, end = position, position + len(line)
         position = end
-        stripped = line.strip()
-        if not stripped:
+        if not line.strip():
             previous_heading = False
-            blocks.append(None)  # type: ignore[arg-type]
+            blocks.append(None)
             continue
         heading = bool(_HEADING.match(line))
-        label = bool(_LABEL.match(line))
-        new = heading or label or previous_heading or bool(_BULLET.match(line))
-        if new or not blocks or blocks[-1] is None:
-            blocks.append([start, end, heading, label])
+        new = heading or previous_heading or bool(_LABEL.match(line)) or bool(_BULLET.match(line))
+        last = blocks[-1] if blocks else None
+        if new or last is None:
+            blocks.append([start, end, heading])
         else:
-            blocks[-1][1] = end
+            last[1] = end
         previous_heading = heading
-    return [tuple(b) for b in blocks if b is not None]  # type: ignore[misc]
+    return [(b[0], b[1], b[2]) for b in blocks if b is not None]
 
 
 def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -125,7 +124,7 @@ def segment(text: str) -> list[Unit]:
     """The sentences of TEXT, in order, each with its clauses and the field label in force."""
     units: list[Unit] = []
     label: str | None = None
-    for block_start, block_end, heading, _ in _blocks(text):
+    for block_start, block_end, heading in _blocks(text):
         if heading:
             label = None
         for s, e in _split_sentences(text, block_start, block_end):
