@@ -75,12 +75,10 @@ def test_standard_input_and_a_byte_order_mark(atlas):
 
 
 def test_the_typer_command_and_the_fast_path_print_the_same(atlas, passage, capsys):
-    from atlas_cli.cli.app import run
+    from atlas_cli.cli.app import run_app
 
     fast = run_atlas("criteria", "--text", str(passage), "--format", "json", cwd=atlas)
-    with pytest.raises(SystemExit) as exit_info:
-        run(["--root", str(atlas), "criteria", "--text", str(passage), "--format", "json"])
-    assert exit_info.value.code == 0
+    assert run_app(["--root", str(atlas), "criteria", "--text", str(passage), "--format", "json"]) == 0
     assert capsys.readouterr().out == fast.stdout
 
 

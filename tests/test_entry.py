@@ -17,7 +17,7 @@ SLUG = "mensah-2017-chronic-fatigue"
 
 def via_typer(*args: str) -> subprocess.CompletedProcess:
     """Run ARGS through the Typer application only (no fast path)."""
-    code = "import sys; from atlas_cli.cli.app import run; run(sys.argv[1:])"
+    code = "import sys; from atlas_cli.cli.app import run_app; sys.exit(run_app(sys.argv[1:]))"
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, encoding="utf-8", cwd=REPO, timeout=60
     )

@@ -1,15 +1,21 @@
 """Entry point of `atlas` and `python -m atlas_cli`.
 
+`run(argv)` runs one command line in this process and returns its exit code:
 `atlas cite SLUG...` and `atlas criteria --text FILE` are answered without loading
-the CLI framework (see `cli.fastpath` and `cli.criteria`); everything else goes to the
-Typer application in `cli`.
+the CLI framework (see `cli.fastpath` and `cli.criteria`); everything else goes to a
+Typer application built for the run (`cli.app`). `main` is `atlas`: `run` on the
+process's arguments, then exit.
 """
 
+from __future__ import annotations
+
 import sys
+from collections.abc import Sequence
 
 
-def main() -> None:
-    argv = sys.argv[1:]
+def run(argv: Sequence[str]) -> int:
+    """`atlas ARGV` in this process: the exit code (output goes to sys.stdout and sys.stderr)."""
+    argv = list(argv)
     from atlas_cli.cli.fastpath import fast_cite
 
     code = fast_cite(argv)
@@ -18,10 +24,14 @@ def main() -> None:
 
         code = fast_criteria(argv)
     if code is not None:
-        sys.exit(code)
-    from atlas_cli.cli.app import run
+        return code
+    from atlas_cli.cli.app import run_app
 
-    run(argv)
+    return run_app(argv)
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -4,13 +4,21 @@ Each command parses its options, calls one core function and returns its exit
 code. Only this package prints.
 Heavy modules are imported inside the commands, so `atlas --help` and
 `atlas cite` start quickly. `handle_errors` is the single error handler.
+
+`create_app` builds a new Typer application for one run, with only the command
+being run registered; `run_app` runs it and returns the exit code. Nothing is
+kept between runs: the global options (--root, --debug) are set for the run in
+progress and reset when it ends, so running atlas twice in one process is the
+same as running it twice in two.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,30 +31,28 @@ from atlas_cli.core import errors
 if TYPE_CHECKING:
     from atlas_cli.core.config import Settings
 
-app = typer.Typer(
-    name="atlas",
-    help="Curate the evidence behind the ME/CFS research atlas.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
+@dataclass(frozen=True)
+class Options:
+    """The global options of one run."""
 
-class State:
     root: Path | None = None
     debug: bool = False
 
 
-state = State()
+_options: ContextVar[Options | None] = ContextVar("atlas_options", default=None)  # set and reset by `run_app`
+
+
+def options() -> Options:
+    """The global options of the run in progress (the defaults outside a run)."""
+    return _options.get() or Options()
 
 
 def settings() -> Settings:
     """Settings for this run (--root > ATLAS_ROOT > walk up from the working directory)."""
     from atlas_cli.core.config import load_settings
 
-    return load_settings(state.root)
+    return load_settings(options().root)
 
 
 def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
@@ -54,7 +60,7 @@ def handle_errors(command: Callable[..., int | None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        code = run_command(lambda: command(*args, **kwargs), debug=state.debug)
+        code = run_command(lambda: command(*args, **kwargs), debug=options().debug)
         raise typer.Exit(code)
 
     return wrapper
@@ -66,7 +72,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def main_options(
     root: Annotated[
         Path | None,
@@ -85,11 +90,10 @@ def main_options(
     2 usage or configuration error; 3 network failure; 4 cannot write a file;
     70 internal error; 130 interrupted.
     """
-    state.root = root
-    state.debug = debug
+    _options.set(Options(root, debug))
 
 
-# Command name -> the module of `commands/` that registers it. Only the module of
+# Command name -> the module of `cli/` that registers it. Only the module of
 # the command being run is imported, so one command does not pay for all.
 COMMANDS = {
     "lint": "lint",
@@ -106,7 +110,7 @@ COMMANDS = {
 }
 
 
-def command_name(argv: list[str]) -> str | None:
+def command_name(argv: Sequence[str]) -> str | None:
     """The command word in ARGV (skipping global options and their values)."""
     args = iter(argv)
     for arg in args:
@@ -117,21 +121,50 @@ def command_name(argv: list[str]) -> str | None:
     return None
 
 
-def register_commands(argv: list[str]) -> None:
-    """Register the command named in ARGV, or every command (for --help and typos)."""
+def create_app(argv: Sequence[str] = ()) -> typer.Typer:
+    """A new Typer application with the command named in ARGV registered (every command
+    when ARGV names none, or one atlas does not have: for --help and typos)."""
     import importlib
 
+    app = typer.Typer(
+        name="atlas",
+        help="Curate the evidence behind the ME/CFS research atlas.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(main_options)
     wanted = command_name(argv)
     modules = [COMMANDS[wanted]] if wanted in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for name in modules:
         importlib.import_module(f"atlas_cli.cli.{name}").register(app)
+    return app
 
 
-def run(argv: list[str]) -> None:
-    """Run the Typer application on ARGV (the arguments after `atlas`)."""
-    register_commands(argv)
+def run_app(argv: Sequence[str]) -> int:
+    """Run `atlas ARGV` through a new Typer application; return the exit code (no fast path:
+    `atlas_cli.__main__.run` is what `atlas` runs)."""
+    argv = list(argv)
+    run_options = _options.set(Options())
     try:
-        app(args=argv, prog_name="atlas")
+        create_app(argv)(args=argv, prog_name="atlas")
+    except SystemExit as exit:
+        return exit_code(exit.code)
     except KeyboardInterrupt:
         eprint("atlas: interrupted")
-        sys.exit(errors.INTERRUPTED)
+        return errors.INTERRUPTED
+    finally:
+        _options.reset(run_options)
+    return errors.OK
+
+
+def exit_code(code: object) -> int:
+    """The exit status of `sys.exit(CODE)`, as the interpreter computes it (a message is printed, status 1)."""
+    if code is None:
+        return errors.OK
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
