@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date
 
 import pytest
-from add_support import assert_clean_failure, make_atlas
 from fake_services import ANONYMOUS_HEADERS, FakeServices, Reply, closed_port_url, envelope, work
+from helpers import assert_clean_failure, service_atlas
 
 DOI = "10.1234/abcd.5678"
 TODAY = date.today().isoformat()
 
 
 @pytest.fixture
-def fake():
-    with FakeServices() as services:
-        yield services
-
-
-@pytest.fixture
 def atlas(tmp_path, fake):
-    return make_atlas(tmp_path, fake)
+    return service_atlas(tmp_path, fake)
 
 
 def test_adds_a_draft_with_pubmed_enrichment(atlas, fake):
@@ -76,8 +69,6 @@ def test_written_draft_passes_lint_as_a_draft(atlas, fake):
     )
     assert atlas.run("add", "--no-pubmed", DOI).returncode == 0
     lint = atlas.run("lint")
-    if "No such command" in lint.stderr:
-        pytest.skip("atlas lint is not available")
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert " error " not in lint.stdout
 
@@ -249,7 +240,7 @@ def test_timeout(atlas, fake):
 
 
 def test_connection_refused(tmp_path):
-    atlas = make_atlas(tmp_path)
+    atlas = service_atlas(tmp_path)
     atlas.env["ATLAS_CROSSREF_URL"] = closed_port_url()
     atlas.env["ATLAS_NCBI_URL"] = closed_port_url()
     result = atlas.run("add", DOI, "10.1234/second")
@@ -354,7 +345,7 @@ def test_batch_follows_advertised_limits_with_few_ncbi_requests(atlas, fake):
 
 def test_anonymous_pool_limits_are_followed(tmp_path):
     with FakeServices(headers=ANONYMOUS_HEADERS, delay=0.02) as fake:
-        atlas = make_atlas(tmp_path, fake, mailto=None)
+        atlas = service_atlas(tmp_path, fake, mailto=None)
         dois = [f"10.1234/anon.{i}" for i in range(7)]
         fake.add_works(work(d, f"Paper {i}") for i, d in enumerate(dois))
         result = atlas.run("add", "--no-pubmed", *dois)
@@ -367,12 +358,10 @@ def test_anonymous_pool_limits_are_followed(tmp_path):
 def test_two_runs_at_once_create_one_record(atlas, fake):
     fake.add_work(work(DOI, "Contended paper"))
     fake.delay = 0.2  # both runs are in flight at the same time
-    env = atlas.env
-    command = [sys.executable, "-m", "atlas_cli", "--root", str(atlas.root), "add", "--no-pubmed", "--refresh"]
     runs = [
         subprocess.Popen(
-            command + [DOI if i % 2 else DOI.upper()],
-            env=env,
+            atlas.command("add", "--no-pubmed", "--refresh", DOI if i % 2 else DOI.upper()),
+            env=atlas.process_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -424,8 +413,8 @@ def test_interrupt_keeps_written_records_and_no_partial_file(atlas, fake):
     fake.script(dois[-1], Reply.work(work(dois[-1], "Slow"), delay=30))
     fake.headers = {**fake.headers, "x-concurrency-limit": "2"}  # the slow one never blocks the rest
     process = subprocess.Popen(
-        [sys.executable, "-m", "atlas_cli", "--root", str(atlas.root), "add", "--no-pubmed", *dois],
-        env=atlas.env,
+        atlas.command("add", "--no-pubmed", *dois, ctrl_c=True),
+        env=atlas.process_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

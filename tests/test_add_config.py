@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from add_support import make_atlas
 from fake_services import FakeServices, work
+from helpers import service_atlas
 
 from atlas_cli.services.crossref import CrossrefClient, FetchFailed
 from atlas_cli.services.pacing import HttpOptions
@@ -23,7 +23,7 @@ BAD_URLS = [
 
 @pytest.mark.parametrize("url", BAD_URLS)
 def test_malformed_crossref_url_is_a_config_error(tmp_path, url):
-    atlas = make_atlas(tmp_path)
+    atlas = service_atlas(tmp_path)
     result = atlas.run("add", "--no-pubmed", DOI, "10.1234/second", extra_env={"ATLAS_CROSSREF_URL": url})
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
@@ -34,7 +34,7 @@ def test_malformed_crossref_url_is_a_config_error(tmp_path, url):
 def test_malformed_crossref_url_is_a_config_error_for_verify(tmp_path):
     with FakeServices() as fake:
         fake.add_work(work(DOI))
-        atlas = make_atlas(tmp_path, fake)
+        atlas = service_atlas(tmp_path, fake)
         assert atlas.run("add", "--no-pubmed", DOI).returncode == 0
         before = atlas.record_files()[0].read_text()
         result = atlas.run("verify", "--apply", extra_env={"ATLAS_CROSSREF_URL": "http://[::1"})
@@ -46,7 +46,7 @@ def test_malformed_crossref_url_is_a_config_error_for_verify(tmp_path):
 def test_offline_add_does_not_need_the_service_address(tmp_path):
     with FakeServices() as fake:
         fake.add_work(work(DOI))
-        atlas = make_atlas(tmp_path, fake)
+        atlas = service_atlas(tmp_path, fake)
         assert atlas.run("add", "--no-pubmed", "--dry-run", DOI).returncode == 0
     result = atlas.run("add", "--no-pubmed", "--offline", DOI, extra_env={"ATLAS_CROSSREF_URL": "not a url"})
     assert result.returncode == 0, result.stderr
@@ -64,7 +64,7 @@ def test_a_request_that_cannot_even_be_built_fails_that_doi_instead_of_vanishing
 def test_malformed_ncbi_url_is_a_clear_warning_and_the_add_goes_on(tmp_path, url):
     with FakeServices() as fake:
         fake.add_work(work(DOI))
-        atlas = make_atlas(tmp_path, fake)
+        atlas = service_atlas(tmp_path, fake)
         result = atlas.run("add", DOI, extra_env={"ATLAS_NCBI_URL": url})
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "Exception in thread" not in result.stderr

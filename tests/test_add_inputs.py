@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from add_support import assert_clean_failure, make_atlas
 from fake_services import FakeServices, Reply, work
+from helpers import assert_clean_failure, service_atlas
 
 A, B = "10.1234/a1", "10.1234/b2"
 
@@ -18,7 +18,7 @@ def fake():
 
 @pytest.fixture
 def atlas(tmp_path, fake):
-    return make_atlas(tmp_path, fake)
+    return service_atlas(tmp_path, fake)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le-bom", "utf-16-be-bom", "utf-8-sig"])

@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 import pytest
-from add_support import make_atlas
-from fake_services import FakeServices, Reply
+from fake_services import POLITE_HEADERS, FakeServices, Reply
+from helpers import service_atlas
 
 
 def _find_recordings() -> Path | None:
@@ -51,13 +51,14 @@ def test_every_recorded_work_becomes_a_valid_draft_or_a_clear_failure(tmp_path, 
     from atlas_cli.core.config import load_settings
 
     validator = _schema_validator()
-    with FakeServices() as fake:
+    # A generous advertised rate: what is tested is each work's draft, not the pacing (tested elsewhere).
+    with FakeServices(headers={**POLITE_HEADERS, "x-rate-limit-limit": "1000"}) as fake:
         dois = []
         for entry in meta["works"]:
             body = (RECORDINGS / entry["file"]).read_bytes()
             fake.script(entry["doi"], Reply(body=body, content_type="application/json"))
             dois.append(entry["doi"])
-        atlas = make_atlas(tmp_path, fake)
+        atlas = service_atlas(tmp_path, fake)
         for key, value in atlas.env.items():
             if key.startswith("ATLAS_"):
                 monkeypatch.setenv(key, value)
@@ -101,7 +102,7 @@ def test_recorded_error_bodies(tmp_path, meta, name, code, words):
             "10.1234/recorded",
             Reply(status=entry["status"], body=body, content_type=entry["headers"].get("content-type")),
         )
-        atlas = make_atlas(tmp_path, fake)
+        atlas = service_atlas(tmp_path, fake)
         result = atlas.run("add", "--no-pubmed", "10.1234/recorded")
     assert result.returncode == code, result.stderr
     line = next(line for line in result.stderr.splitlines() if line.startswith("failed 10.1234/recorded"))

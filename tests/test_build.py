@@ -8,13 +8,22 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from build_support import HOSTILE, RECORDS, atlas, make_atlas, tree_bytes, write_record
+from helpers import (
+    HOSTILE,
+    SITE_RECORDS,
+    atlas_command,
+    clean_env,
+    run_atlas,
+    run_atlas_process,
+    site_atlas,
+    tree_bytes,
+    write_site_record,
+)
 
 from atlas_cli.core.config import load_settings
 from atlas_cli.core.errors import UsageError, WriteError
@@ -32,12 +41,12 @@ from atlas_cli.site.build import (
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    return make_atlas(tmp_path / "atlas")
+    return site_atlas(tmp_path / "atlas")
 
 
 @pytest.fixture
 def built(root: Path) -> Path:
-    result = atlas("build", "--output", "out", root=root)
+    result = run_atlas("build", "--output", "out", cwd=root)
     assert result.returncode == 0, result.stderr
     return root / "out"
 
@@ -92,7 +101,7 @@ def parse(html: str) -> Collect:
 
 
 def test_builds_one_page_per_published_record_and_the_index_pages(root: Path, built: Path):
-    published = sorted(s for s, r in RECORDS.items() if r["status"] == "published")
+    published = sorted(s for s, r in SITE_RECORDS.items() if r["status"] == "published")
     assert sorted(p.name for p in (built / "evidence").iterdir()) == published
     for rel in (
         "index.html",
@@ -160,7 +169,7 @@ def test_citation_blocks_equal_atlas_cite(root: Path, built: Path):
     for slug in ("smith-2021-exercise-capacity", "unknown-2018-immune-markers", "hostile-2023-markup-test"):
         doc = parse(page(built, slug))
         for fmt in ("primary", "bibtex", "snapshot"):
-            cited = atlas("cite", slug, "--format", fmt, root=root)
+            cited = run_atlas("cite", slug, "--format", fmt, cwd=root)
             assert cited.returncode == 0, cited.stderr
             # a browser drops the newline right after <pre>; this parser keeps it
             assert doc.text_by_id[f"cite-{fmt}"].removeprefix("\n") == cited.stdout.rstrip("\n"), (slug, fmt)
@@ -177,9 +186,9 @@ def test_retraction_banner_only_on_retracted_records(built: Path):
 
 
 def test_withdrawn_flag_shows_the_banner(root: Path):
-    record = dict(RECORDS["lee-2019-fatigue-survey"], flags=["withdrawn"])
-    write_record(root / "records", "lee-2019-fatigue-survey", record)
-    assert atlas("build", "-o", "out", root=root).returncode == 0
+    record = dict(SITE_RECORDS["lee-2019-fatigue-survey"], flags=["withdrawn"])
+    write_site_record(root, "lee-2019-fatigue-survey", record)
+    assert run_atlas("build", "-o", "out", cwd=root).returncode == 0
     assert "Withdrawn." in parse(page(root / "out", "lee-2019-fatigue-survey")).text_by_id["retraction-banner"]
 
 
@@ -187,7 +196,7 @@ def test_drafts_left_out_unless_included_and_then_marked(root: Path, built: Path
     assert not (built / "evidence" / "patel-2022-draft-study").exists()
     assert "patel-2022-draft-study" not in (built / "index.html").read_text()
     assert "patel-2022-draft-study" not in (built / "topics" / "pem" / "index.html").read_text()
-    result = atlas("build", "-o", "with-drafts", "--include-drafts", root=root)
+    result = run_atlas("build", "-o", "with-drafts", "--include-drafts", cwd=root)
     assert result.returncode == 0, result.stderr
     html = page(root / "with-drafts", "patel-2022-draft-study")
     assert 'id="draft-banner"' in html
@@ -222,7 +231,7 @@ def test_index_json_lists_published_studies_for_the_filters(built: Path):
     doc = parse((built / "index.html").read_text())
     rows = json.loads("".join(doc.scripts))
     slugs = [r[0] for r in rows]
-    assert set(slugs) == {s for s, r in RECORDS.items() if r["status"] == "published"}
+    assert set(slugs) == {s for s, r in SITE_RECORDS.items() if r["status"] == "published"}
     assert slugs[0] == "hostile-2023-markup-test"  # newest first
     smith = next(r for r in rows if r[0] == "smith-2021-exercise-capacity")
     assert smith == [
@@ -251,27 +260,27 @@ def test_hostile_record_text_cannot_inject_markup(built: Path):
 
 
 def test_same_records_give_the_same_bytes(root: Path, built: Path):
-    assert atlas("build", "-o", "again", root=root).returncode == 0
+    assert run_atlas("build", "-o", "again", cwd=root).returncode == 0
     assert tree_bytes(built) == tree_bytes(root / "again")
 
 
 def test_rebuild_after_one_change_rewrites_only_that_page(root: Path, built: Path):
     before = {p: p.stat().st_ino for p in built.rglob("*") if p.is_file()}
-    record = dict(RECORDS["lee-2019-fatigue-survey"], summary="A new summary.")
-    write_record(root / "records", "lee-2019-fatigue-survey", record)
-    result = atlas("build", "-o", "out", root=root)
+    record = dict(SITE_RECORDS["lee-2019-fatigue-survey"], summary="A new summary.")
+    write_site_record(root, "lee-2019-fatigue-survey", record)
+    result = run_atlas("build", "-o", "out", cwd=root)
     assert result.returncode == 0, result.stderr
     assert "1 file(s) written" in result.stderr and "0 removed" in result.stderr
     changed = [p.relative_to(built).as_posix() for p, ino in before.items() if p.stat().st_ino != ino]
     assert changed == [MANIFEST, "evidence/lee-2019-fatigue-survey/index.html"]  # and the build's own notes
     assert "A new summary." in page(built, "lee-2019-fatigue-survey")
     # nothing changed: nothing written
-    assert "0 file(s) written" in atlas("build", "-o", "out", root=root).stderr
+    assert "0 file(s) written" in run_atlas("build", "-o", "out", cwd=root).stderr
 
 
 def test_a_removed_record_removes_its_page(root: Path, built: Path):
     (root / "records" / "lee-2019-fatigue-survey.yaml").unlink()
-    result = atlas("build", "-o", "out", root=root)
+    result = run_atlas("build", "-o", "out", cwd=root)
     assert result.returncode == 0
     assert not (built / "evidence" / "lee-2019-fatigue-survey").exists()
     assert "lee-2019" not in (built / "index.html").read_text()
@@ -280,7 +289,7 @@ def test_a_removed_record_removes_its_page(root: Path, built: Path):
 
 def test_unreadable_record_is_skipped_with_a_warning_and_exit_1(root: Path):
     (root / "records" / "broken-2020-yaml.yaml").write_text("title: [unclosed\n", encoding="utf-8")
-    result = atlas("build", "-o", "out", root=root)
+    result = run_atlas("build", "-o", "out", cwd=root)
     assert result.returncode == 1
     assert "skipped" in result.stderr and "broken-2020-yaml.yaml" in result.stderr
     assert "Traceback" not in result.stderr
@@ -290,26 +299,27 @@ def test_unreadable_record_is_skipped_with_a_warning_and_exit_1(root: Path):
 def test_refuses_to_replace_a_folder_it_did_not_build(root: Path):
     (root / "mine").mkdir()
     (root / "mine" / "notes.txt").write_text("keep me")
-    result = atlas("build", "-o", "mine", root=root)
+    result = run_atlas("build", "-o", "mine", cwd=root)
     assert result.returncode == 2
     assert "refusing to replace" in result.stderr and "hint:" in result.stderr
     assert (root / "mine" / "notes.txt").read_text() == "keep me"
     for folder in (".", "records"):
-        result = atlas("build", "-o", folder, root=root)
+        result = run_atlas("build", "-o", folder, cwd=root)
         assert result.returncode == 2 and "holds the atlas" in result.stderr
-    assert len(list((root / "records").glob("*.yaml"))) == len(RECORDS)
+    assert len(list((root / "records").glob("*.yaml"))) == len(SITE_RECORDS)
 
 
 def test_default_output_is_site_in_the_atlas(root: Path):
-    result = atlas("build", root=root)
+    result = run_atlas("build", cwd=root)
     assert result.returncode == 0, result.stderr
     assert (root / "site" / "index.html").is_file()
 
 
 def test_serve_serves_the_site_on_localhost_until_interrupted(root: Path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "atlas_cli", "build", "-o", "out", "--serve", "--port", "0"],
+        atlas_command("build", "-o", "out", "--serve", "--port", "0", ctrl_c=True),
         cwd=root,
+        env=clean_env(cache=root / ".cache"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -335,13 +345,13 @@ def test_serve_on_a_taken_port_is_a_usage_error(root: Path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = atlas("build", "-o", "out", "--serve", "--port", str(port), root=root, timeout=30)
+        result = run_atlas_process("build", "-o", "out", "--serve", "--port", str(port), cwd=root, timeout=30)
     assert result.returncode == 2
     assert "already in use" in result.stderr and "--port" in result.stderr
 
 
 def test_help_documents_the_options(root: Path):
-    result = atlas("build", "--help", root=root)
+    result = run_atlas("build", "--help", cwd=root)
     for option in ("--output", "--include-drafts", "--serve", "--port", "--jobs"):
         assert option in result.stdout
 
@@ -379,7 +389,7 @@ def test_worker_processes_give_the_same_site(root: Path, tmp_path: Path):
     two = build(settings, tmp_path / "two", include_drafts=True, workers=2)
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
     assert one.skipped == two.skipped and len(one.skipped) == 1 and one.drafts == two.drafts == 1
-    cli = atlas("build", "-o", "cli-two", "--include-drafts", "--jobs", "2", root=root)
+    cli = run_atlas("build", "-o", "cli-two", "--include-drafts", "--jobs", "2", cwd=root)
     assert cli.returncode == 1 and tree_bytes(root / "cli-two") == tree_bytes(tmp_path / "one")
 
 
@@ -459,9 +469,9 @@ def test_a_changed_record_is_the_only_one_rendered_and_the_site_equals_a_fresh_b
     settings = load_settings(root)
     out = tmp_path / "site"
     first = build(settings, out)
-    assert first.rendered == len(RECORDS) and (out / MANIFEST).is_file()
-    record = dict(RECORDS["lee-2019-fatigue-survey"], title="A renamed fatigue survey", topics=["pem"])
-    write_record(root / "records", "lee-2019-fatigue-survey", record)
+    assert first.rendered == len(SITE_RECORDS) and (out / MANIFEST).is_file()
+    record = dict(SITE_RECORDS["lee-2019-fatigue-survey"], title="A renamed fatigue survey", topics=["pem"])
+    write_site_record(root, "lee-2019-fatigue-survey", record)
     again = build(settings, out)
     assert again.rendered == 1
     # its page and the lists it appears in (index, old and new topic pages) follow, from the manifest's listings
@@ -474,7 +484,7 @@ def test_a_changed_record_is_the_only_one_rendered_and_the_site_equals_a_fresh_b
 
 def test_nothing_changed_renders_and_writes_nothing(root: Path, built: Path):
     before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in built.rglob("*")}
-    result = atlas("build", "-o", "out", root=root)
+    result = run_atlas("build", "-o", "out", cwd=root)
     assert "0 file(s) written" in result.stderr and "0 record(s) read and rendered" in result.stderr
     assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in built.rglob("*")} == before
 
@@ -489,7 +499,7 @@ def test_a_changed_registry_renders_every_record_again(root: Path, tmp_path: Pat
     topics = root / "schemas" / "topics.yaml"
     topics.write_text(topics.read_text().replace("label: Cytokines", "label: Cytokine signalling"))
     result = build(load_settings(root), out)
-    assert result.rendered == len(RECORDS)
+    assert result.rendered == len(SITE_RECORDS)
     assert "Cytokine signalling" in page(out, "unknown-2018-immune-markers")
     assert tree_bytes(out) == fresh_build(root, "fresh")
 
@@ -500,7 +510,7 @@ def test_another_context_renders_every_record_again_but_writes_only_what_differs
     manifest["context"] = "built-by-another-version"
     (built / MANIFEST).write_text(json.dumps(manifest))
     result = build(load_settings(root), built)
-    assert result.rendered == len(RECORDS) and result.written == 0
+    assert result.rendered == len(SITE_RECORDS) and result.written == 0
     assert json.loads((built / MANIFEST).read_text())["context"] != "built-by-another-version"
 
 
@@ -556,7 +566,7 @@ def test_a_missing_or_corrupt_manifest_means_a_full_check(root: Path, built: Pat
     if damage == "bad-record":
         assert result.rendered == 1 and result.written == 0  # that record read again; its page was right
     else:
-        assert result.rendered == len(RECORDS) and result.written == 1  # the edited page; the rest is as it was
+        assert result.rendered == len(SITE_RECORDS) and result.written == 1  # the edited page; the rest is as it was
     assert tree_bytes(built) == fresh_build(root, "fresh")
 
 
@@ -565,7 +575,7 @@ def test_a_build_that_stopped_while_renaming_is_repaired_by_the_next(root: Path,
     (built / MANIFEST).unlink()
     (built / "evidence" / "lee-2019-fatigue-survey" / "index.html").unlink()
     (built / "topics" / "pem" / "index.html").write_text("stale")
-    result = atlas("build", "-o", "out", root=root)
+    result = run_atlas("build", "-o", "out", cwd=root)
     assert result.returncode == 0, result.stderr
     assert "2 file(s) written" in result.stderr
     assert tree_bytes(built) == fresh_build(root, "fresh")
@@ -599,12 +609,12 @@ def test_a_write_error_while_staging_removes_the_folders_it_made(built: Path):
 def test_many_records_render_the_same_in_worker_processes(tmp_path: Path):
     from atlas_cli.site.build import PARALLEL_FROM
 
-    base = RECORDS["smith-2021-exercise-capacity"]
+    base = SITE_RECORDS["smith-2021-exercise-capacity"]
     records = {
         f"smith-{2000 + i // 100}-study-{i}": dict(base, title=f"Study {i}", year=2000 + i // 100)
         for i in range(PARALLEL_FROM + 10)
     }
-    root = make_atlas(tmp_path / "big", records)
+    root = site_atlas(tmp_path / "big", records)
     settings = load_settings(root)
     one = build(settings, tmp_path / "one", workers=1)
     two = build(settings, tmp_path / "two", workers=2)
@@ -647,10 +657,10 @@ def test_the_page_code_includes_every_atlas_module_it_imports():
 
 def test_unreadable_files_are_not_counted_as_rendered(tmp_path: Path):
     # An atlas with only broken files: nothing was rendered, and the summary says so.
-    root = make_atlas(tmp_path / "atlas", {})
+    root = site_atlas(tmp_path / "atlas", {})
     (root / "records" / "broken-2020-file.yaml").write_text("slug: [\n", encoding="utf-8")
     (root / "records" / "empty-2020-file.yaml").write_text("", encoding="utf-8")
-    result = atlas("build", "-o", "out", root=root)
+    result = run_atlas("build", "-o", "out", cwd=root)
     assert result.returncode == 1
     assert result.stderr.count("warning: skipped") == 2
     assert "0 evidence pages" in result.stderr and "0 record(s) read and rendered" in result.stderr

@@ -6,7 +6,7 @@ import re
 
 import bibtexparser
 import pytest
-from cite_support import fixture_records, fixture_settings
+from helpers import fixture_records, fixture_settings
 
 from atlas_cli import cite
 from atlas_cli.cite.bibtex import escape, needs_protection, protect

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from cite_support import FIXTURE_ATLAS, copy_atlas, run_atlas
+from helpers import FIXTURE_ATLAS, copy_fixture_atlas, run_atlas
 
 
 def test_unknown_slug_names_the_closest_and_exits_1():
@@ -74,7 +74,7 @@ def test_unknown_format_exits_2_listing_formats():
 
 
 def test_broken_record_is_a_clear_error_not_a_traceback(tmp_path):
-    root = copy_atlas(tmp_path)
+    root = copy_fixture_atlas(tmp_path)
     (root / "records" / "broken-2020-file.yaml").write_text("title: [unclosed\n", encoding="utf-8")
     result = run_atlas("cite", "broken-2020-file", root=root)
     assert result.returncode == 2
@@ -83,7 +83,7 @@ def test_broken_record_is_a_clear_error_not_a_traceback(tmp_path):
 
 
 def test_settings_prefix_and_site_url_are_used(tmp_path):
-    root = copy_atlas(tmp_path)
+    root = copy_fixture_atlas(tmp_path)
     (root / "atlas.toml").write_text(
         '[atlas]\nsite_url = "https://cfsmeatlas.com"\nbibtex_prefix = "atlas"\n', encoding="utf-8"
     )
@@ -94,7 +94,7 @@ def test_settings_prefix_and_site_url_are_used(tmp_path):
 
 
 def test_works_from_inside_the_atlas_without_root(tmp_path):
-    root = copy_atlas(tmp_path)
+    root = copy_fixture_atlas(tmp_path)
     result = run_atlas("cite", "-f", "primary", "mensah-2017-chronic-fatigue", cwd=root / "records")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Mensah, Fane Kojo Fosu")

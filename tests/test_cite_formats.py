@@ -6,7 +6,7 @@ import json
 
 import jsonschema
 import pytest
-from cite_support import CSL_SCHEMA, fixture_records, fixture_settings
+from helpers import CSL_SCHEMA, fixture_records, fixture_settings
 
 from atlas_cli import cite
 from atlas_cli.cite.primary import author_list, primary

@@ -8,7 +8,7 @@ the diff before committing it).
 from __future__ import annotations
 
 import pytest
-from cite_support import FIXTURE_ATLAS, GOLDEN, check_golden, fixture_records, fixture_settings, run_atlas
+from helpers import FIXTURE_ATLAS, GOLDEN, check_golden, fixture_records, fixture_settings, run_atlas
 
 from atlas_cli import cite
 

@@ -1,4 +1,4 @@
-"""`atlas criteria` end to end, through the real entry point."""
+"""`atlas criteria` end to end, through the entry point."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import clean_env, new_atlas, run_atlas
+from helpers import REPO, clean_env, new_atlas, run_atlas
 
 from atlas_cli.services.cache import Cache
 
-REPO = Path(__file__).resolve().parents[1]
 SLUG = "mensah-2017-chronic-fatigue"
 DOI = "10.1016/j.neucli.2017.02.002"
 PASSAGE = (
@@ -74,15 +73,16 @@ def test_standard_input_and_a_byte_order_mark(atlas):
     assert data["quotes"][0]["text"] == "Patients met the CCC or ICC."  # offsets into the text without the mark
 
 
-def test_the_typer_command_and_the_fast_path_print_the_same(atlas, passage, capsys):
+def test_the_typer_command_and_the_fast_path_print_the_same(atlas, passage):
     from atlas_cli.cli.app import run_app
 
     fast = run_atlas("criteria", "--text", str(passage), "--format", "json", cwd=atlas)
-    assert run_app(["--root", str(atlas), "criteria", "--text", str(passage), "--format", "json"]) == 0
-    assert capsys.readouterr().out == fast.stdout
+    typer = run_atlas("criteria", "--text", str(passage), "--format", "json", root=atlas, entry=run_app)
+    assert typer.returncode == 0
+    assert typer.stdout == fast.stdout
 
 
-def test_the_plain_command_does_not_load_the_cli_framework(atlas, passage):
+def test_the_plain_command_does_not_load_the_cli_framework(atlas, passage, tmp_path):
     import subprocess
     import sys
 
@@ -94,7 +94,11 @@ def test_the_plain_command_does_not_load_the_cli_framework(atlas, passage):
         "sys.stderr.write(repr((code, [m for m in ('typer', 'click', 'rich') if m in sys.modules])))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code, str(passage)], capture_output=True, text=True, cwd=atlas, env=clean_env()
+        [sys.executable, "-c", code, str(passage)],
+        capture_output=True,
+        text=True,
+        cwd=atlas,
+        env=clean_env(cache=tmp_path / "cache"),
     )
     assert result.stderr.strip().splitlines()[-1] == "(0, [])"
 
@@ -133,7 +137,7 @@ def test_empty_text_is_unclear_not_an_error(atlas, tmp_path):
 
 
 def test_a_record_without_stored_text_says_so(atlas, tmp_path):
-    result = run_atlas("criteria", SLUG, cwd=atlas, env=clean_env(cache=tmp_path / "cache"))
+    result = run_atlas("criteria", SLUG, cwd=atlas, cache=tmp_path / "cache")
     assert result.returncode == 1
     assert f"no stored text for {SLUG} yet" in result.stderr and "atlas criteria --text FILE" in result.stderr
 
@@ -149,10 +153,8 @@ def test_a_record_reads_the_text_stored_for_its_doi_offline(atlas, tmp_path):
     abstract = "We recruited adults who met the NICE criteria for ME/CFS."
     methods = "All participants fulfilled the NICE criteria; the pediatric case definition was not used."
     assert Cache(cache).write_text(DOI, abstract=abstract, methods=methods, source="pubmed") is None
-    env = clean_env(
-        cache=cache, extra={"ATLAS_CROSSREF_URL": "http://127.0.0.1:9", "ATLAS_NCBI_URL": "http://127.0.0.1:9"}
-    )
-    result = run_atlas("criteria", SLUG, "--format", "json", cwd=atlas, env=env)
+    env = {"ATLAS_CROSSREF_URL": "http://127.0.0.1:9", "ATLAS_NCBI_URL": "http://127.0.0.1:9"}
+    result = run_atlas("criteria", SLUG, "--format", "json", cwd=atlas, env=env, cache=cache)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     text = abstract + "\n\n" + methods
@@ -161,9 +163,9 @@ def test_a_record_reads_the_text_stored_for_its_doi_offline(atlas, tmp_path):
     # the record's year (2017) decides which NICE guideline "NICE criteria" means
     assert (data["badge"], data["criteria"]) == ("not-required", ["nice-2007"])
     assert all(text[q["start"] : q["end"]] == q["text"] for q in data["quotes"])
-    plain = run_atlas("criteria", SLUG, cwd=atlas, env=env)
+    plain = run_atlas("criteria", SLUG, cwd=atlas, env=env, cache=cache)
     assert plain.stdout.startswith(f"text: stored for {SLUG} (abstract [0:{len(abstract)}], methods")
-    later = run_atlas("criteria", SLUG, "--year", "2024", "-f", "json", cwd=atlas, env=env)
+    later = run_atlas("criteria", SLUG, "--year", "2024", "-f", "json", cwd=atlas, env=env, cache=cache)
     assert json.loads(later.stdout)["unresolved"] == ["nice"]
 
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import new_atlas, run_atlas
+from helpers import new_atlas, run_atlas
 
 from atlas_cli.core.config import find_schemas_dir
 from atlas_cli.core.errors import ConfigError

@@ -11,7 +11,7 @@ import json
 import random
 
 import pytest
-from support import new_atlas, run_atlas
+from helpers import new_atlas, run_atlas_process
 
 from atlas_cli.core.config import find_schemas_dir
 from atlas_cli.core.pem import BADGES, decide
@@ -169,12 +169,13 @@ MEGABYTES = {
 
 @pytest.mark.parametrize("kind", list(MEGABYTES))
 def test_a_megabyte_through_the_command(tmp_path, kind):
-    """A megabyte is read within the timeout (a quadratic step would take hours)."""
+    """A megabyte is read within the timeout (a quadratic step would take hours: a process of its own,
+    so the timeout can stop it)."""
     text = MEGABYTES[kind](random.Random(3))
     atlas = new_atlas(tmp_path / "atlas")
     path = tmp_path / "big.txt"
     path.write_text(text, encoding="utf-8")
-    result = run_atlas("criteria", "--text", str(path), "--format", "json", cwd=atlas, timeout=120)
+    result = run_atlas_process("criteria", "--text", str(path), "--format", "json", cwd=atlas, timeout=120)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["badge"] in BADGES

@@ -1,26 +1,25 @@
-"""The entry point: the framework-free `atlas cite` path agrees with the Typer command."""
+"""The entry point: the framework-free `atlas cite` path agrees with the Typer command, the
+installed `atlas` is what the tests run in-process, and runs leave nothing to the next."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from lint_support import run_atlas
+from helpers import REPO, clean_env, new_atlas, run_atlas, run_atlas_process, write_record
 
+from atlas_cli.cli.app import COMMANDS, Options, create_app, options, run_app
 from atlas_cli.cli.fastpath import parse_cite
 
-REPO = Path(__file__).resolve().parents[1]
 SLUG = "mensah-2017-chronic-fatigue"
 
 
-def via_typer(*args: str) -> subprocess.CompletedProcess:
+def via_typer(*args: str):
     """Run ARGS through the Typer application only (no fast path)."""
-    code = "import sys; from atlas_cli.cli.app import run_app; sys.exit(run_app(sys.argv[1:]))"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, encoding="utf-8", cwd=REPO, timeout=60
-    )
+    return run_atlas(*args, cwd=REPO, entry=run_app)
 
 
 @pytest.mark.parametrize(
@@ -77,14 +76,10 @@ def test_fast_cite_imports_no_cli_framework():
 def test_help_lists_every_command_in_order():
     result = run_atlas("--help", cwd=REPO)
     listed = [line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()]
-    from atlas_cli.cli.app import COMMANDS
-
     assert listed == list(COMMANDS)
 
 
 def test_every_command_is_documented_in_the_readme():
-    from atlas_cli.cli.app import COMMANDS
-
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     missing = [name for name in COMMANDS if f"### `atlas {name}" not in readme]
     assert missing == []
@@ -110,13 +105,12 @@ def test_interrupt_is_exit_130(capsys):
 
 
 def test_broken_schema_file_of_an_atlas_is_a_configuration_error(tmp_path):
-    (tmp_path / "atlas.toml").write_text("[atlas]\n", encoding="utf-8")
+    new_atlas(tmp_path, config="[atlas]\n")
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     for name in ("criteria.yaml", "topics.yaml", "designs.yaml"):
         (schemas / name).write_bytes((REPO / "schemas" / name).read_bytes())
     (schemas / "record.schema.json").write_text("{not json", encoding="utf-8")
-    (tmp_path / "records").mkdir()
     result = run_atlas("lint", cwd=tmp_path)
     assert result.returncode == 2 and "record.schema.json" in result.stderr and "Traceback" not in result.stderr
 
@@ -133,3 +127,64 @@ def test_lint_of_one_clean_file_imports_only_what_it_needs():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stderr.strip().splitlines()[-1] == "(0, [])"
+
+
+# --- the installed entry point is what the tests run in this process -------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cite", SLUG],  # the fast path
+        ["cite", "-f", "apa", "no-such-record"],
+        ["--root", "records", "lint", "--format", "json"],
+        ["lint", "no-such-file.yaml"],
+        ["show", SLUG, "--no-citations"],
+        ["--version"],
+        ["--help"],
+        ["lint", "--jobs", "0"],  # a usage error from the framework
+        ["no-such-command"],
+        [],
+    ],
+)
+def test_the_installed_atlas_and_python_m_do_what_the_in_process_run_does(args, tmp_path):
+    atlas = shutil.which("atlas", path=str(Path(sys.executable).parent))
+    assert atlas, "the `atlas` command is not installed next to this Python (pip install -e .)"
+    script = subprocess.run(
+        [atlas, *args],
+        cwd=REPO,
+        env=clean_env(cache=tmp_path),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    module = run_atlas_process(*args, cwd=REPO)
+    here = run_atlas(*args, cwd=REPO)
+    assert (script.returncode, script.stdout, script.stderr) == (here.returncode, here.stdout, here.stderr)
+    assert (module.returncode, module.stdout, module.stderr) == (here.returncode, here.stdout, here.stderr)
+
+
+# --- the application factory: one run leaves nothing behind for the next ------------------------
+
+
+def test_only_the_command_being_run_is_registered():
+    def names(argv):
+        return [command.name for command in create_app(argv).registered_commands]
+
+    assert names(["lint", "records"]) == ["lint"]
+    assert names(["--root", "cite", "export"]) == ["cite", "export"]  # `cite` is the value of --root
+    assert names(["--help"]) == names([]) == names(["no-such-command"]) == list(COMMANDS)
+
+
+def test_two_runs_in_one_process_are_two_independent_runs(tmp_path):
+    broken = new_atlas(tmp_path / "broken")
+    write_record(broken, {"slug": "x-2020-y", "year": "soon"})
+    clean = new_atlas(tmp_path / "clean")
+    first = run_atlas("lint", root=broken)
+    assert first.returncode == 1 and "x-2020-y.yaml" in first.stdout
+    assert options() == Options()  # --root was this run's only
+    second = run_atlas("lint", cwd=clean)
+    assert (second.returncode, second.stdout) == (0, "0 records checked: no problems\n")
+    helps = [run_atlas("--help").stdout for _ in range(2)]
+    assert helps[0] == helps[1] and helps[0].count("\n  lint ") == 1  # each command listed once

@@ -7,7 +7,15 @@ import json
 import bibtexparser
 import jsonschema
 import pytest
-from cite_support import CSL_SCHEMA, FIXTURE_ATLAS, copy_atlas, fixture_records, fixture_settings, run_atlas
+from helpers import (
+    CSL_SCHEMA,
+    FIXTURE_ATLAS,
+    copy_fixture_atlas,
+    fixture_records,
+    fixture_settings,
+    new_atlas,
+    run_atlas,
+)
 
 from atlas_cli.cite.export import export
 from atlas_cli.core.errors import UsageError
@@ -117,7 +125,7 @@ def test_unwritable_output_exits_4(tmp_path):
 
 
 def test_broken_record_is_skipped_with_a_warning_and_exit_1(tmp_path):
-    root = copy_atlas(tmp_path)
+    root = copy_fixture_atlas(tmp_path)
     (root / "records" / "aaa-2020-broken.yaml").write_text("title: [unclosed\nauthors: x\n", encoding="utf-8")
     (root / "records" / "bbb-2020-duplicate.yaml").write_text("title: a\ntitle: b\n", encoding="utf-8")
     result = run_atlas("export", root=root)
@@ -146,9 +154,7 @@ def test_bad_options_exit_2(args, message, hint):
 
 
 def test_empty_atlas_exports_nothing(tmp_path):
-    root = tmp_path / "empty"
-    (root / "records").mkdir(parents=True)
-    (root / "atlas.toml").write_text("[atlas]\n", encoding="utf-8")
+    root = new_atlas(tmp_path / "empty", config="[atlas]\n")
     assert run_atlas("export", root=root).stdout == ""
     assert run_atlas("export", "-f", "csl-json", root=root).stdout == "[]\n"
 
@@ -163,7 +169,7 @@ def test_export_function_returns_data(tmp_path):
 
 
 def test_key_slug_comes_from_the_file_name(tmp_path):
-    root = copy_atlas(tmp_path)
+    root = copy_fixture_atlas(tmp_path)
     path = root / "records" / "walker-2019-exercise-capacity.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("slug: walker-2019-exercise-capacity", "slug: other"), encoding="utf-8"
@@ -173,9 +179,7 @@ def test_key_slug_comes_from_the_file_name(tmp_path):
 
 
 def test_output_into_a_missing_folder_fails_without_creating_it(tmp_path):
-    from cite_support import copy_atlas, run_atlas
-
-    root = copy_atlas(tmp_path)
+    root = copy_fixture_atlas(tmp_path)
     target = tmp_path / "no-such-folder" / "atlas.bib"
     result = run_atlas("export", "--output", str(target), root=root)
     assert result.returncode == 4 and "cannot write" in result.stderr

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-import pytest
-from lint_support import good, lint, make_atlas, render_record, run_atlas, with_pem, write_record
+from helpers import REPO, good, lint, run_atlas, with_pem, write_record
 
+from atlas_cli.core.records import render_record
 from atlas_cli.core.registries import load_registries
 from atlas_cli.lint.fix import fix_text
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def atlas(tmp_path):
-    return make_atlas(tmp_path / "atlas")
 
 
 def test_clean_atlas_exits_0_with_summary(atlas):
@@ -86,7 +78,7 @@ def test_broken_configuration_is_a_configuration_error(atlas):
 def test_root_option_and_environment(atlas, tmp_path):
     write_record(atlas, good(year="2017a"))
     assert run_atlas("--root", str(atlas), "lint", cwd=tmp_path).returncode == 1
-    assert run_atlas("lint", cwd=tmp_path, env_extra={"ATLAS_ROOT": str(atlas)}).returncode == 1
+    assert run_atlas("lint", cwd=tmp_path, env={"ATLAS_ROOT": str(atlas)}).returncode == 1
 
 
 def test_found_by_walking_up(atlas):

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from lint_support import good, lint, make_atlas, write_record
-
-
-@pytest.fixture
-def atlas(tmp_path):
-    return make_atlas(tmp_path / "atlas")
+from helpers import good, lint, write_record
 
 
 def test_each_missing_key_is_reported_once(atlas):
@@ -51,7 +46,7 @@ def test_same_title_without_a_year_does_not_say_none(atlas):
 
 
 def test_one_file_named_twice_is_checked_once(atlas, monkeypatch):
-    from lint_support import with_pem
+    from helpers import with_pem
 
     path = write_record(atlas, with_pem(badge="unclear"))
     monkeypatch.chdir(atlas)
@@ -63,7 +58,7 @@ def test_fix_keeps_the_file_mode(atlas):
     import os
     import stat
 
-    from lint_support import with_pem
+    from helpers import with_pem
 
     from atlas_cli.core.config import load_settings
     from atlas_cli.lint.fix import fix_paths
@@ -90,7 +85,7 @@ def test_init_creates_files_readable_as_the_umask_allows(tmp_path):
 
 
 def test_init_onto_a_file_is_a_usage_error(tmp_path):
-    from lint_support import run_atlas
+    from helpers import run_atlas
 
     target = tmp_path / "notes.txt"
     target.write_text("mine\n", encoding="utf-8")
@@ -100,7 +95,7 @@ def test_init_onto_a_file_is_a_usage_error(tmp_path):
 
 
 def test_init_with_a_file_in_the_way_creates_nothing(tmp_path):
-    from lint_support import run_atlas
+    from helpers import run_atlas
 
     target = tmp_path / "atlas"
     target.mkdir()
@@ -142,12 +137,29 @@ def test_fix_keeps_the_line_endings(text, fixed):
 
 def test_a_pipe_or_a_device_is_refused_without_reading_it(atlas):
     import os
+    import threading
 
-    from lint_support import run_atlas
+    from helpers import run_atlas
 
     write_record(atlas, good())
-    os.mkfifo(atlas / "records" / "pipe.yaml")  # reading it would wait forever for a writer
-    done = run_atlas("lint", cwd=atlas)  # times out (fails) if it waits
+    pipe = atlas / "records" / "pipe.yaml"
+    os.mkfifo(pipe)  # reading it would wait forever for a writer
+    finished, released = threading.Event(), []
+
+    def release_a_waiting_reader() -> None:  # so a lint that waits fails instead of hanging the suite
+        if not finished.wait(30):
+            try:
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # succeeds only if a reader is waiting
+                released.append(pipe)
+            except OSError:
+                pass
+
+    threading.Thread(target=release_a_waiting_reader, daemon=True).start()
+    try:
+        done = run_atlas("lint", cwd=atlas)
+    finally:
+        finished.set()
+    assert released == [], "atlas lint waited for a writer on the pipe"
     assert done.returncode == 2, done.stdout
     assert "records/pipe.yaml:1:1: error file-unreadable" in done.stdout and "not a regular file" in done.stdout
     done = run_atlas("lint", os.devnull, cwd=atlas)
@@ -166,7 +178,7 @@ def test_a_pipe_or_a_device_is_refused_without_reading_it(atlas):
     ],
 )
 def test_config_of_the_wrong_shape_is_a_config_error(tmp_path, name, config):
-    from lint_support import run_atlas
+    from helpers import run_atlas
 
     (tmp_path / "records").mkdir()
     path = tmp_path / name
@@ -178,7 +190,7 @@ def test_config_of_the_wrong_shape_is_a_config_error(tmp_path, name, config):
 
 
 def test_an_erratum_badged_as_a_study_is_one_problem_in_plain_english(atlas):
-    from lint_support import with_pem
+    from helpers import with_pem
 
     data = with_pem(badge="required") | {"design": "erratum", "flags": ["erratum"]}
     problems = [p for p in lint_problems(atlas, data) if p.rule in ("pem-not-applicable", "not-the-study")]
@@ -187,7 +199,7 @@ def test_an_erratum_badged_as_a_study_is_one_problem_in_plain_english(atlas):
 
 
 def test_design_messages_name_the_design_without_broken_grammar(atlas):
-    from lint_support import with_pem
+    from helpers import with_pem
 
     [problem] = [
         p

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from lint_support import good, lint, make_atlas, render_record, rules_of, with_pem, write_record
+from helpers import good, lint, rules_of, with_pem, write_record
 
+from atlas_cli.core.records import render_record
 from atlas_cli.lint.rules import all_rule_ids, all_rules, fixable_rule_ids
-
-
-@pytest.fixture
-def atlas(tmp_path):
-    return make_atlas(tmp_path / "atlas")
 
 
 def problems_for(atlas, data, name=None):

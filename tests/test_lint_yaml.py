@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from lint_support import good, lint, make_atlas, render_record, rules_of, run_atlas, write_record
+from helpers import good, lint, rules_of, run_atlas, write_record
+
+from atlas_cli.core.records import render_record
 
 VALID = render_record(good())
-
-
-@pytest.fixture
-def atlas(tmp_path):
-    return make_atlas(tmp_path / "atlas")
 
 
 def only_problem(result, rule):

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from curate_support import has_escape, make_atlas, record, run, strip_escapes, write_record
+from helpers import has_escape, new_atlas, record, run_in, strip_escapes, write_record
 
 from atlas_cli.core.errors import UsageError
 from atlas_cli.core.select import make_selection, parse_years, search_key
@@ -69,7 +69,7 @@ def atlas_records():
 
 @pytest.fixture()
 def atlas(tmp_path):
-    return make_atlas(tmp_path, atlas_records())
+    return new_atlas(tmp_path / "atlas", atlas_records())
 
 
 def slugs_of(result) -> list[str]:
@@ -78,14 +78,14 @@ def slugs_of(result) -> list[str]:
 
 
 def listed(root, *args) -> list[str]:
-    return slugs_of(run(root, "list", *args))
+    return slugs_of(run_in(root, "list", *args))
 
 
 # --- through the command line ----------------------------------------------------------
 
 
 def test_list_is_one_aligned_line_per_record_when_piped(atlas):
-    result = run(atlas, "list")
+    result = run_in(atlas, "list")
     assert result.returncode == 0, result.stderr
     assert not has_escape(result.stdout)
     lines = result.stdout.splitlines()
@@ -153,7 +153,7 @@ def test_sort_and_reverse(atlas):
 
 
 def test_json_format(atlas):
-    result = run(atlas, "list", "--format", "json", "--badge", "required")
+    result = run_in(atlas, "list", "--format", "json", "--badge", "required")
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [r["slug"] for r in rows] == ["fluge-2019-lymphocyte-depletion", "ramirez-2020-retracted-work"]
@@ -166,7 +166,7 @@ def test_json_format(atlas):
 
 
 def test_csv_format(atlas):
-    result = run(atlas, "list", "--format", "csv", "--topic", "b-cells")
+    result = run_in(atlas, "list", "--format", "csv", "--topic", "b-cells")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["slug"] for r in rows] == ["fluge-2019-lymphocyte-depletion", "ramirez-2020-retracted-work"]
@@ -175,11 +175,11 @@ def test_csv_format(atlas):
 
 
 def test_empty_result_exits_0_with_a_count(atlas):
-    result = run(atlas, "list", "--flag", "withdrawn")
+    result = run_in(atlas, "list", "--flag", "withdrawn")
     assert result.returncode == 0
     assert result.stdout.splitlines()[1:] == []
     assert "0 of 4 records" in result.stderr
-    assert json.loads(run(atlas, "list", "--flag", "withdrawn", "--format", "json").stdout) == []
+    assert json.loads(run_in(atlas, "list", "--flag", "withdrawn", "--format", "json").stdout) == []
 
 
 @pytest.mark.parametrize(
@@ -197,16 +197,16 @@ def test_empty_result_exits_0_with_a_count(atlas):
     ],
 )
 def test_bad_options_exit_2_with_a_hint(atlas, args, message):
-    result = run(atlas, "list", *args)
+    result = run_in(atlas, "list", *args)
     assert result.returncode == 2, result.stdout
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_unreadable_and_invalid_records_are_listed_with_problems(atlas):
-    write_record(atlas, "broken-2020-file", "slug: broken-2020-file\ntitle: [unclosed\n")
-    write_record(atlas, "odd-2021-record", record(slug="odd-2021-record", status="maybe", year="soon"))
-    result = run(atlas, "list")
+    write_record(atlas, "slug: broken-2020-file\ntitle: [unclosed\n", "broken-2020-file.yaml")
+    write_record(atlas, record(slug="odd-2021-record", status="maybe", year="soon"))
+    result = run_in(atlas, "list")
     assert result.returncode == 0, result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
     assert lines["broken-2020-file"].endswith("1 error")
@@ -214,7 +214,7 @@ def test_unreadable_and_invalid_records_are_listed_with_problems(atlas):
     assert "broken-2020-file" not in listed(atlas, "--badge", "not-applicable")
     assert listed(atlas, "--problems") == ["broken-2020-file"]
     # the full lint flags the schema problems of the readable one too
-    linted = run(atlas, "list", "--lint", "--problems", "--format", "json")
+    linted = run_in(atlas, "list", "--lint", "--problems", "--format", "json")
     assert linted.returncode == 0, linted.stderr
     rows = {r["slug"]: r for r in json.loads(linted.stdout)}
     assert {"broken-2020-file", "odd-2021-record"} <= set(rows)
@@ -224,12 +224,12 @@ def test_unreadable_and_invalid_records_are_listed_with_problems(atlas):
 
 def test_terminal_table_fits_the_width_and_keeps_markup_literal(tmp_path):
     data = record(slug="smith-2020-markup", authors=[{"family": "[b]Smith[/b]", "given": "A"}], year=2020)
-    root = make_atlas(tmp_path, [data])
-    result = run(root, "list", env={"FORCE_COLOR": "1", "COLUMNS": "200"})
+    root = new_atlas(tmp_path / "atlas", [data])
+    result = run_in(root, "list", env={"FORCE_COLOR": "1", "COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
     assert has_escape(result.stdout)
     assert "[b]Smith[/b]" in strip_escapes(result.stdout)
-    narrow = run(root, "list", env={"FORCE_COLOR": "1", "COLUMNS": "70"})
+    narrow = run_in(root, "list", env={"FORCE_COLOR": "1", "COLUMNS": "70"})
     lines = strip_escapes(narrow.stdout).splitlines()
     assert len(lines) == 2
     assert all(len(line) <= 70 for line in lines), lines
@@ -237,8 +237,8 @@ def test_terminal_table_fits_the_width_and_keeps_markup_literal(tmp_path):
 
 
 def test_empty_records_folder(tmp_path):
-    root = make_atlas(tmp_path)
-    result = run(root, "list")
+    root = new_atlas(tmp_path / "atlas")
+    result = run_in(root, "list")
     assert result.returncode == 0
     assert "0 of 0 records" in result.stderr
 
@@ -292,18 +292,18 @@ def test_fit_widths_shrinks_the_widest_columns_first():
 def test_slug_column_is_the_file_name_that_show_and_cite_accept(tmp_path):
     # A record whose `slug:` differs from its file name (or is missing) is listed under
     # its file name: the name `atlas show` / `atlas cite` / the site use.
-    root = make_atlas(
-        tmp_path,
+    root = new_atlas(
+        tmp_path / "atlas",
         {
             "fluge-2019-lymphocyte-depletion": record(slug="typo-2019-slug"),
             "mensah-2017-chronic-fatigue": record(slug=None),
         },
     )
     assert listed(root) == ["fluge-2019-lymphocyte-depletion", "mensah-2017-chronic-fatigue"]
-    rows = json.loads(run(root, "list", "--format", "json").stdout)
+    rows = json.loads(run_in(root, "list", "--format", "json").stdout)
     for row in rows:
-        assert run(root, "show", row["slug"]).returncode == 0
-        assert run(root, "cite", row["slug"]).returncode == 0
+        assert run_in(root, "show", row["slug"]).returncode == 0
+        assert run_in(root, "cite", row["slug"]).returncode == 0
 
 
 @pytest.mark.parametrize("query", ["oystein", "SORLAND", "assmus", "Øystein", "aero"])
@@ -314,8 +314,8 @@ def test_search_finds_letters_without_an_accent_mark_typed_plainly(tmp_path, que
         title="B-Lymphocyte Depletion on Ærø",
         authors=[{"family": "Sørland", "given": "Øystein"}, {"family": "Aßmus", "given": "Jörg"}],
     )
-    root = make_atlas(
-        tmp_path,
+    root = new_atlas(
+        tmp_path / "atlas",
         [data, record(slug="smith-2020-other-study", title="Other", authors=[{"family": "Smith", "given": "Ann"}])],
     )
     assert listed(root, "--search", query) == ["fluge-2019-lymphocyte-depletion"]
@@ -324,6 +324,6 @@ def test_search_finds_letters_without_an_accent_mark_typed_plainly(tmp_path, que
 @pytest.mark.parametrize("value", ["", " "])
 def test_an_empty_year_option_is_refused_not_ignored(atlas, value):
     # `--year "$YEAR"` with YEAR unset must not quietly list every year.
-    result = run(atlas, "list", "--year", value)
+    result = run_in(atlas, "list", "--year", value)
     assert result.returncode == 2, result.stdout
     assert "is not a year or a range" in result.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate_support import colour_codes, has_escape, make_atlas, record, run, strip_escapes, write_record
+from helpers import colour_codes, has_escape, new_atlas, record, run_in, strip_escapes, write_record
 
 from atlas_cli.core.config import find_schemas_dir
 from atlas_cli.core.registries import load_registries
@@ -108,8 +108,8 @@ def test_show_plain_text_in_page_order(tmp_path):
             "rationale": "All patients met the Canadian Consensus Criteria.",
         },
     )
-    root = make_atlas(tmp_path, [data])
-    result = run(root, "show", SLUG)
+    root = new_atlas(tmp_path / "atlas", [data])
+    result = run_in(root, "show", SLUG)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert not has_escape(out)
@@ -145,16 +145,16 @@ def test_show_plain_text_in_page_order(tmp_path):
 
 
 def test_show_without_citations(tmp_path):
-    root = make_atlas(tmp_path, [record()])
-    result = run(root, "show", SLUG, "--no-citations")
+    root = new_atlas(tmp_path / "atlas", [record()])
+    result = run_in(root, "show", SLUG, "--no-citations")
     assert result.returncode == 0
     assert "BibTeX" not in result.stdout
     assert "Summary" in result.stdout
 
 
 def test_unknown_slug_suggests_the_closest_and_exits_1(tmp_path):
-    root = make_atlas(tmp_path, [record()])
-    result = run(root, "show", "mensah-2017-chronic-fatig")
+    root = new_atlas(tmp_path / "atlas", [record()])
+    result = run_in(root, "show", "mensah-2017-chronic-fatig")
     assert result.returncode == 1
     assert "no record 'mensah-2017-chronic-fatig'" in result.stderr
     assert "did you mean: mensah-2017-chronic-fatigue?" in result.stderr
@@ -162,19 +162,19 @@ def test_unknown_slug_suggests_the_closest_and_exits_1(tmp_path):
 
 
 def test_a_path_is_not_a_slug(tmp_path):
-    root = make_atlas(tmp_path, [record()])
-    result = run(root, "show", "records/mensah-2017-chronic-fatigue.yaml")
+    root = new_atlas(tmp_path / "atlas", [record()])
+    result = run_in(root, "show", "records/mensah-2017-chronic-fatigue.yaml")
     assert result.returncode == 2
     assert "is not a slug" in result.stderr
 
 
 def test_markup_in_record_text_prints_literally(tmp_path):
     data = record(title="[b]Bold[/b] claims about [red]immune[/red] cells", summary="Uses [link=x]y[/link] and [/].")
-    root = make_atlas(tmp_path, [data])
-    plain = run(root, "show", SLUG)
+    root = new_atlas(tmp_path / "atlas", [data])
+    plain = run_in(root, "show", SLUG)
     assert plain.returncode == 0
     assert "[b]Bold[/b] claims about [red]immune[/red] cells" in plain.stdout
-    rich = run(root, "show", SLUG, env={"FORCE_COLOR": "1", "COLUMNS": "300"})
+    rich = run_in(root, "show", SLUG, env={"FORCE_COLOR": "1", "COLUMNS": "300"})
     assert rich.returncode == 0, rich.stderr
     shown = strip_escapes(rich.stdout)
     assert "[b]Bold[/b] claims about [red]immune[/red] cells" in shown
@@ -182,12 +182,12 @@ def test_markup_in_record_text_prints_literally(tmp_path):
 
 
 def test_terminal_output_is_coloured_and_no_color_turns_colour_off(tmp_path):
-    root = make_atlas(tmp_path, [record(pem={"badge": "required", "criteria": ["icc-2011"]})])
-    coloured = run(root, "show", SLUG, env={"FORCE_COLOR": "1"})
+    root = new_atlas(tmp_path / "atlas", [record(pem={"badge": "required", "criteria": ["icc-2011"]})])
+    coloured = run_in(root, "show", SLUG, env={"FORCE_COLOR": "1"})
     assert coloured.returncode == 0
     assert colour_codes(coloured.stdout), "the PEM badge should be colour-coded on a terminal"
     assert "PEM required" in strip_escapes(coloured.stdout)
-    no_colour = run(root, "show", SLUG, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    no_colour = run_in(root, "show", SLUG, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
     assert no_colour.returncode == 0
     assert colour_codes(no_colour.stdout) == []
     assert "PEM required" in strip_escapes(no_colour.stdout)
@@ -200,19 +200,19 @@ def test_retraction_banner_comes_before_the_title(tmp_path):
             {"type": "retraction", "doi": "10.1016/j.neucli.2020.01.001", "date": "2020-01-02", "source": "publisher"}
         ],
     )
-    root = make_atlas(tmp_path, [data])
-    out = run(root, "show", SLUG).stdout
+    root = new_atlas(tmp_path / "atlas", [data])
+    out = run_in(root, "show", SLUG).stdout
     assert out.startswith("*** RETRACTED: this paper has been retracted ***")
     assert "https://doi.org/10.1016/j.neucli.2020.01.001" in out
     assert out.index("RETRACTED") < out.index(data["title"])
-    rich = run(root, "show", SLUG, env={"FORCE_COLOR": "1", "COLUMNS": "200"})
+    rich = run_in(root, "show", SLUG, env={"FORCE_COLOR": "1", "COLUMNS": "200"})
     assert "RETRACTED" in strip_escapes(rich.stdout)
 
 
 def test_record_failing_lint_is_shown_with_its_problems(tmp_path):
     data = record(status="maybe", year="sometime", authors="Mensah FK", pem={"badge": "no"})
-    root = make_atlas(tmp_path, [data])
-    result = run(root, "show", SLUG)
+    root = new_atlas(tmp_path / "atlas", [data])
+    result = run_in(root, "show", SLUG)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("! ")
@@ -223,9 +223,9 @@ def test_record_failing_lint_is_shown_with_its_problems(tmp_path):
 
 
 def test_unreadable_record_reports_its_problems_and_exits_1(tmp_path):
-    root = make_atlas(tmp_path)
-    write_record(root, "broken-2020-yaml", "slug: broken-2020-yaml\ntitle: [unclosed\n")
-    result = run(root, "show", "broken-2020-yaml")
+    root = new_atlas(tmp_path / "atlas")
+    write_record(root, "slug: broken-2020-yaml\ntitle: [unclosed\n", "broken-2020-yaml.yaml")
+    result = run_in(root, "show", "broken-2020-yaml")
     assert result.returncode == 1
     assert "cannot be read" in result.stderr
     assert "yaml-syntax" in result.stderr
@@ -233,8 +233,8 @@ def test_unreadable_record_reports_its_problems_and_exits_1(tmp_path):
 
 
 def test_help_documents_exit_codes(tmp_path):
-    root = make_atlas(tmp_path)
-    result = run(root, "show", "--help")
+    root = new_atlas(tmp_path / "atlas")
+    result = run_in(root, "show", "--help")
     assert result.returncode == 0
     assert "Exit codes" in result.stdout
 
@@ -242,13 +242,13 @@ def test_help_documents_exit_codes(tmp_path):
 def test_citations_use_the_file_name_as_slug_like_atlas_cite(tmp_path):
     # The slug is the file name (as in `atlas cite`, `atlas export` and the site): a record
     # with no `slug:` or a mistyped one must not be cited as `.../evidence/unknown`.
-    root = make_atlas(tmp_path, {SLUG: record(slug=None), "other-2017-chronic-fatigue": record(slug="typo")})
+    root = new_atlas(tmp_path / "atlas", {SLUG: record(slug=None), "other-2017-chronic-fatigue": record(slug="typo")})
     for slug in (SLUG, "other-2017-chronic-fatigue"):
-        shown = run(root, "show", slug).stdout
+        shown = run_in(root, "show", slug).stdout
         assert f"@article{{mecfsatlas-{slug}," in shown
         assert f"https://www.mecfsatlas.com/evidence/{slug}\n" in shown
         for fmt in ("bibtex", "snapshot"):
-            cited = run(root, "cite", slug, "--format", fmt)
+            cited = run_in(root, "cite", slug, "--format", fmt)
             assert cited.returncode == 0, cited.stderr
             assert cited.stdout in shown
 

@@ -17,7 +17,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from build_support import HOSTILE, RECORDS, atlas, make_atlas
+from helpers import HOSTILE, SITE_RECORDS, run_atlas, site_atlas
 
 from atlas_cli.core.pem import LABELS
 
@@ -75,12 +75,12 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
-    return make_atlas(tmp_path_factory.mktemp("browser") / "atlas")
+    return site_atlas(tmp_path_factory.mktemp("browser") / "atlas")
 
 
 @pytest.fixture(scope="module")
 def site(root: Path) -> Path:
-    result = atlas("build", "--output", "out", "--include-drafts", root=root)
+    result = run_atlas("build", "--output", "out", "--include-drafts", cwd=root)
     assert result.returncode == 0, result.stderr
     return root / "out"
 
@@ -165,7 +165,7 @@ def test_pem_badge_colours_are_distinct():
 def test_citation_blocks_show_exactly_what_atlas_cite_prints(root, browser, base_url, slug):
     evidence(browser, base_url, slug)
     for fmt in ("primary", "bibtex", "snapshot"):
-        cited = atlas("cite", slug, "--format", fmt, root=root)
+        cited = run_atlas("cite", slug, "--format", fmt, cwd=root)
         assert cited.returncode == 0, cited.stderr
         assert text_of(browser, f"cite-{fmt}") == cited.stdout.rstrip("\n"), fmt
 
@@ -241,10 +241,10 @@ def choose(browser, select_id: str, value: str) -> None:
 def test_filters_and_search_narrow_the_list(browser, base_url):
     open_page(browser, base_url, "index.html")
     everything = visible_studies(browser)
-    assert sorted(everything) == sorted(RECORDS)  # built with drafts
+    assert sorted(everything) == sorted(SITE_RECORDS)  # built with drafts
     choose(browser, "filter-pem", "required")
     assert visible_studies(browser, ["smith-2021-exercise-capacity"]) == ["smith-2021-exercise-capacity"]
-    assert browser.find_element("id", "study-count").text == f"1 of {len(RECORDS)} studies match."
+    assert browser.find_element("id", "study-count").text == f"1 of {len(SITE_RECORDS)} studies match."
     choose(browser, "filter-pem", "")
     choose(browser, "filter-topic", "cytokines")
     assert sorted(visible_studies(browser, ["brown-2020-immune-review", "unknown-2018-immune-markers"])) == [
@@ -270,7 +270,7 @@ def test_filters_and_search_narrow_the_list(browser, base_url):
     search.clear()
     search.send_keys("no such study")
     assert visible_studies(browser, []) == []
-    assert browser.find_element("id", "study-count").text == f"0 of {len(RECORDS)} studies match."
+    assert browser.find_element("id", "study-count").text == f"0 of {len(SITE_RECORDS)} studies match."
 
 
 def test_the_site_works_from_a_file_url(browser, site):
@@ -289,7 +289,7 @@ PAGES = [
     "criteria/index.html",
     "criteria/fukuda-1994/index.html",
     "criteria/nice-2021/index.html",
-] + [f"evidence/{slug}/index.html" for slug in sorted(RECORDS)]
+] + [f"evidence/{slug}/index.html" for slug in sorted(SITE_RECORDS)]
 
 
 @pytest.mark.parametrize("rel", PAGES)
@@ -410,8 +410,8 @@ LONG_RECORDS = {
 @pytest.mark.parametrize("rel", ["evidence/long-2024-unbroken-words/index.html", "index.html"])
 def test_long_unbroken_words_wrap_on_a_phone_screen(browser, tmp_path, rel):
     # A 375 px wide window: nothing may stick out sideways (no horizontal scrolling).
-    root = make_atlas(tmp_path / "atlas", LONG_RECORDS)
-    result = atlas("build", "--output", "out", root=root)
+    root = site_atlas(tmp_path / "atlas", LONG_RECORDS)
+    result = run_atlas("build", "--output", "out", cwd=root)
     assert result.returncode == 0, result.stderr
     browser.set_window_size(375, 900)
     try:
@@ -443,8 +443,8 @@ def test_search_finds_letters_without_an_accent_mark_typed_plainly(browser, tmp_
             authors=[{"family": "Smith", "given": "Ann"}],
         ),
     }
-    root = make_atlas(tmp_path / "atlas", records)
-    assert atlas("build", "--output", "out", root=root).returncode == 0
+    root = site_atlas(tmp_path / "atlas", records)
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 0
     browser.get((root / "out" / "index.html").as_uri())
     search = browser.find_element("id", "filter-q")
     for query in ("oystein sorland", "ASSMUS", "Øystein", "jorgen"):

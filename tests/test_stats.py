@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from curate_support import make_atlas, record, run, write_record
+from helpers import new_atlas, record, run_in, write_record
 
 from atlas_cli.core.config import find_schemas_dir
 from atlas_cli.core.registries import load_registries
@@ -86,9 +86,9 @@ def test_bar():
 
 
 def test_stats_json_through_the_cli(tmp_path):
-    root = make_atlas(tmp_path, records())
-    write_record(root, "broken-2020-file", "slug: [unclosed\n")
-    result = run(root, "stats", "--format", "json")
+    root = new_atlas(tmp_path / "atlas", records())
+    write_record(root, "slug: [unclosed\n", "broken-2020-file.yaml")
+    result = run_in(root, "stats", "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["total"] == 4 and data["unreadable"] == 1
@@ -101,8 +101,8 @@ def test_stats_json_through_the_cli(tmp_path):
 
 
 def test_stats_text_through_the_cli(tmp_path):
-    root = make_atlas(tmp_path, records())
-    result = run(root, "stats", "--no-lint")
+    root = new_atlas(tmp_path / "atlas", records())
+    result = run_in(root, "stats", "--no-lint")
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout
     assert result.stdout.startswith("3 records\n")
@@ -122,15 +122,15 @@ def test_stats_text_through_the_cli(tmp_path):
 
 
 def test_stats_terminal_and_bad_format(tmp_path):
-    root = make_atlas(tmp_path, records())
-    coloured = run(root, "stats", env={"FORCE_COLOR": "1"})
+    root = new_atlas(tmp_path / "atlas", records())
+    coloured = run_in(root, "stats", env={"FORCE_COLOR": "1"})
     assert coloured.returncode == 0 and "\x1b[" in coloured.stdout
-    bad = run(root, "stats", "--format", "yaml")
+    bad = run_in(root, "stats", "--format", "yaml")
     assert bad.returncode == 2 and "unknown format" in bad.stderr
 
 
 def test_stats_of_an_empty_atlas(tmp_path):
-    result = run(make_atlas(tmp_path), "stats", "--format", "json")
+    result = run_in(new_atlas(tmp_path / "atlas"), "stats", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["total"] == 0
 

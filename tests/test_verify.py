@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from curate_support import make_atlas, record, run
-from fake_services import FakeServices, Reply, closed_port_url, work
+from fake_services import Reply, closed_port_url, work
+from helpers import new_atlas, record, run_in
 
 from atlas_cli.curate.verify import ACTION, NOTE, compare, similarity
 
@@ -27,14 +27,8 @@ def mensah_work(**extra):
     return message
 
 
-@pytest.fixture()
-def fake():
-    with FakeServices() as server:
-        yield server
-
-
 def verify(root, fake, *args, env=None):
-    return run(root, "verify", *args, env={**fake.env(), **FAST, **(env or {})})
+    return run_in(root, "verify", *args, env={**fake.env(), **FAST, **(env or {})})
 
 
 # --- compare (pure) --------------------------------------------------------------------------
@@ -144,7 +138,7 @@ def test_similarity():
 
 def test_clean_atlas_exits_0_and_asks_crossref_afresh_every_time(tmp_path, fake):
     fake.add_work(mensah_work())
-    root = make_atlas(tmp_path, [record()])
+    root = new_atlas(tmp_path / "atlas", [record()])
     first = verify(root, fake, "-v")
     assert first.returncode == 0, first.stdout + first.stderr
     assert f"{SLUG}: ok" in first.stdout
@@ -157,7 +151,7 @@ def test_clean_atlas_exits_0_and_asks_crossref_afresh_every_time(tmp_path, fake)
 
 def test_new_retraction_exits_1_and_leaves_the_record_alone(tmp_path, fake):
     fake.add_work(mensah_work(**{"updated-by": [{"type": "retraction", "DOI": "10.1016/j.neucli.2020.09.001"}]}))
-    root = make_atlas(tmp_path, [record()])
+    root = new_atlas(tmp_path / "atlas", [record()])
     path = root / "records" / f"{SLUG}.yaml"
     before = path.read_bytes()
     result = verify(root, fake)
@@ -175,7 +169,7 @@ def test_apply_changes_only_bibliographic_fields_and_flags_and_shows_the_diff(tm
         )
     )
     original = record(pem={"badge": "not-applicable", "rationale": "A review."})
-    root = make_atlas(tmp_path, [original])
+    root = new_atlas(tmp_path / "atlas", [original])
     result = verify(root, fake, SLUG, "--apply")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "applied:" in result.stdout
@@ -197,7 +191,7 @@ def test_apply_changes_only_bibliographic_fields_and_flags_and_shows_the_diff(tm
 
 def test_apply_refuses_when_the_doi_names_another_paper(tmp_path, fake):
     fake.add_work(work(DOI, "Gut microbiota composition in inflammatory bowel disease", family="Nguyen", year=2009))
-    root = make_atlas(tmp_path, [record()])
+    root = new_atlas(tmp_path / "atlas", [record()])
     path = root / "records" / f"{SLUG}.yaml"
     before = path.read_bytes()
     result = verify(root, fake, "--apply")
@@ -208,7 +202,7 @@ def test_apply_refuses_when_the_doi_names_another_paper(tmp_path, fake):
 
 
 def test_doi_that_no_longer_resolves(tmp_path, fake):
-    root = make_atlas(tmp_path, [record()])
+    root = new_atlas(tmp_path / "atlas", [record()])
     result = verify(root, fake)
     assert result.returncode == 1
     assert "the DOI no longer resolves in Crossref" in result.stdout
@@ -226,7 +220,7 @@ def test_doi_now_an_alias(tmp_path, fake):
             **{"container-title": ["Neurophysiologie Clinique"]},
         )
     )
-    root = make_atlas(tmp_path, [record()])
+    root = new_atlas(tmp_path / "atlas", [record()])
     result = verify(root, fake, "--apply")
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"Crossref answers {DOI} with {new_doi}" in result.stdout
@@ -238,7 +232,7 @@ def test_doi_now_an_alias(tmp_path, fake):
 
 def test_json_format_and_records_without_doi_are_skipped(tmp_path, fake):
     fake.add_work(mensah_work())
-    root = make_atlas(tmp_path, [record(), record(slug="nodoi-2020-paper", doi=None)])
+    root = new_atlas(tmp_path / "atlas", [record(), record(slug="nodoi-2020-paper", doi=None)])
     result = verify(root, fake, "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -249,7 +243,7 @@ def test_json_format_and_records_without_doi_are_skipped(tmp_path, fake):
 
 
 def test_unknown_slug_exits_1_with_suggestion(tmp_path, fake):
-    root = make_atlas(tmp_path, [record()])
+    root = new_atlas(tmp_path / "atlas", [record()])
     result = verify(root, fake, "mensah-2017-chronic")
     assert result.returncode == 1
     assert "did you mean" in result.stderr
@@ -279,7 +273,7 @@ def test_unknown_slug_exits_1_with_suggestion(tmp_path, fake):
 )
 def test_network_faults_exit_3_without_traceback(tmp_path, fake, reply, words):
     fake.script(DOI, reply)
-    root = make_atlas(tmp_path, [record()])
+    root = new_atlas(tmp_path / "atlas", [record()])
     path = root / "records" / f"{SLUG}.yaml"
     before = path.read_bytes()
     result = verify(root, fake, "--apply")
@@ -293,15 +287,15 @@ def test_network_faults_exit_3_without_traceback(tmp_path, fake, reply, words):
 
 def test_a_fault_then_success_is_retried(tmp_path, fake):
     fake.script(DOI, Reply(status=503, body="busy", content_type="text/plain"), Reply.work(mensah_work()))
-    root = make_atlas(tmp_path, [record()])
+    root = new_atlas(tmp_path / "atlas", [record()])
     result = verify(root, fake)
     assert result.returncode == 0, result.stdout
     assert fake.count("crossref", f"/works/{DOI}") == 2
 
 
 def test_connection_refused_exits_3(tmp_path):
-    root = make_atlas(tmp_path, [record()])
-    result = run(root, "verify", env={**FAST, "ATLAS_CROSSREF_URL": closed_port_url()})
+    root = new_atlas(tmp_path / "atlas", [record()])
+    result = run_in(root, "verify", env={**FAST, "ATLAS_CROSSREF_URL": closed_port_url()})
     assert result.returncode == 3, result.stdout + result.stderr
     assert "connection refused" in result.stdout
     assert "Traceback" not in result.stderr
@@ -311,7 +305,7 @@ def test_findings_win_over_network_failures_in_the_exit_code(tmp_path, fake):
     fake.add_work(mensah_work(**{"updated-by": [{"type": "retraction", "DOI": "10.1/r.1"}]}))
     other = record(slug="other-2020-paper", doi="10.1000/other.1")
     fake.script("10.1000/other.1", Reply(status=500, body="oops", content_type="text/plain"))
-    root = make_atlas(tmp_path, [record(), other])
+    root = new_atlas(tmp_path / "atlas", [record(), other])
     result = verify(root, fake)
     assert result.returncode == 1
     assert "other-2020-paper: could not verify" in result.stdout
@@ -360,7 +354,7 @@ def test_apply_edits_only_the_changed_values_and_keeps_comments_and_layout(tmp_p
             },
         )
     )
-    root = make_atlas(tmp_path, [record()])
+    root = new_atlas(tmp_path / "atlas", [record()])
     path = root / "records" / f"{SLUG}.yaml"
     path.write_text(HAND_WRITTEN, encoding="utf-8")
     result = verify(root, fake, SLUG, "--apply")
@@ -427,7 +421,7 @@ def test_set_top_level_declines_what_it_cannot_do_safely():
 
 def test_a_doi_written_as_a_web_address_is_asked_as_the_doi_and_apply_normalises_it(tmp_path, fake):
     fake.add_work(mensah_work())
-    root = make_atlas(tmp_path, [record(doi=f"https://doi.org/{DOI.upper()}")])
+    root = new_atlas(tmp_path / "atlas", [record(doi=f"https://doi.org/{DOI.upper()}")])
     result = verify(root, fake)
     assert [s.path for s in fake.seen("crossref")] == [f"/crossref/works/{DOI.upper()}"]
     assert "no longer resolves" not in result.stdout
@@ -440,7 +434,7 @@ def test_a_doi_written_as_a_web_address_is_asked_as_the_doi_and_apply_normalises
 
 
 def test_a_doi_field_that_is_not_a_doi_is_reported_without_asking_crossref(tmp_path, fake):
-    root = make_atlas(tmp_path, [record(doi="n/a")])
+    root = new_atlas(tmp_path / "atlas", [record(doi="n/a")])
     result = verify(root, fake)
     assert result.returncode == 1, result.stdout
     assert fake.count("crossref") == 0

@@ -1,0 +1,36 @@
+"""Fixtures every test module may use. The functions behind them (making an atlas,
+running atlas in this process or in a new one) are in helpers.py."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_services import FakeServices
+from helpers import new_atlas
+
+
+@pytest.fixture
+def atlas(tmp_path: Path) -> Path:
+    """An empty atlas at TMP_PATH/atlas (modules about `atlas add` give the name their own atlas)."""
+    return new_atlas(tmp_path / "atlas")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeServices]:
+    """A fake Crossref and NCBI on 127.0.0.1, on a free port, for one test."""
+    with FakeServices() as services:
+        yield services
+
+
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C (SIGINT) raises KeyboardInterrupt in this process for the test, whatever this
+    process was started with (a background job or CI runner may have it ignored)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
