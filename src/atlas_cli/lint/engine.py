@@ -72,7 +72,7 @@ class LintResult:
         return grouped
 
 
-# --- per process state (loaded once, inherited by forked workers) ----------------------
+# --- per process state (loaded once; forked workers inherit it, spawned ones load it once each) ---
 
 _checkers: dict[Path, tuple[Registries, SchemaChecker]] = {}
 
@@ -157,12 +157,7 @@ def normalise_title(title: str) -> str:
     return _NON_ALNUM.sub(" ", _MARKUP.sub("", title).casefold()).strip()
 
 
-_run: tuple[Path, Path | None] | None = None  # (schemas folder, records folder) of this run
-
-
-def _check_chunk(items: list[tuple[str, str]]) -> list[FileResult]:
-    assert _run is not None
-    schemas_dir, records_root = _run
+def _check_chunk(items: list[tuple[str, str]], schemas_dir: Path, records_root: Path | None) -> list[FileResult]:
     return [check_file(Path(p), display, schemas_dir, records_root) for p, display in items]
 
 
@@ -206,9 +201,7 @@ def lint_paths(settings: Settings, paths: list[Path] | None = None, *, jobs: int
     records_root = settings.records_dir.resolve() if settings.records_dir.is_dir() else None
     _checker(schemas_dir)  # load once here: forked workers inherit it; config errors surface now
     items = [(str(p), display_path(p)) for p in files]
-    global _run
-    _run = (schemas_dir, records_root)  # forked workers inherit it
-    results: list[FileResult] = map_chunks(_check_chunk, items, jobs)
+    results: list[FileResult] = map_chunks(_check_chunk, items, jobs, shared=(schemas_dir, records_root))
     problems = [p for r in results for p in r.problems]
     identities = [r.identity for r in results if r.identity is not None]
     files_seen = [(display, Path(p).name) for p, display in items]

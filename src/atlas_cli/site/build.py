@@ -195,15 +195,17 @@ def reusable_records(manifest: Manifest, context: str) -> dict[str, dict[str, An
 
 @dataclass
 class _Job:
-    """What each record's work needs (inherited by forked worker processes)."""
+    """What each record's work needs (handed to each worker process when it starts)."""
 
     settings: Settings
     registries: Registries
     include_drafts: bool
     renderer: Renderer | None = None
 
-
-_job: _Job | None = None
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to a spawned worker without the compiled templates: it compiles its own on
+        # first use. Forked workers are not sent anything: they inherit the parent's.
+        return {**self.__dict__, "renderer": None}
 
 
 def read_entry(path: Path, raw: bytes | None, job: _Job) -> tuple[str, Any]:
@@ -234,17 +236,14 @@ def read_entry(path: Path, raw: bytes | None, job: _Job) -> tuple[str, Any]:
     return ("draft-entry" if draft else "entry"), (listing(entry).to_json(), job.renderer.evidence(entry))
 
 
-def _read_chunk(chunk: list[tuple[Path, bytes | None]]) -> list[tuple[str, Any]]:
-    assert _job is not None
-    return [read_entry(path, raw, _job) for path, raw in chunk]
+def _read_chunk(chunk: list[tuple[Path, bytes | None]], job: _Job) -> list[tuple[str, Any]]:
+    return [read_entry(path, raw, job) for path, raw in chunk]
 
 
 def render_records(todo: list[tuple[Path, bytes | None]], job: _Job, workers: int) -> list[tuple[str, Any]]:
-    """`read_entry` of each of TODO, in order; spread over WORKERS forked processes when there are many."""
-    global _job
-    _job = job  # forked workers inherit it (registries, settings, compiled templates)
+    """`read_entry` of each of TODO, in order; spread over WORKERS processes when there are many."""
     job.renderer = job.renderer or Renderer(job.include_drafts)  # compiled once, before any fork
-    return map_chunks(_read_chunk, todo, workers, min_items=PARALLEL_FROM)
+    return map_chunks(_read_chunk, todo, workers, min_items=PARALLEL_FROM, shared=(job,))
 
 
 def _read_bytes(path: Path) -> bytes | None:
