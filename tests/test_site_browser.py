@@ -52,7 +52,10 @@ def _missing() -> str | None:
 MISSING = _missing()
 if MISSING and os.environ.get("CI"):
     pytest.fail(f"browser tests cannot run in CI: {MISSING} ({INSTALL})", pytrace=False)
-pytestmark = pytest.mark.skipif(MISSING is not None, reason=f"{MISSING}; to run them: {INSTALL}")
+pytestmark = [
+    pytest.mark.skipif(MISSING is not None, reason=f"{MISSING}; to run them: {INSTALL}"),
+    pytest.mark.xdist_group("browser"),  # one worker runs them all: one browser, one site
+]
 
 PEM_COLOURS = {  # the stylesheet's badge colours, as computed styles report them
     "required": "rgb(30, 107, 52)",
