@@ -25,7 +25,7 @@ E-utilities side (under `ncbi_url`), GET or POST:
 - `esearch.fcgi`: finds every `"<doi>"[doi]` (or bare `<doi>[doi]`) term of
   `term` and answers the PMIDs registered with `add_pubmed()`.
 - `esummary.fcgi`: answers `result[<pmid>]` with `articleids` (the DOI),
-  `fulljournalname`, `title` and `pubdate` for the `id` list.
+  `fulljournalname`, `source` (NLM abbreviation), `title` and `pubdate` for the `id` list.
 - `ncbi_script(*replies)` overrides both (failure tests).
 
 A `Reply` describes any answer: status, body (dict/list -> JSON, str, bytes),
@@ -186,6 +186,7 @@ class FakeServices:
         journal: str = "Journal of Tests (Full Title)",
         title: str = "A study of things.",
         pubdate: str = "2020 May 2",
+        abbrev: str | None = None,
     ) -> None:
         self.pubmed_by_doi[doi.lower()] = pmid
         self.pubmed[pmid] = {
@@ -193,7 +194,7 @@ class FakeServices:
             "pubdate": pubdate,
             "title": title,
             "fulljournalname": journal,
-            "source": journal[:20],
+            "source": abbrev or journal[:20],
             "articleids": [
                 {"idtype": "pubmed", "idtypen": 1, "value": pmid},
                 {"idtype": "doi", "idtypen": 3, "value": doi},

@@ -28,7 +28,9 @@ def test_adds_a_draft_with_pubmed_enrichment(atlas, fake):
             author=[{"given": "Fane", "family": "Mensah", "ORCID": "http://orcid.org/0000-0002-1825-0097"}],
         )
     )
-    fake.add_pubmed(DOI, "28410877", journal="Neurophysiologie clinique = Clinical neurophysiology")
+    fake.add_pubmed(
+        DOI, "28410877", journal="Neurophysiologie clinique = Clinical neurophysiology", abbrev="Neurophysiol Clin"
+    )
     result = atlas.run("add", f"https://doi.org/{DOI.upper()}")
     assert result.returncode == 0, result.stderr
     assert "added records/mensah-2020-immune-cells.yaml" in result.stderr
@@ -37,6 +39,8 @@ def test_adds_a_draft_with_pubmed_enrichment(atlas, fake):
     assert record["title"] == "Immune cells in ME/CFS"
     assert record["authors"] == [{"family": "Mensah", "given": "Fane", "orcid": "0000-0002-1825-0097"}]
     assert record["journal"] == "Neurophysiologie clinique = Clinical neurophysiology"
+    assert record["journal_abbrev"] == "Neurophysiol Clin"  # NLM's, from PubMed
+    assert "publisher" not in record  # a journal article is cited without its publisher
     assert record["doi"] == DOI and record["pmid"] == "28410877"
     assert record["added"] == record["snapshot_date"] == TODAY
     # The request: polite-pool User-Agent naming atlas, mailto, one Crossref call, NCBI tool/email.
@@ -71,6 +75,22 @@ def test_written_draft_passes_lint_as_a_draft(atlas, fake):
     lint = atlas.run("lint")
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert " error " not in lint.stdout
+
+
+def test_a_work_without_a_date_is_a_flagged_draft_that_lint_reports(atlas, fake):
+    fake.add_work(work(DOI, "Pacing in practice", year=None, type="book-chapter", publisher="IGI Global"))
+    result = atlas.run("add", "--no-pubmed", DOI)
+    assert result.returncode == 0, result.stderr
+    assert "added records/smith-pacing-practice.yaml" in result.stderr
+    assert "no publication date in Crossref (read issued, published-print" in result.stderr
+    record = atlas.load("smith-pacing-practice")
+    assert "year" not in record and record["flags"] == ["no-date"]
+    assert record["publisher"] == "IGI Global"  # a chapter is cited with its publisher
+    lint = atlas.run("lint", "--format", "json")
+    problems = json.loads(lint.stdout)
+    assert [p["rule"] for p in problems if p["severity"] == "error"] == []
+    [missing] = [p for p in problems if p["rule"] == "year-missing"]
+    assert missing["severity"] == "warning" and "no-date" in missing["message"]
 
 
 def test_dry_run_prints_and_writes_nothing(atlas, fake):
@@ -188,7 +208,6 @@ def _fault_cases():
         "no DOI in answer": ([Reply(body=envelope({"title": ["x"]}))], 3, ["no DOI"]),
         "no title": ([Reply.work(work(DOI, title=""))], 1, ["no title"]),
         "markup-only title": ([Reply.work(work(DOI, title="<i> </i><b></b>"))], 1, ["only markup"]),
-        "no date": ([Reply.work(work(DOI, year=None))], 1, ["no publication date"]),
     }
 
 

@@ -51,11 +51,75 @@ def test_a_plain_work_becomes_a_complete_draft():
         ("  Gut &amp; brain:\tthe  axis  ", "Gut & brain: the axis"),
         ("p < 0.05 in ME/CFS?", "p < 0.05 in ME/CFS?"),
         ("Fatigue — “quoted” Ünïcode", "Fatigue — “quoted” Ünïcode"),
+        # escaped twice by the publisher (a real Copernicus title): decoded all the way
+        (
+            "The Atmospheric Bridge Communicated the δ&amp;lt;sup&amp;gt;13&amp;lt;/sup&amp;gt;C Decline",
+            "The Atmospheric Bridge Communicated the δ13C Decline",
+        ),
+        ("Gut &amp;amp; brain &#x3b1;-synuclein &#946;", "Gut & brain α-synuclein β"),
+        # MathML with a TeX alternative: the formula once, as plain text
+        (
+            "<jats:inline-formula><jats:alternatives><jats:tex-math>$CO_2$</jats:tex-math>"
+            "<mml:math><mml:msub><mml:mi>CO</mml:mi><mml:mn>2</mml:mn></mml:msub></mml:math>"
+            "</jats:alternatives></jats:inline-formula> flux",
+            "CO2 flux",
+        ),
+        ("p &lt; 0.05 &amp; R&D; in <3 years", "p < 0.05 & R&D; in <3 years"),
     ],
 )
 def test_title_markup_and_whitespace_removed_nothing_else(raw, clean):
     assert clean_text(raw) == clean
     assert draft(work("10.1234/abcd", raw)).record["title"] == clean
+
+
+def test_names_and_journal_are_decoded_fully():
+    message = work(
+        "10.1234/abcd",
+        author=[{"given": "J&amp;amp;uuml;rgen", "family": "M&uuml;ller"}],
+        **{"container-title": ["Fatigue: Biomedicine, Health &amp;amp; Behavior"]},
+    )
+    record = draft(message).record
+    assert record["authors"] == [{"family": "Müller", "given": "Jürgen"}]
+    assert record["journal"] == "Fatigue: Biomedicine, Health & Behavior"
+
+
+@pytest.mark.parametrize(
+    "short,expected",
+    [
+        (["Pediatr. Neurol."], "Pediatr. Neurol."),
+        (["Pediatric Neurology"], None),  # the title again
+        (["dms"], None),  # a code, not an abbreviation
+        (["EFS2", "EFSA Journal"], "EFS2"),
+        ([], None),
+    ],
+)
+def test_journal_abbreviation_from_crossref(short, expected):
+    message = work("10.1234/abcd", **{"container-title": ["Pediatric Neurology"], "short-container-title": short})
+    assert draft(message).record.get("journal_abbrev") == expected
+
+
+def test_pubmed_abbreviation_wins_over_crossref():
+    hit = PubMedHit(doi="10.1234/abcd", pmid="42", journal="Pediatric neurology", journal_abbrev="Pediatr Neurol")
+    message = work("10.1234/abcd", **{"short-container-title": ["Pediatr. Neurol."]})
+    record = draft(message, pubmed=hit).record
+    assert (record["journal"], record["journal_abbrev"]) == ("Pediatric neurology", "Pediatr Neurol")
+
+
+@pytest.mark.parametrize(
+    "kind,container,expected",
+    [
+        ("journal-article", "Journal of Tests", None),
+        ("posted-content", None, None),  # the server is the `journal`
+        ("book", None, "Test Press"),
+        ("book-chapter", "A Book", "Test Press"),
+        ("proceedings-article", "Proc. of Things", "Test Press"),
+        ("report", None, "Test Press"),
+        ("report", "A Laboratory", None),  # the laboratory stands as publisher
+    ],
+)
+def test_publisher_recorded_for_types_cited_with_one(kind, container, expected):
+    message = work("10.1234/abcd", type=kind, **{"container-title": [container] if container else []})
+    assert draft(message).record.get("publisher") == expected
 
 
 def test_subtitle_is_joined():
@@ -133,9 +197,16 @@ def test_year_issued_then_print_then_online(dates, year):
     assert draft(message).record["year"] == year
 
 
-def test_no_date_is_a_problem_not_a_record():
-    result = draft(work("10.1234/abcd", year=None, issued={"date-parts": [[None]]}))
-    assert result.record is None and "no publication date" in result.problem
+def test_no_date_is_a_draft_without_a_year_flagged_and_explained():
+    message = work("10.1234/abcd", year=None, issued={"date-parts": [[None]]})
+    message["created"] = {"date-parts": [[2013, 5, 24]]}
+    result = draft(message)
+    assert result.problem is None
+    assert "year" not in result.record and result.record["flags"] == ["no-date"]
+    notice = next(n for n in result.notices if "no publication date" in n)
+    for field in ("issued", "published-print", "published-online", "published", "posted", "approved"):
+        assert field in notice
+    assert "registered in 2013" in notice
 
 
 def test_no_date_but_pubmed_year_is_used():

@@ -306,3 +306,23 @@ def test_a_book_is_cited_with_its_publisher(csl_validator):
     csl_validator.validate([item])
     assert "PB  - The National Academies Press" in cite.render(BOOK, "ris", settings).splitlines()
     assert "The National Academies Press" in cite.render(BOOK, "apa", settings)
+
+
+def test_a_one_page_range_is_one_page_in_every_format():
+    record = dict(RECORDS["mensah-2017-chronic-fatigue"], pages="27-27", volume="47", issue="2")
+    item = json.loads(cite.render(record, "csl-json", SETTINGS))[0]
+    assert item["page"] == "27"
+    assert "pages = {27}," in cite.render(record, "bibtex", SETTINGS)
+    ris_rows = cite.render(record, "ris", SETTINGS).splitlines()
+    assert "SP  - 27" in ris_rows and not any(r.startswith("EP") for r in ris_rows)
+    for fmt in cite.STYLES:
+        assert "27–" not in cite.render(record, fmt, SETTINGS) and "27-27" not in cite.render(record, fmt, SETTINGS)
+
+
+def test_the_journal_abbreviation_is_the_short_container_title(csl_validator):
+    record = dict(RECORDS["mensah-2017-chronic-fatigue"], journal_abbrev="Neurophysiol Clin")
+    items = json.loads(cite.render(record, "csl-json", SETTINGS))
+    csl_validator.validate(items)
+    assert items[0]["container-title-short"] == "Neurophysiol Clin"
+    assert "J2  - Neurophysiol Clin" in cite.render(record, "ris", SETTINGS).splitlines()
+    assert "? Neurophysiol Clin. " in cite.render(record, "ama", SETTINGS)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from helpers import good, lint, rules_of, with_pem, write_record
+from helpers import GOOD, good, lint, rules_of, run_atlas, with_pem, write_record
 
 from atlas_cli.core.records import render_record
 from atlas_cli.lint.rules import all_rule_ids, all_rules, fixable_rule_ids
+
+GOOD_PEM = GOOD["pem"]
 
 
 def problems_for(atlas, data, name=None):
@@ -37,6 +39,8 @@ FAILING = {
     "topic-unknown": lambda: good(topics=["microbiome"]),
     "author-name": lambda: good(authors=[{"given": "Olav"}]),
     "key-order": lambda: {"title": "x", **good()},
+    "text-markup": lambda: good(title="The δ&lt;sup&gt;13&lt;/sup&gt;C decline in <i>Globigerina</i>"),
+    "year-missing": lambda: good(status="draft", year=None, flags=["no-date"]),
 }
 
 
@@ -50,7 +54,14 @@ def test_every_record_rule_has_a_failing_example():
 
 
 def test_each_rule_says_once_whether_lint_fix_mends_it():
-    assert fixable_rule_ids() == {"yaml-bom", "pem-unknown-criterion", "pem-badge", "pem-not-applicable", "key-order"}
+    assert fixable_rule_ids() == {
+        "yaml-bom",
+        "pem-unknown-criterion",
+        "pem-badge",
+        "pem-not-applicable",
+        "key-order",
+        "text-markup",
+    }
 
 
 @pytest.mark.parametrize("rule", sorted(FAILING))
@@ -284,3 +295,52 @@ def test_a_retraction_notice_itself_is_not_a_retracted_paper(atlas):
     data = good(title="Retraction: B-Lymphocyte Depletion", flags=["notice"], design="erratum", status="draft")
     data["pem"] = {"badge": "not-applicable"}
     assert "retraction-unrecorded" not in [p.rule for p in problems_for(atlas, data)]
+
+
+# --- markup and missing years ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": "Gut &amp; brain in ME/CFS"},
+        {"journal": "Fatigue: Biomedicine, Health &amp;amp; Behavior"},
+        {"authors": [{"family": "M&uuml;ller", "given": "Ann"}]},
+        {"summary": "CO<sub>2</sub> output fell."},
+        {"pem": GOOD_PEM | {"rationale": "They required PEM &gt; 14 h."}},
+    ],
+)
+def test_markup_anywhere_in_text_is_reported(atlas, changes):
+    problems = problems_for(atlas, good(**changes))
+    assert [p.rule for p in problems] == ["text-markup"], problems
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": "IL-6 < 5 pg/mL and p<0.05 in R&D; a <3 year follow-up"},
+        {"doi": "10.1002/1096-9861(20010212)430:3<283::aid-cne1031>3.0.co;2-v"},
+        {"summary": "Smith & Jones found 50% less fatigue; α and β cells."},
+    ],
+)
+def test_plain_text_with_angle_brackets_or_ampersands_passes(atlas, changes):
+    assert problems_for(atlas, good(**changes)) == []
+
+
+def test_lint_fix_writes_plain_text_and_keeps_comments(atlas):
+    title = "B-Lymphocyte &amp;amp;lt;i&amp;amp;gt;Depletion&amp;amp;lt;/i&amp;amp;gt; in ME/CFS"
+    text = render_record(good(title="x")).replace("title: x", f"title: {title}  # from the publisher", 1)
+    path = write_record(atlas, text, "fluge-2019-b-lymphocyte.yaml")
+    assert "text-markup" in rules_of(lint(atlas))
+    result = run_atlas("lint", "--fix", cwd=atlas)
+    assert result.returncode == 0, result.stdout + result.stderr
+    fixed = path.read_text(encoding="utf-8")
+    assert "title: B-Lymphocyte Depletion in ME/CFS  # from the publisher" in fixed
+    assert lint(atlas).problems == []
+
+
+def test_a_draft_without_a_year_is_valid_but_warned_and_a_published_one_is_an_error(atlas):
+    draft = problems_for(atlas, good(status="draft", year=None))
+    assert [(p.rule, p.severity) for p in draft] == [("year-missing", "warning")]
+    published = problems_for(atlas, good(year=None))
+    assert [(p.rule, p.severity, p.message) for p in published] == [("schema", "error", "the record is missing `year`")]

@@ -416,7 +416,7 @@ def _make_record(
             result.notices.append("PubMed has more than one PMID for this DOI; no PMID written")
     result.flags = list(record.get("flags", []))
     keys = [doi_key(record["doi"])] + [doi_key(a) for a in record.get("doi_aliases", [])]
-    base = base_slug(record["authors"], record["year"], record["title"])
+    base = base_slug(record["authors"], record.get("year"), record["title"])
     try:
         with records_lock(records_dir):
             index.refresh()

@@ -2,7 +2,8 @@
 
 `build_draft()` returns the record without its slug (the slug depends on the
 records already on disk) plus what a curator must be told. A work that cannot
-make a record (no title, no year) comes back with `problem` set instead.
+make a record (no title) comes back with `problem` set instead; a work with no
+publication date becomes a draft without a year, flagged `no-date`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ from atlas_cli.core.doi import doi_key
 from atlas_cli.core.fields import UPDATE_FLAGS
 from atlas_cli.core.records import record_schema
 from atlas_cli.services.work import (
+    DATE_FIELDS,
     NOT_PAPER_TYPES,
     authors_of,
+    clean_text,
     in_place_updates,
     journal_of,
+    publisher_of,
+    registered_year,
+    short_journal_of,
     text_field,
     title_flags,
     title_of,
@@ -35,6 +41,28 @@ TITLE_NOTICES = {
     "patient-summary": "the title suggests a summary for patients, not the study",
     "book-review": "the title suggests a book review",
 }
+# Crossref types cited with their publisher (books, chapters, proceedings): the draft records it.
+PUBLISHED_BY = frozenset(
+    {
+        "book",
+        "edited-book",
+        "monograph",
+        "reference-book",
+        "book-set",
+        "book-series",
+        "book-chapter",
+        "book-part",
+        "book-section",
+        "book-track",
+        "reference-entry",
+        "proceedings",
+        "proceedings-article",
+    }
+)
+# Types whose publisher is the institution or repository that the draft keeps as `journal`
+# (a report's laboratory, a thesis's university, a dataset's archive): Crossref's publisher
+# is recorded only when there is no such name.
+PUBLISHER_IF_NO_CONTAINER = frozenset({"report", "report-component", "dissertation", "dataset", "standard"})
 CURATED_PLACEHOLDERS = {
     "summary": "TODO: plain-language summary of what the study did and found.",
     "why_it_matters": "TODO: why this matters for people with ME/CFS.",
@@ -74,22 +102,28 @@ def build_draft(
         year = pubmed.year
         notices.append(f"no publication date in Crossref; year {year} taken from PubMed")
     if year is None:
-        return Draft(
-            None,
-            problem="Crossref's record has no publication date (issued, print or online); "
-            "not creating a record (add it by hand with the year)",
+        registered = registered_year(work)
+        hint = f"; the DOI was registered in {registered}, which may be later" if registered else ""
+        notices.append(
+            f"no publication date in Crossref (read {', '.join(DATE_FIELDS)}): "
+            f"the year is left out for you to fill in from the paper{hint}"
         )
 
     record: dict[str, Any] = {"status": "draft", "title": title, "authors": authors_of(work)}
     if not record["authors"]:
         notices.append("no authors in Crossref (shown as 'Unknown authors'); check the paper")
-    journal = None
-    if pubmed is not None and getattr(pubmed, "journal", None):
-        journal = pubmed.journal
-    journal = journal or journal_of(work)
+    crossref_type = str(work.get("type") or "")
+    journal = clean_text(getattr(pubmed, "journal", None)) or journal_of(work)
     if journal:
         record["journal"] = journal
-    record["year"] = year
+        abbrev = clean_text(getattr(pubmed, "journal_abbrev", None)) or short_journal_of(work)
+        if abbrev and abbrev != journal:
+            record["journal_abbrev"] = abbrev
+    publisher = publisher_of(work)
+    if publisher and (crossref_type in PUBLISHED_BY or (crossref_type in PUBLISHER_IF_NO_CONTAINER and not journal)):
+        record["publisher"] = publisher
+    if year is not None:
+        record["year"] = year
     for key, source in (("volume", "volume"), ("issue", "issue")):
         value = text_field(work.get(source))
         if value:
@@ -105,7 +139,6 @@ def build_draft(
         record["doi_aliases"] = [asked_doi]
     if pubmed is not None and getattr(pubmed, "pmid", None):
         record["pmid"] = str(pubmed.pmid)
-    crossref_type = str(work.get("type") or "")
     known_types = record_schema()["properties"]["publication_type"]["enum"]
     record["publication_type"] = crossref_type if crossref_type in known_types else "other"
     record["pem"] = {
@@ -163,6 +196,8 @@ def build_draft(
     if "doi_aliases" in record or via_redirect:
         flag("doi-alias")
         notices.append(f"Crossref answered {asked_doi} with {doi} (an alias); the record uses {doi}")
+    if year is None:
+        flag("no-date")
     if flags:
         record["flags"] = flags
     record["snapshot_date"] = today.isoformat()

@@ -146,7 +146,7 @@ def bibtex(record: dict[str, Any], prefix: str, evidence_url: str) -> str:
     article_number = fields.text(record, "article_number")
     if page_text:
         first, last = parts.pages(record)
-        rows.append(("pages", escape(f"{first}--{last}" if first and last else page_text)))
+        rows.append(("pages", escape(f"{first}--{last}" if first and last else first or page_text)))
         if article_number:
             rows.append(("eid", escape(article_number)))
     elif article_number:

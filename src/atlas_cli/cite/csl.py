@@ -72,7 +72,11 @@ def csl_item(record: dict[str, Any], key: str, evidence_url: str | None = None) 
         item["author"] = names
     journal = fields.text(record, "journal")
     if journal:
-        item[CONTAINER_FIELDS.get(item["type"], "container-title")] = journal
+        where = CONTAINER_FIELDS.get(item["type"], "container-title")
+        item[where] = journal
+        abbrev = fields.text(record, "journal_abbrev")
+        if abbrev and where == "container-title":
+            item["container-title-short"] = abbrev  # what Vancouver and AMA print
     publisher = fields.text(record, "publisher")
     if publisher:
         item["publisher"] = publisher
@@ -88,7 +92,7 @@ def csl_item(record: dict[str, Any], key: str, evidence_url: str | None = None) 
     page_text = fields.text(record, "pages")
     if page_text:
         first, last = parts.pages(record)
-        item["page"] = f"{first}-{last}" if first and last else page_text
+        item["page"] = f"{first}-{last}" if first and last else first or page_text
     doi = fields.text(record, "doi")
     if doi:
         item["DOI"] = doi

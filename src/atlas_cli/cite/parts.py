@@ -23,14 +23,19 @@ def slug(record: dict[str, Any]) -> str:
 
 
 def pages(record: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(first page, last page) split from `pages` (hyphen or en dash)."""
+    """(first page, last page) split from `pages` (hyphen or en dash).
+
+    A range that starts and ends on the same page (`27-27`, as Crossref often has
+    it) is that one page: (`27`, None).
+    """
     value = text(record, "pages")
     if value is None:
         return None, None
     for dash in ("--", "\u2013", "\u2014", "-"):
         if dash in value:
             first, _, last = value.partition(dash)
-            return first.strip() or None, last.strip() or None
+            first, last = first.strip(), last.strip()
+            return first or None, (last if last != first else None) or None
     return value, None
 
 

@@ -43,6 +43,7 @@ def ris(record: dict[str, Any], key: str, evidence_url: str) -> str:
     for tag, value in (
         ("TI", fields.text(record, "title")),
         ("T2", fields.text(record, "journal")),
+        ("J2", fields.text(record, "journal_abbrev")),
         ("PB", fields.text(record, "publisher")),
         ("PY", parts.year(record)),
         ("VL", fields.text(record, "volume")),

@@ -64,6 +64,40 @@ def reorder_keys(text: str, mapping: yaml.MappingNode | None, order: list[str]) 
     return "".join(lines[: starts[0]] + body + lines[end:])
 
 
+def node_at(root: yaml.Node | None, path: tuple) -> yaml.Node | None:
+    """The node at PATH (keys and list indexes) under ROOT, if there is one."""
+    node = root
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            node = value_node(node, step)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            node = node.value[step]
+        else:
+            return None
+    return node
+
+
+def set_at(data: Any, path: tuple, value: Any) -> None:
+    """Set the value at PATH (keys and list indexes) in nested DATA."""
+    for step in path[:-1]:
+        data = data[step]
+    data[path[-1]] = value
+
+
+def scalar_in_place(written: str, node: yaml.ScalarNode, value: str) -> str:
+    """What replaces the text WRITTEN of scalar NODE so it reads as VALUE.
+
+    A one-line plain or quoted scalar stays one line (quoted only when needed); a block
+    or multi-line scalar becomes one double-quoted scalar (line breaks as \\n), keeping
+    the line break that ended it.
+    """
+    one_line = node.start_mark.line == node.end_mark.line and node.style in (None, "", "'", '"')
+    new = scalar_text("x", value) if one_line else None
+    if new is None:
+        new = json.dumps(value, ensure_ascii=False)
+    return new + written[len(written.rstrip()) :]
+
+
 def scalar_text(key: str, value: Any) -> str | None:
     """VALUE as a one-line YAML scalar (quoted only when needed), or None."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):

@@ -1,8 +1,9 @@
 """`atlas lint --fix`: safe, textual fixes that never lose a value.
 
 Fixes edit the file's text in place (comments, quoting and layout survive):
-the byte-order mark is dropped, criteria names become registry ids, the badge
-becomes the one the rules derive, and keys are put in page order by moving whole
+the byte-order mark is dropped, criteria names become registry ids, text with
+markup or character references becomes plain text, the badge becomes the one the
+rules derive, and keys are put in page order by moving whole
 key blocks (with the comments above them). After editing, the new text is
 parsed again and compared with the old data plus the intended changes; if
 anything else differs, the file is left untouched.
@@ -16,13 +17,15 @@ from pathlib import Path
 import yaml
 
 from atlas_cli.core.config import Settings
+from atlas_cli.core.markup import leftovers
 from atlas_cli.core.records import key_orders, write_atomic
 from atlas_cli.core.registries import Registries, load_registries
-from atlas_cli.core.yamledit import reorder_keys, replace_spans, value_node
+from atlas_cli.core.yamledit import node_at, reorder_keys, replace_spans, scalar_in_place, set_at, value_node
 from atlas_cli.core.yamlio import BOM, parse_text
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.engine import lint_paths
 from atlas_cli.lint.rules import fixable_rule_ids
+from atlas_cli.lint.rules.markup import dotted, plain_text, text_values
 
 
 def fix_paths(settings: Settings, paths: list[Path] | None, *, jobs: int | None = None) -> list[tuple[str, list[str]]]:
@@ -74,7 +77,22 @@ def fix_text(raw: bytes, registries: Registries, filename: str = "record.yaml") 
     text = replace_spans(text, replacements)
     document = parse_text(text)
 
-    # 2. the badge the criteria (or the design) decide
+    # 2. markup and character references -> plain text
+    replacements = []
+    for path, value in list(text_values(expected)):
+        plain = plain_text(value) if leftovers(value) else value
+        node = node_at(document.root, path)
+        if plain == value or not plain or not isinstance(node, yaml.ScalarNode):
+            continue
+        start, end = node.start_mark.index, node.end_mark.index
+        replacements.append(((start, end), scalar_in_place(text[start:end], node, plain)))
+        set_at(expected, path, plain)
+        what.append(f"plain text in `{dotted(path)}`")
+    if replacements:
+        text = replace_spans(text, replacements)
+        document = parse_text(text)
+
+    # 3. the badge the criteria (or the design) decide
     from atlas_cli.lint.rules.pem import expected_badge
 
     decided = expected_badge(RecordContext(filename, filename, document, registries))
@@ -90,7 +108,7 @@ def fix_text(raw: bytes, registries: Registries, filename: str = "record.yaml") 
             what.append(f"badge `{badge}` -> `{decided[0]}`")
             document = parse_text(text)
 
-    # 3. key order: the record, then `pem`
+    # 4. key order: the record, then `pem`
     orders = key_orders()
     reordered = reorder_keys(text, document.root, orders["record"])
     if reordered is not None:

@@ -3,8 +3,8 @@
 A batch costs a handful of requests, not two per DOI: `esearch` takes up to
 `SEARCH_CHUNK` `"<doi>"[doi]` terms joined by OR and returns their PMIDs (in no
 particular order); `esummary` takes up to `SUMMARY_CHUNK` PMIDs and returns, for
-each, its `articleids` (which map it back to a DOI), `fulljournalname`, `title`
-and `pubdate`. Requests are POSTed (long lists fit) and paced under NCBI's
+each, its `articleids` (which map it back to a DOI), `fulljournalname`, `source`
+(the NLM title abbreviation), `title` and `pubdate`. Requests are POSTed (long lists fit) and paced under NCBI's
 3 requests/s without an API key, with `tool` and `email` sent as NCBI asks.
 
 PubMed is an enrichment: `lookup()` never raises for the network; it returns what
@@ -44,9 +44,17 @@ class PubMedHit:
     journal: str | None = None
     year: int | None = None
     title: str | None = None
+    journal_abbrev: str | None = None  # NLM's abbreviation (esummary `source`), e.g. Pediatr Neurol
 
     def to_json(self) -> dict[str, Any]:
-        return {"doi": self.doi, "pmid": self.pmid, "journal": self.journal, "year": self.year, "title": self.title}
+        return {
+            "doi": self.doi,
+            "pmid": self.pmid,
+            "journal": self.journal,
+            "year": self.year,
+            "title": self.title,
+            "journal_abbrev": self.journal_abbrev,
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> PubMedHit | None:
@@ -59,6 +67,7 @@ class PubMedHit:
             journal=data.get("journal") or None,
             year=year if isinstance(year, int) else None,
             title=data.get("title") or None,
+            journal_abbrev=data.get("journal_abbrev") or None,
         )
 
 
@@ -140,6 +149,7 @@ class PubMedClient:
                 if isinstance(a, dict) and a.get("idtype") == "doi" and isinstance(value := a.get("value"), str)
             ]
             journal = item.get("fulljournalname")
+            abbrev = item.get("source")
             year_match = re.match(r"\s*([12][0-9]{3})", str(item.get("pubdate") or ""))
             title = item.get("title")
             for doi in dois:
@@ -150,6 +160,7 @@ class PubMedClient:
                         journal=journal.strip() if isinstance(journal, str) and journal.strip() else None,
                         year=int(year_match.group(1)) if year_match else None,
                         title=title if isinstance(title, str) else None,
+                        journal_abbrev=abbrev.strip() if isinstance(abbrev, str) and abbrev.strip() else None,
                     )
                 )
         return hits

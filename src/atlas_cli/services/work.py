@@ -7,11 +7,11 @@ to send: lists where one value is expected, markup in text, missing dates.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 from typing import Any
 
+from atlas_cli.core import markup
 from atlas_cli.core.doi import doi_key
 
 # Crossref update types (publisher-supplied, inconsistent case) -> schema enum.
@@ -48,19 +48,18 @@ def title_flags(title: str) -> list[str]:
     return [name for pattern, name in _TITLE_FLAGS if pattern.search(title)]
 
 
-_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:._-]*(?:\s[^<>]*)?/?>")
 _ORCID_RE = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx])")
 
 
 def clean_text(value: Any) -> str:
-    """Markup (JATS/HTML/MathML tags, entities) and stray whitespace removed; nothing else.
+    """Markup (JATS/HTML/MathML tags, entities, however often escaped) and stray whitespace removed.
 
-    Tags vanish without leaving a space (`C<sub>2</sub>H` -> `C2H`); whitespace around
-    them (newlines included) collapses to single spaces.
+    Tags vanish without leaving a space (`C<sub>2</sub>H` -> `C2H`, as PubMed shows
+    it); whitespace around them (newlines included) collapses to single spaces.
     """
     if not isinstance(value, str):
         return ""
-    return re.sub(r"\s+", " ", html.unescape(_TAG_RE.sub("", value))).strip()
+    return markup.plain(value)
 
 
 def first_text(values: Any) -> str:
@@ -125,14 +124,22 @@ def _year(work: dict[str, Any], key: str) -> int | None:
     return year if isinstance(year, int) and 1800 <= year <= 2100 else None
 
 
+# The publication dates Crossref may carry, in the order they are trusted: issued, then
+# print, then online; then `published`, `posted` (preprints) and `approved` (dissertations).
+DATE_FIELDS = ("issued", "published-print", "published-online", "published", "posted", "approved")
+
+
 def year_of(work: dict[str, Any]) -> int | None:
-    # issued, then print, then online; then the other dates Crossref may carry
-    # (`published`, `posted` for preprints, `approved` for dissertations).
-    for key in ("issued", "published-print", "published-online", "published", "posted", "approved"):
+    for key in DATE_FIELDS:
         year = _year(work, key)
         if year:
             return year
     return None
+
+
+def registered_year(work: dict[str, Any]) -> int | None:
+    """The year the DOI was registered (`created`): a hint when there is no publication date, never one."""
+    return _year(work, "created")
 
 
 def _date_of(update: dict[str, Any]) -> str | None:
@@ -193,6 +200,25 @@ def text_field(value: Any) -> str | None:
         return str(value)
     text = clean_text(value) if isinstance(value, str) else ""
     return text or None
+
+
+def publisher_of(work: dict[str, Any]) -> str | None:
+    return text_field(work.get("publisher"))
+
+
+def short_journal_of(work: dict[str, Any]) -> str | None:
+    """The publisher's short title of the journal (`short-container-title`), when it says more than the title.
+
+    A short title equal to the journal's full title adds nothing, and an all-lower-case
+    one (`dms`) is a code, not an abbreviation.
+    """
+    journal = (journal_of(work) or "").casefold()
+    raw = work.get("short-container-title")
+    for value in [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []:
+        short = clean_text(value)
+        if short and short.casefold() != journal and short != short.lower():
+            return short
+    return None
 
 
 def journal_of(work: dict[str, Any]) -> str | None:

@@ -49,13 +49,14 @@ from atlas_cli.lint.rules import (  # noqa: E402
     authors,
     completeness,
     identity,
+    markup,
     order,
     pem,
     retraction,
     vocabulary,
 )
 
-FAMILIES = (authors, completeness, identity, order, pem, retraction, vocabulary)
+FAMILIES = (authors, completeness, identity, markup, order, pem, retraction, vocabulary)
 
 # Rules that are not per-record functions (reading the file, the schema, the whole atlas).
 OTHER_RULES: dict[str, Rule] = {

@@ -93,3 +93,25 @@ def published_fields(ctx: RecordContext) -> None:
             "add topic ids from schemas/topics.yaml",
             severity=WARNING,
         )
+
+
+@rule("year-missing")
+def year_missing(ctx: RecordContext) -> None:
+    """A draft has no year yet (Crossref gave no date): warned until it is filled in.
+
+    Warns:   status: draft, no `year:`, flags: [no-date]
+    Passes:  year: 2015
+    (A published record without a year is a schema error.)
+    """
+    if ctx.published or "year" in ctx.data:
+        return
+    flags = fields.strings(ctx.data.get("flags"))
+    why = "Crossref gave no publication date (flag no-date)" if "no-date" in flags else "no year recorded"
+    ctx.report(
+        "year-missing",
+        ("flags",) if "flags" in ctx.data else ("title",),
+        f"`year` is missing: {why}; citations print n.d.",
+        "add `year:` from the paper itself (its first page, or the publisher's page), then drop the no-date flag",
+        severity=WARNING,
+        key=True,
+    )
