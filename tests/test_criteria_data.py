@@ -75,7 +75,7 @@ def test_a_malformed_criteria_entry_names_file_and_line(tmp_path, old, new, mess
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("subset: [", "subsets: [", "unknown key(s) subsets"),
+        ("subset:\n", "subsets:\n", "unknown key(s) subsets"),
         ('pem_terms: ["PEM"', 'pem_terms: ["P*EM"', "`*` may only end a word"),
         ('background: ["debate*"', 'background: ["... debate*"', "`...` must stand between two words"),
         ('"{pem} requirement"', '"{malaise} requirement"', "unknown list {malaise}"),

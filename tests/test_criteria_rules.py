@@ -125,6 +125,49 @@ CASES = [
         None,
         "Sixty patients met the Fukuda criteria. The ICC requires post-exertional neuroimmune exhaustion.",
     ),
+    ("unclear", set(), None, "Patients with ME/CFS were classified as meeting the CCC or not."),
+    ("unclear", set(), None, "The ME/CFS diagnosis was confirmed by the CCC in 45 of 60 patients."),
+    ("unclear", set(), None, "Fifty-two percent of the ME/CFS sample met the CCC."),
+    (
+        "not-required",
+        {"fukuda-1994"},
+        None,
+        "All patients met the Fukuda criteria; a subgroup also met the Canadian Consensus Criteria.",
+    ),
+    (
+        "unclear",
+        set(),
+        None,
+        "We previously showed that patients meeting the CCC have lower NK cytotoxicity. Here 40 patients took part.",
+    ),
+    ("unclear", set(), None, "Fifty ME/CFS patients, none of whom met the CCC, were studied."),
+    (
+        "unclear",
+        set(),
+        None,
+        "Patients with post-COVID syndrome meeting the CCC (PCS-ME/CFS) and those not meeting them were compared.",
+    ),
+    ("unclear", set(), None, "Post-COVID patients were classified as PCS-ME/CFS when they met the CCC."),
+    # groups compared: both are participants, either definition was enough
+    (
+        "not-required",
+        {"ccc-2003", "fukuda-1994"},
+        "any",
+        "We compared patients who met the CCC with those who met only the Fukuda criteria.",
+    ),
+    (
+        "not-required",
+        {"ccc-2003", "fukuda-1994"},
+        "any",
+        "Patients meeting the CCC (n = 20) and patients meeting only the Fukuda criteria (n = 25) were recruited.",
+    ),
+    (
+        "not-required",
+        {"fukuda-1994"},
+        None,
+        "Eligible patients met the Fukuda criteria. Those meeting the IOM criteria had worse scores than those "
+        "meeting the Fukuda criteria only.",
+    ),
     # nothing named: unclear
     ("unclear", set(), None, "We used rigorous criteria to recruit participants with ME/CFS and matched controls."),
     ("unclear", set(), None, "Patients with ME/CFS were recruited from a tertiary fatigue clinic."),

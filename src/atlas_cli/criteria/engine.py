@@ -111,6 +111,7 @@ def propose(text: str, lexicon: Lexicon, year: int | None = None) -> Proposal:
     _group(reading, lexicon)
     for group in reading.groups:
         group.role = _role(reading, lexicon, group)
+    _compared_arms(reading, lexicon)
     _applied_rules(reading)
 
     screen = _pem_screen(reading, lexicon)
@@ -303,15 +304,18 @@ def _role(reading: _Reading, lexicon: Lexicon, group: _Group) -> str:
     after_inclusion = [
         h for h in after_cues if h.label == "after" and not lexicon.negation.first(index, group.end, h.start)
     ]
+    nearest_after_inclusion = min((h.start - group.end for h in after_inclusion), default=AFTER)
     after_exclusion = [h.start - group.end for h in after_cues if h.label == "exclusion"]
-    if after_exclusion and min(after_exclusion) < min((h.start - group.end for h in after_inclusion), default=AFTER):
+    if after_exclusion and min(after_exclusion) < nearest_after_inclusion:
         return model.EXCLUSION
+    after_subset = [h.start - group.end for h in after_cues if h.label == "subset"]
+    if after_subset and min(after_subset) < nearest_after_inclusion:
+        return model.SUBSET
     if any(h.label == "subset" and h.start >= window_start for h in before) and not after_inclusion:
         return model.SUBSET
-    strong = [group.start - h.end for h in before if h.label == "strong"]
-    hypothetical = [group.start - h.end for h in before if h.label == "hypothetical"]
-    if hypothetical and min(hypothetical) < min(strong, default=len(reading.text)):
+    if any(h.label == "not_this_study" for h in before):
         return model.BACKGROUND
+    strong = [group.start - h.end for h in before if h.label == "strong"]
     inclusion = min(strong + [h.start - group.end for h in after_inclusion], default=None)
     background = [group.start - h.end for h in before if h.label == "background"]
     background += [h.start - group.end for h in after if h.label == "background"]
@@ -355,6 +359,24 @@ def _labels_a_group(reading: _Reading, lexicon: Lexicon, group: _Group) -> bool:
     return bool(
         lexicon.condition.first(reading.index, start, paren) or lexicon.participants.first(reading.index, start, paren)
     )
+
+
+def _compared_arms(reading: _Reading, lexicon: Lexicon) -> None:
+    """A clause comparing a group selected by a PEM-requiring definition with a group defined
+    otherwise: the second group is participants too ("we compared patients who met the CCC
+    with those who met only the Fukuda criteria"), so either definition was enough."""
+    for group in reading.groups:
+        if group.role != model.SUBSET or not group.definitional or any(n.requires_pem for n in group.names):
+            continue
+        requiring = [
+            other
+            for other in reading.groups
+            if other.clause == group.clause
+            and other.role == model.INCLUSION
+            and any(n.requires_pem for n in other.names)
+        ]
+        if requiring and lexicon.compare.first(reading.index, *group.clause):
+            group.role = model.INCLUSION
 
 
 def _applied_rules(reading: _Reading) -> None:

@@ -30,9 +30,9 @@ _SHAPE: dict[str, Any] = {
     "other_conditions": None,
     "inclusion": {"strong": None, "weak": None, "after": None},
     "exclusion": {"before": None, "after": None},
-    "subset": None,
+    "subset": {"before": None, "after": None},
     "background": None,
-    "hypothetical": None,
+    "not_this_study": None,
     "other_use": None,
     "combine": {"any": None, "all": None, "compare": None, "filler": None, "also_all": None},
     "pem_screen": None,
@@ -82,14 +82,16 @@ class Lexicon:
         self.role_cues = PhraseSet(
             [(p, "strong") for p in cues["inclusion"]["strong"]]
             + [(p, "weak") for p in cues["inclusion"]["weak"]]
-            + [(p, "subset") for p in cues["subset"]]
+            + [(p, "subset") for p in cues["subset"]["before"]]
             + [(p, "exclusion") for p in cues["exclusion"]["before"]]
             + [(p, "background") for p in cues["background"]]
-            + [(p, "hypothetical") for p in cues["hypothetical"]]
+            + [(p, "not_this_study") for p in cues["not_this_study"]]
             + [(p, "other_use") for p in cues["other_use"]]
         )
         self.after_cues = PhraseSet(
-            [(p, "after") for p in cues["inclusion"]["after"]] + [(p, "exclusion") for p in cues["exclusion"]["after"]]
+            [(p, "after") for p in cues["inclusion"]["after"]]
+            + [(p, "exclusion") for p in cues["exclusion"]["after"]]
+            + [(p, "subset") for p in cues["subset"]["after"]]
         )
         self.connectors = PhraseSet(
             [(p, "any") for p in cues["combine"]["any"]]
@@ -97,6 +99,7 @@ class Lexicon:
             + [(p, "compare") for p in cues["combine"]["compare"]]
             + [(p, "filler") for p in cues["combine"]["filler"]]
         )
+        self.compare = PhraseSet((p, "compare") for p in cues["combine"]["compare"])
         self.also_all = PhraseSet((p, "also_all") for p in cues["combine"]["also_all"])
         self.screen = PhraseSet(((p, "screen") for p in cues["pem_screen"]), lists)
         self.negation = PhraseSet((p, "negation") for p in cues["negation"])
