@@ -2,7 +2,17 @@
 
 import pytest
 
-from atlas_cli.core.doi import Doi, NotADoi, doi_key, inspect_identifier, parse_doi_lines, safe_name
+from atlas_cli.core.doi import (
+    Doi,
+    NotADoi,
+    Pmcid,
+    Pmid,
+    doi_key,
+    inspect_identifier,
+    parse_doi_lines,
+    parse_identifier,
+    safe_name,
+)
 
 DOI = "10.1016/j.neucli.2017.02.002"
 
@@ -135,3 +145,84 @@ def test_control_characters_are_not_a_doi(typed):
     ident = inspect_identifier(typed)
     assert isinstance(ident, NotADoi) and ident.kind == "malformed"
     assert "control character" in ident.problem
+
+
+# --- PubMed identifiers: parse_identifier takes a DOI, a PMID or a PMCID ----------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "28410877",
+        "PMID: 28410877",
+        "PMID:28410877",
+        "pmid:28410877",
+        "PMID 28410877",
+        "PubMed ID: 28410877",
+        " PMID: 28410877. ",
+        "\u200b28410877",
+        "https://pubmed.ncbi.nlm.nih.gov/28410877/",
+        "pubmed.ncbi.nlm.nih.gov/28410877",
+        "https://pubmed.ncbi.nlm.nih.gov/28410877/?from_term=fatigue#affiliation-1",
+        "https://www.ncbi.nlm.nih.gov/pubmed/28410877",
+        "http://www.ncbi.nlm.nih.gov/pubmed/?term=28410877",
+        "https://europepmc.org/article/MED/28410877",
+        "https://europepmc.org/abstract/MED/28410877",
+    ],
+)
+def test_pasted_pmids_are_pmids(typed):
+    ident = parse_identifier(typed)
+    assert ident == Pmid(typed, "28410877")
+    assert ident.identity == "pmid:28410877"
+    assert ident.label == "PMID 28410877"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "PMC5382345",
+        "pmc5382345",
+        "PMCID: PMC5382345",
+        "PMCID:PMC5382345",
+        "PMC5382345.2",
+        "https://pmc.ncbi.nlm.nih.gov/articles/PMC5382345/",
+        "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC5382345/",
+        "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC5382345/figure/F1/",
+        "https://europepmc.org/article/PMC/PMC5382345",
+        "https://europepmc.org/articles/PMC5382345",
+    ],
+)
+def test_pasted_pmcids_are_pmcids(typed):
+    ident = parse_identifier(typed)
+    assert ident == Pmcid(typed, "PMC5382345")
+    assert ident.identity == "pmcid:PMC5382345" and ident.label == "PMC5382345"
+
+
+def test_parse_identifier_reads_dois_as_inspect_identifier_does():
+    for typed in (f"https://doi.org/{DOI}.", f"doi:{DOI.upper()}"):
+        assert parse_identifier(typed) == inspect_identifier(typed)
+    ident = parse_identifier(DOI)
+    assert isinstance(ident, Doi) and ident.identity == f"doi:{DOI}" and ident.label == DOI
+
+
+@pytest.mark.parametrize(
+    "typed,kind,words",
+    [
+        ("PMID 0123", "unknown", ["not a DOI, a PubMed ID or a PMC ID"]),
+        ("PMID: 1234567890", "unknown", ["not a DOI, a PubMed ID or a PMC ID"]),
+        ("arXiv:2101.00001", "arxiv", ["arXiv"]),
+        ("https://pubmed.ncbi.nlm.nih.gov/?term=fatigue", "url", ["web page"]),
+        ("", "empty", ["empty"]),
+    ],
+)
+def test_what_is_none_of_the_three_still_says_what_it_looks_like(typed, kind, words):
+    ident = parse_identifier(typed)
+    assert isinstance(ident, NotADoi) and ident.kind == kind
+    for word in words:
+        assert word in ident.problem
+
+
+def test_inspect_identifier_still_wants_a_doi():
+    ident = inspect_identifier("PMID: 28410877")
+    assert isinstance(ident, NotADoi) and ident.kind == "pmid"
+    assert "not a DOI" in ident.problem

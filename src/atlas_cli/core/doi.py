@@ -1,4 +1,4 @@
-"""DOIs as people paste them: normalise, inspect, compare (pure, no I/O).
+"""Paper identifiers as people paste them: normalise, inspect, compare (pure, no I/O).
 
 `inspect_identifier("https://doi.org/10.1016/J.NEUCLI.2017.02.002.")` keeps the
 string as typed and gives a `Doi` with the normalised DOI
@@ -6,6 +6,13 @@ string as typed and gives a `Doi` with the normalised DOI
 with (DOIs are case-insensitive). A string that is not a DOI gives a `NotADoi`
 with a `kind` (pmid, pmcid, arxiv, url, empty, malformed, unknown) and a
 sentence saying what it looks like instead.
+
+`parse_identifier()` also takes PubMed identifiers, as PubMed, PMC and Europe
+PMC show them, and returns a `Pmid` or a `Pmcid`: `PMID: 28410877`,
+`pmid:28410877`, a bare `28410877`, `https://pubmed.ncbi.nlm.nih.gov/28410877/`,
+`PMC5382345`, `PMCID: PMC5382345`, `https://pmc.ncbi.nlm.nih.gov/articles/PMC5382345/`.
+Each of `Doi`, `Pmid` and `Pmcid` has an `identity` (`doi:<key>`, `pmid:<digits>`,
+`pmcid:PMC<digits>`): one paper, one key, whatever form it was pasted in.
 """
 
 from __future__ import annotations
@@ -29,6 +36,27 @@ _FRAGMENT_RE = re.compile(r"#[A-Za-z][\w.-]*$")  # #abstract (not the `#` a SICI
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _EMBEDDED_DOI_RE = re.compile(r"(10\.[0-9]{4,9}/[^\s?#&\"'<>]+)")
 _EXAMPLE = "a DOI looks like 10.1016/j.neucli.2017.02.002"
+# PubMed IDs and PubMed Central IDs, bare, labelled, or in the address of their page.
+_PMID = r"([1-9][0-9]{0,8})"
+_PMCID = r"PMC([0-9]{1,9})(?:\.[0-9]+)?"  # a version suffix (PMC5382345.1) names the same article
+_AFTER_URL = r"(?:[/?#].*)?"
+_PMID_RES = [
+    re.compile(rf"(?i)(?:pmid|pubmed(?:\s*id)?)?\s*[:#]?\s*{_PMID}"),
+    re.compile(rf"(?i)(?:https?://)?(?:www\.)?pubmed\.ncbi\.nlm\.nih\.gov/{_PMID}{_AFTER_URL}"),
+    re.compile(rf"(?i)(?:https?://)?(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed/{_PMID}{_AFTER_URL}"),
+    re.compile(rf"(?i)(?:https?://)?(?:www\.)?europepmc\.org/(?:article|abstract)/MED/{_PMID}{_AFTER_URL}"),
+    re.compile(
+        rf"(?i)(?:https?://)?(?:www\.)?(?:ncbi\.nlm\.nih\.gov/pubmed|pubmed\.ncbi\.nlm\.nih\.gov)/?\?term={_PMID}(?:&.*)?"
+    ),
+]
+_PMCID_RES = [
+    re.compile(rf"(?i)(?:pmcid\s*[:#]?\s*)?{_PMCID}"),
+    re.compile(rf"(?i)(?:https?://)?(?:www\.)?ncbi\.nlm\.nih\.gov/pmc/articles/{_PMCID}{_AFTER_URL}"),
+    re.compile(rf"(?i)(?:https?://)?(?:www\.)?pmc\.ncbi\.nlm\.nih\.gov/articles/{_PMCID}{_AFTER_URL}"),
+    re.compile(
+        rf"(?i)(?:https?://)?(?:www\.)?europepmc\.org/(?:article/PMC|articles|abstract/PMC)/{_PMCID}{_AFTER_URL}"
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +70,47 @@ class Doi:
     def key(self) -> str:
         return doi_key(self.doi)
 
+    @property
+    def identity(self) -> str:
+        return f"doi:{self.key}"
+
+    @property
+    def label(self) -> str:
+        """How messages name it."""
+        return self.doi
+
+
+@dataclass(frozen=True)
+class Pmid:
+    """An identifier as typed that is a PubMed ID."""
+
+    typed: str
+    pmid: str  # the digits
+
+    @property
+    def identity(self) -> str:
+        return f"pmid:{self.pmid}"
+
+    @property
+    def label(self) -> str:
+        return f"PMID {self.pmid}"
+
+
+@dataclass(frozen=True)
+class Pmcid:
+    """An identifier as typed that is a PubMed Central ID."""
+
+    typed: str
+    pmcid: str  # `PMC` and the digits, without a version
+
+    @property
+    def identity(self) -> str:
+        return f"pmcid:{self.pmcid}"
+
+    @property
+    def label(self) -> str:
+        return self.pmcid
+
 
 @dataclass(frozen=True)
 class NotADoi:
@@ -52,7 +121,9 @@ class NotADoi:
     problem: str  # why it is not a DOI, for a person
 
 
-Identifier = Doi | NotADoi
+Identifier = Doi | NotADoi  # what inspect_identifier() finds
+PaperId = Doi | Pmid | Pmcid  # an identifier that names a paper
+Parsed = Doi | Pmid | Pmcid | NotADoi  # what parse_identifier() finds
 
 
 def doi_key(doi: str) -> str:
@@ -98,6 +169,29 @@ def inspect_identifier(typed: str) -> Identifier:
     if DOI_RE.match(text):
         return Doi(typed, text)
     return NotADoi(typed, *_describe(text))
+
+
+def parse_identifier(typed: str) -> Parsed:
+    """TYPED as a DOI, a PubMed ID or a PubMed Central ID; anything else says what it looks like."""
+    ident = inspect_identifier(typed)
+    if isinstance(ident, Doi):
+        return ident
+    text = _strip_trailing(typed.translate(_INVISIBLE).strip().strip("\"'\u201c\u201d\u2018\u2019<>([").strip())
+    for pattern in _PMID_RES:
+        match = pattern.fullmatch(text)
+        if match:
+            return Pmid(typed, match.group(1))
+    for pattern in _PMCID_RES:
+        match = pattern.fullmatch(text)
+        if match:
+            return Pmcid(typed, f"PMC{match.group(1)}")
+    if ident.kind == "unknown":
+        return NotADoi(
+            typed,
+            "unknown",
+            f"'{clean(typed)}' is not a DOI, a PubMed ID or a PMC ID ({_EXAMPLE}, a PubMed ID like 28410877)",
+        )
+    return ident
 
 
 def _describe(text: str) -> tuple[str, str]:
