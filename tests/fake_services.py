@@ -21,12 +21,25 @@ Crossref side (under `crossref_url`):
 - Every answer carries `headers` (default: the 2026 polite pool's
   `x-rate-limit-limit: 10`, `x-rate-limit-interval: 1s`, `x-concurrency-limit: 3`).
 
-E-utilities side (under `ncbi_url`), GET or POST:
-- `esearch.fcgi`: finds every `"<doi>"[doi]` (or bare `<doi>[doi]`) term of
-  `term` and answers the PMIDs registered with `add_pubmed()`.
-- `esummary.fcgi`: answers `result[<pmid>]` with `articleids` (the DOI),
-  `fulljournalname`, `source` (NLM abbreviation), `title` and `pubdate` for the `id` list.
+E-utilities side (under `ncbi_url`), GET or POST, shaped as NCBI's documentation
+and its JSON answers show (esearch `esearchresult`, esummary `result` DocSums):
+- `esearch.fcgi`: a term of `"<doi>"[doi]` (or bare `<doi>[doi]`) terms finds
+  the PMIDs registered for those DOIs. Any other term is a search: every paper
+  registered with `add_pubmed_record()` whose Entrez date falls in
+  `mindate`..`maxdate` (both included, `datetype=edat`) matches, newest first;
+  `usehistory=y` stores the result under a `WebEnv` and `query_key`, and
+  `retstart`/`retmax` page the `idlist`. `searches` keeps every term asked.
+- `esummary.fcgi`: DocSums for an `id` list (an unknown PMID gets NCBI's
+  `{"uid": ..., "error": "cannot get document summary"}`), or for a page
+  (`retstart`, `retmax`) of a stored search (`WebEnv`, `query_key`).
+- Every answer carries `X-RateLimit-Limit` (3, or 10 when `api_key` is sent) as
+  NCBI's do; `ncbi_enforce=True` answers a request over that rate in any 1 s
+  window with NCBI's 429 `{"error": "API rate limit exceeded", ...}`.
 - `ncbi_script(*replies)` overrides both (failure tests).
+
+PMC ID converter (under `idconv_url`), GET `?ids=PMC1,PMC2&format=json`: a
+record per id with the PMID and DOI registered with `add_pubmed_record(pmcid=)`,
+or `{"status": "error", "errmsg": ...}` for one PMC does not have.
 
 A `Reply` describes any answer: status, body (dict/list -> JSON, str, bytes),
 content type, extra headers, delay, `truncate` (send only the first N bytes,
@@ -144,21 +157,32 @@ class Seen:
 
 class FakeServices:
     def __init__(
-        self, *, delay: float = 0.0, headers: dict[str, str] | None = None, ncbi_delay: float | None = None
+        self,
+        *,
+        delay: float = 0.0,
+        headers: dict[str, str] | None = None,
+        ncbi_delay: float | None = None,
+        ncbi_enforce: bool = False,
     ) -> None:
         self.delay = delay
         self.ncbi_delay = delay if ncbi_delay is None else ncbi_delay
+        self.ncbi_enforce = ncbi_enforce
+        self.histories: dict[str, list[str]] = {}  # WebEnv -> the PMIDs of the stored search
+        self.searches: list[str] = []  # every search term asked (DOI lookups excluded)
+        self.rate_limited = 0  # requests answered 429 by ncbi_enforce
         self.headers = dict(POLITE_HEADERS if headers is None else headers)
         self.works: dict[str, dict] = {}
         self.scripts: dict[str, list[Reply]] = {}
         self.aliases: dict[str, str] = {}
         self.pubmed: dict[str, dict] = {}  # pmid -> summary item
         self.pubmed_by_doi: dict[str, str] = {}
+        self.pmc: dict[str, dict] = {}  # PMCID -> {"pmcid", "pmid", "doi"}
         self.ncbi_replies: list[Reply] = []
+        self.idconv_replies: list[Reply] = []
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
-        self._in_flight = {"crossref": 0, "ncbi": 0}
-        self._max_in_flight = {"crossref": 0, "ncbi": 0}
+        self._in_flight = {"crossref": 0, "ncbi": 0, "idconv": 0}
+        self._max_in_flight = {"crossref": 0, "ncbi": 0, "idconv": 0}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -188,18 +212,99 @@ class FakeServices:
         pubdate: str = "2020 May 2",
         abbrev: str | None = None,
     ) -> None:
-        self.pubmed_by_doi[doi.lower()] = pmid
-        self.pubmed[pmid] = {
+        self.add_pubmed_record(
+            pmid, doi=doi, journal=journal, source=abbrev or journal[:20], title=title, pubdate=pubdate
+        )
+
+    def add_pubmed_record(
+        self,
+        pmid: str,
+        *,
+        doi: str | None = None,
+        title: str = "A study of things.",
+        authors: Iterable[str] = ("Smith AB", "Jones C"),
+        collective: Iterable[str] = (),
+        journal: str = "Journal of Tests (Full Title)",
+        source: str = "J Tests",
+        pubdate: str = "2020 May 2",
+        volume: str = "12",
+        issue: str = "3",
+        pages: str = "100-10",
+        pubtypes: Iterable[str] = ("Journal Article",),
+        entrez: str = "2020/05/04",
+        pmcid: str | None = None,
+        vernacular: str = "",
+        doctype: str = "citation",
+    ) -> dict:
+        """A PubMed record, as esummary's JSON DocSum has it (returned, to change a field for a test)."""
+        names = [{"name": n, "authtype": "Author", "clusterid": ""} for n in authors]
+        names += [{"name": n, "authtype": "CollectiveName", "clusterid": ""} for n in collective]
+        ids = [{"idtype": "pubmed", "idtypen": 1, "value": pmid}]
+        if doi:
+            ids.append({"idtype": "doi", "idtypen": 3, "value": doi})
+            self.pubmed_by_doi[doi.lower()] = pmid
+        if pmcid:
+            ids += [
+                {"idtype": "pmc", "idtypen": 8, "value": pmcid},
+                {"idtype": "pmcid", "idtypen": 5, "value": f"pmc-id: {pmcid};"},
+            ]
+            self.pmc[pmcid.upper()] = {"pmcid": pmcid, "pmid": pmid, "doi": doi}
+        year = pubdate[:4]
+        item = {
             "uid": pmid,
             "pubdate": pubdate,
+            "epubdate": "",
+            "source": source,
+            "authors": names,
+            "lastauthor": names[-1]["name"] if names else "",
             "title": title,
-            "fulljournalname": journal,
-            "source": abbrev or journal[:20],
-            "articleids": [
-                {"idtype": "pubmed", "idtypen": 1, "value": pmid},
-                {"idtype": "doi", "idtypen": 3, "value": doi},
+            "sorttitle": title.lower(),
+            "volume": volume,
+            "issue": issue,
+            "pages": pages,
+            "lang": ["eng"],
+            "nlmuniqueid": "0000000",
+            "issn": "0000-0000",
+            "essn": "",
+            "pubtype": list(pubtypes),
+            "recordstatus": "PubMed - indexed for MEDLINE",
+            "pubstatus": "4",
+            "articleids": ids,
+            "history": [
+                {"pubstatus": "received", "date": f"{year}/01/10 00:00"},
+                {"pubstatus": "entrez", "date": f"{entrez} 06:00"},
+                {"pubstatus": "pubmed", "date": f"{entrez} 06:00"},
             ],
+            "references": [],
+            "attributes": ["Has Abstract"],
+            "pmcrefcount": "",
+            "fulljournalname": journal,
+            "elocationid": f"doi: {doi}" if doi else "",
+            "doctype": doctype,
+            "srccontriblist": [],
+            "booktitle": "",
+            "medium": "",
+            "edition": "",
+            "publisherlocation": "",
+            "publishername": "",
+            "srcdate": "",
+            "reportnumber": "",
+            "availablefromurl": "",
+            "locationlabel": "",
+            "doccontriblist": [],
+            "docdate": "",
+            "bookname": "",
+            "chapter": "",
+            "sortpubdate": f"{year}/05/02 00:00",
+            "sortfirstauthor": names[0]["name"] if names else "",
+            "vernaculartitle": vernacular,
         }
+        self.pubmed[pmid] = item
+        return item
+
+    def add_pmc_only(self, pmcid: str, doi: str | None = None, pmid: str | None = None) -> None:
+        """An article the PMC ID converter knows (with whatever ids are given), PubMed perhaps not."""
+        self.pmc[pmcid.upper()] = {"pmcid": pmcid, "pmid": pmid, "doi": doi}
 
     def ncbi_script(self, *replies: Reply) -> None:
         self.ncbi_replies = list(replies)
@@ -239,8 +344,16 @@ class FakeServices:
     def ncbi_url(self) -> str:
         return f"{self.url}/eutils"
 
+    @property
+    def idconv_url(self) -> str:
+        return f"{self.url}/idconv"
+
     def env(self) -> dict[str, str]:
-        return {"ATLAS_CROSSREF_URL": self.crossref_url, "ATLAS_NCBI_URL": self.ncbi_url}
+        return {
+            "ATLAS_CROSSREF_URL": self.crossref_url,
+            "ATLAS_NCBI_URL": self.ncbi_url,
+            "ATLAS_IDCONV_URL": self.idconv_url,
+        }
 
     # --- what was seen --------------------------------------------------------------
 
@@ -270,7 +383,7 @@ class FakeServices:
     def reset_stats(self) -> None:
         with self._lock:
             self.requests.clear()
-            self._max_in_flight = {"crossref": 0, "ncbi": 0}
+            self._max_in_flight = {"crossref": 0, "ncbi": 0, "idconv": 0}
 
     # --- answering ------------------------------------------------------------------
 
@@ -313,8 +426,15 @@ class FakeServices:
             if self.ncbi_replies:
                 return self.ncbi_replies.pop(0) if len(self.ncbi_replies) > 1 else self.ncbi_replies[0]
         if raw_path.endswith("/esearch.fcgi"):
-            term = " ".join(params.get("term", []))
-            dois = re.findall(r'"([^"]+)"\[doi\]|(\S+)\[doi\]', term)
+            return self._esearch(params)
+        if raw_path.endswith("/esummary.fcgi"):
+            return self._esummary(params)
+        return Reply(status=400, body={"error": "unknown tool"})
+
+    def _esearch(self, params: dict[str, list[str]]) -> Reply:
+        term = " ".join(params.get("term", []))
+        dois = re.findall(r'"([^"]+)"\[doi\]|(\S+)\[doi\]', term)
+        if dois:
             ids = []
             for quoted, bare in dois:
                 pmid = self.pubmed_by_doi.get((quoted or bare).lower())
@@ -326,13 +446,87 @@ class FakeServices:
                     "esearchresult": {"count": str(len(ids)), "retmax": str(len(ids)), "retstart": "0", "idlist": ids},
                 }
             )
-        if raw_path.endswith("/esummary.fcgi"):
+        self.searches.append(term)
+        low = _first(params, "mindate", "1800/01/01")
+        high = _first(params, "maxdate", "3000/12/31")
+        found = sorted(
+            (item for item in self.pubmed.values() if low <= _entrez(item)[:10] <= high),
+            key=lambda item: (_entrez(item), int(item["uid"])),
+            reverse=True,
+        )
+        ids = [item["uid"] for item in found]
+        start, count = int(_first(params, "retstart", "0")), int(_first(params, "retmax", "20"))
+        result: dict[str, Any] = {
+            "count": str(len(ids)),
+            "retmax": str(len(ids[start : start + count])),
+            "retstart": str(start),
+            "idlist": ids[start : start + count],
+            "translationset": [],
+            "querytranslation": term,
+        }
+        if _first(params, "usehistory", "n") == "y":
+            with self._lock:
+                webenv = f"MCID_{len(self.histories) + 1:04d}"
+                self.histories[webenv] = ids
+            result.update({"querykey": "1", "webenv": webenv})
+        return Reply(body={"header": {"type": "esearch", "version": "0.3"}, "esearchresult": result})
+
+    def _esummary(self, params: dict[str, list[str]]) -> Reply:
+        webenv = _first(params, "WebEnv", "")
+        if webenv:
+            stored = self.histories.get(webenv)
+            if stored is None or _first(params, "query_key", "") != "1":
+                return Reply(
+                    body={"header": {"type": "esummary", "version": "0.3"}, "error": "Unable to obtain query #1"}
+                )
+            start, count = int(_first(params, "retstart", "0")), int(_first(params, "retmax", "20"))
+            ids = stored[start : start + count]
+        else:
             ids = [i for v in params.get("id", []) for i in v.split(",") if i]
-            result: dict[str, Any] = {"uids": [i for i in ids if i in self.pubmed]}
-            for pmid in result["uids"]:
-                result[pmid] = self.pubmed[pmid]
-            return Reply(body={"header": {"type": "esummary", "version": "0.3"}, "result": result})
-        return Reply(status=400, body={"error": "unknown tool"})
+        result: dict[str, Any] = {"uids": ids}
+        for pmid in ids:
+            result[pmid] = self.pubmed.get(pmid) or {"uid": pmid, "error": "cannot get document summary"}
+        return Reply(body={"header": {"type": "esummary", "version": "0.3"}, "result": result})
+
+    def idconv_reply(self, params: dict[str, list[str]]) -> Reply:
+        with self._lock:
+            if self.idconv_replies:
+                return self.idconv_replies.pop(0) if len(self.idconv_replies) > 1 else self.idconv_replies[0]
+        asked = [i.strip() for v in params.get("ids", []) for i in v.split(",") if i.strip()]
+        records = []
+        for pmcid in asked:
+            known = self.pmc.get(pmcid.upper().split(".")[0])
+            if known is None:
+                records.append({"pmcid": pmcid, "status": "error", "errmsg": "Identifier not found in PMC"})
+            else:
+                records.append({k: v for k, v in known.items() if v is not None})
+        request = ";".join(f"{k}={','.join(v)}" for k, v in params.items())
+        return Reply(
+            body={"status": "ok", "responseDate": "2026-05-30 10:00:00", "request": request, "records": records},
+            content_type="application/json; charset=ISO-8859-1",
+        )
+
+    def idconv_script(self, *replies: Reply) -> None:
+        self.idconv_replies = list(replies)
+
+    def _over_ncbi_rate(self, limit: int) -> bool:
+        """True when this request (already counted) is over LIMIT in the last second."""
+        with self._lock:
+            now = time.monotonic()
+            recent = [r for r in self.requests if r.service == "ncbi" and now - r.start < 1.0]
+            return len(recent) > limit
+
+
+def _first(params: dict[str, list[str]], name: str, default: str) -> str:
+    values = params.get(name)
+    return values[0] if values else default
+
+
+def _entrez(item: dict) -> str:
+    for entry in item.get("history", []):
+        if entry.get("pubstatus") == "entrez":
+            return entry["date"]
+    return "0000/00/00"
 
 
 def _make_handler(fake: FakeServices):
@@ -348,7 +542,13 @@ def _make_handler(fake: FakeServices):
             if self.command == "POST":
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode("utf-8"), keep_blank_values=True)
-            service = "crossref" if parts.path.startswith("/crossref") else "ncbi"
+            service = (
+                "crossref"
+                if parts.path.startswith("/crossref")
+                else "idconv"
+                if parts.path.startswith("/idconv")
+                else "ncbi"
+            )
             seen = Seen(
                 service,
                 self.command,
@@ -361,13 +561,35 @@ def _make_handler(fake: FakeServices):
             fake._enter(seen)
             left = False
             try:
+                params = {**parse_qs(parts.query), **form}
                 if service == "crossref":
                     reply = fake.crossref_reply(parts.path)
                     headers = {**fake.headers, **reply.headers}
                     default_delay = fake.delay
-                else:
-                    reply = fake.ncbi_reply(parts.path, {**parse_qs(parts.query), **form})
+                elif service == "idconv":
+                    reply = fake.idconv_reply(params)
                     headers = dict(reply.headers)
+                    default_delay = fake.ncbi_delay
+                else:
+                    limit = 10 if params.get("api_key") else 3
+                    if fake.ncbi_enforce and fake._over_ncbi_rate(limit):
+                        fake.rate_limited += 1
+                        reply = Reply(
+                            status=429,
+                            body={
+                                "error": "API rate limit exceeded",
+                                "api-key": "127.0.0.1",
+                                "count": "4",
+                                "limit": str(limit),
+                            },
+                        )
+                    else:
+                        reply = fake.ncbi_reply(parts.path, params)
+                    headers = {
+                        "X-RateLimit-Limit": str(limit),
+                        "X-RateLimit-Remaining": str(limit - 1),
+                        **reply.headers,
+                    }
                     default_delay = fake.ncbi_delay
                 delay = default_delay if reply.delay is None else reply.delay
                 if delay:

@@ -19,6 +19,7 @@ from atlas_cli.core.errors import ConfigError
 DEFAULT_SITE_URL = "https://www.mecfsatlas.com"
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+DEFAULT_IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles"
 PACKAGE_SCHEMAS = Path(__file__).parents[1] / "schemas"  # inside an installed wheel
 SOURCE_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"  # in a source checkout
 
@@ -37,6 +38,7 @@ class Settings:
     snapshot: dict[str, str] = field(default_factory=lambda: {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"})
     crossref_url: str = DEFAULT_CROSSREF_URL
     ncbi_url: str = DEFAULT_NCBI_URL
+    idconv_url: str = DEFAULT_IDCONV_URL
     cache_dir_override: Path | None = None
 
     @property
@@ -181,5 +183,6 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
         snapshot=snapshot,
         crossref_url=env.get("ATLAS_CROSSREF_URL") or DEFAULT_CROSSREF_URL,
         ncbi_url=env.get("ATLAS_NCBI_URL") or DEFAULT_NCBI_URL,
+        idconv_url=env.get("ATLAS_IDCONV_URL") or DEFAULT_IDCONV_URL,
         cache_dir_override=Path(cache_dir) if cache_dir else None,
     )

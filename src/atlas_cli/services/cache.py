@@ -7,6 +7,8 @@ Layout under the cache folder (ATLAS_CACHE_DIR, default the user cache dir):
     pubmed/<safe-doi>.json     {"doi", "pmid", "journal", "year", "title"}
     text/<safe-doi>.json       {"doi", "fetched", "source", "abstract", "methods"}: the paper's
                                own words, read by `atlas criteria SLUG` (either text may be null)
+    esummary/<pmid>.json       {"pmid", "fetched", "docsum": <PubMed's esummary DocSum as sent>}
+    pmc/<pmcid>.json           {"pmcid", "fetched", "pmid", "doi"}: the PMC ID converter's answer
 
 Files are written atomically (temp file + rename). A file that cannot be read or
 belongs to another DOI (two DOIs can share a safe name) is a cache miss. Writing
@@ -33,12 +35,13 @@ class Cache:
     def _path(self, kind: str, doi: str) -> Path:
         return self.root / kind / f"{safe_name(doi)}.json"
 
-    def _read(self, kind: str, doi: str) -> dict[str, Any] | None:
+    def _read(self, kind: str, doi: str, field: str = "doi") -> dict[str, Any] | None:
+        """The entry stored for DOI (or for another id, named by FIELD), if it is readable and truly its own."""
         try:
             data = json.loads(self._path(kind, doi).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("doi"), str) or doi_key(data["doi"]) != doi_key(doi):
+        if not isinstance(data, dict) or not isinstance(data.get(field), str) or doi_key(data[field]) != doi_key(doi):
             return None
         return data
 
@@ -117,3 +120,20 @@ class Cache:
                 "methods": methods,
             },
         )
+
+    def read_pubmed_summary(self, pmid: str) -> dict[str, Any] | None:
+        """PubMed's esummary DocSum for PMID, as it was sent."""
+        data = self._read("esummary", pmid, field="pmid")
+        return data["docsum"] if data is not None and isinstance(data.get("docsum"), dict) else None
+
+    def write_pubmed_summary(self, pmid: str, docsum: dict[str, Any]) -> str | None:
+        fetched = datetime.now(UTC).isoformat(timespec="seconds")
+        return self._write("esummary", pmid, {"pmid": pmid, "fetched": fetched, "docsum": docsum})
+
+    def read_pmc(self, pmcid: str) -> dict[str, Any] | None:
+        """{"pmcid", "fetched", "pmid", "doi"} as the PMC ID converter gave them (pmid and doi may be null)."""
+        return self._read("pmc", pmcid, field="pmcid")
+
+    def write_pmc(self, pmcid: str, pmid: str | None, doi: str | None) -> str | None:
+        fetched = datetime.now(UTC).isoformat(timespec="seconds")
+        return self._write("pmc", pmcid, {"pmcid": pmcid, "fetched": fetched, "pmid": pmid, "doi": doi})

@@ -1,44 +1,65 @@
-"""NCBI E-utilities client: PMIDs and PubMed journal titles for many DOIs at once.
+"""NCBI E-utilities client: PubMed records for DOIs, for PMIDs, and for a search.
 
-A batch costs a handful of requests, not two per DOI: `esearch` takes up to
-`SEARCH_CHUNK` `"<doi>"[doi]` terms joined by OR and returns their PMIDs (in no
-particular order); `esummary` takes up to `SUMMARY_CHUNK` PMIDs and returns, for
-each, its `articleids` (which map it back to a DOI), `fulljournalname`, `source`
-(the NLM title abbreviation), `title` and `pubdate`. Requests are POSTed (long lists fit) and paced under NCBI's
-3 requests/s without an API key, with `tool` and `email` sent as NCBI asks.
+Each use costs a handful of requests, however many papers:
 
-PubMed is an enrichment: `lookup()` never raises for the network; it returns what
-it found and, when it could not ask, an `error` for a warning.
+- `lookup(dois)`: PMIDs and PubMed journal titles for DOIs (the enrichment of
+  `atlas add`). `esearch` takes up to `SEARCH_CHUNK` `"<doi>"[doi]` terms joined
+  by OR and returns their PMIDs (in no particular order); `esummary` maps each
+  PMID back to its DOI through `articleids`. PubMed is an enrichment here:
+  `lookup()` never raises; when it could not ask, its result has an `error`.
+- `summaries(pmids)`: the document summaries of PMIDs (`atlas add` of PMIDs),
+  `SUMMARY_CHUNK` per `esummary` request; PubMed's unknown PMIDs are listed as
+  missing, a failure raises `PubMedError`.
+- `search(term, since, until)` then `search_summaries(search)`: `esearch` with
+  `usehistory=y` keeps the result on NCBI's history server (`WebEnv`,
+  `query_key`) and returns every PMID; `esummary` then pages through the stored
+  result `PAGE_SIZE` at a time, several pages in flight under the limits. The
+  list is complete or the call fails: a page with fewer summaries than asked,
+  or summaries that do not match the search's PMIDs, raise `PubMedError`.
+
+Requests go through `ncbi.NcbiConnection` (POST, so long id lists fit; `tool`,
+`email` and `api_key`; NCBI's 3 or 10 requests/s; retries). Another batched call
+over the same PMIDs (say `efetch` of abstracts) is one more method built on
+`_in_chunks()` with its own parse function.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
-from atlas_cli.core.doi import doi_key
-from atlas_cli.services.pacing import (
-    RETRY_STATUSES,
-    GaveUp,
-    HttpOptions,
-    Limits,
-    Pacer,
-    Retry,
-    parse_retry_after,
-    with_retries,
-)
+from atlas_cli.core.doi import Doi, doi_key, inspect_identifier
+from atlas_cli.services.ncbi import NcbiAccess, NcbiConnection, NcbiError, error_in
+from atlas_cli.services.pacing import HttpOptions, Pacer
 
-NCBI_LIMITS = Limits(limit=3, interval=1.0, concurrency=1)
-SEARCH_CHUNK = 50
-SUMMARY_CHUNK = 200
-MAX_RETRIES = 2
+SEARCH_CHUNK = 50  # DOI terms per esearch
+SUMMARY_CHUNK = 200  # PMIDs per esummary (NCBI: POST for more than about 200)
+PAGE_SIZE = 500  # summaries per esummary page of a stored search
+MAX_HITS = 10_000  # esearch returns at most the first 10,000 PMIDs of a search
+MAX_RETRIES = 2  # the enrichment of `atlas add` gives up sooner than a search (its caller's choice)
+PMID_RE = re.compile(r"[1-9][0-9]{0,8}")
+
+
+class PubMedError(NcbiError):
+    """PubMed could not be asked, or its answer cannot be used as a complete result."""
+
+
+class TooManyHits(PubMedError):
+    """A search matched more papers than esearch can list."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"the search matches {count:,} papers; PubMed lists at most {MAX_HITS:,} at once")
+        self.count = count
 
 
 @dataclass
 class PubMedHit:
+    """What `atlas add` takes from PubMed for a DOI: the PMID, PubMed's full journal title and NLM's abbreviation."""
+
     doi: str
     pmid: str
     journal: str | None = None
@@ -71,6 +92,90 @@ class PubMedHit:
         )
 
 
+@dataclass(frozen=True)
+class PubMedAuthor:
+    name: str  # as PubMed writes it: `Mensah FKF` (family name and initials) or an organisation
+    collective: bool = False  # authtype CollectiveName: a group, not a person
+
+
+@dataclass
+class PubMedSummary:
+    """One esummary document summary (DocSum), read into what atlas uses of it."""
+
+    pmid: str
+    doi: str | None = None
+    title: str | None = None  # as PubMed has it (a translated title in [brackets], a final period)
+    vernacular_title: str | None = None  # the title in the paper's language, when not English
+    authors: list[PubMedAuthor] = field(default_factory=list)
+    journal: str | None = None  # fulljournalname
+    source: str | None = None  # the NLM title abbreviation (`Neurophysiol Clin`)
+    pubdate: str | None = None  # as PubMed writes it: `2017 Jun`, `2017 Apr 11`, `2016 Winter`
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None  # MEDLINE style: `131-8`
+    elocation: str | None = None  # `doi: 10...`, `pii: e0123`
+    publication_types: list[str] = field(default_factory=list)  # `Journal Article`, `Review`, `Editorial`...
+    entrez_date: date | None = None  # when the record entered PubMed
+    pmcid: str | None = None
+    doc_type: str | None = None  # citation (an article), book, chapter
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)  # the DocSum as sent (for the cache)
+
+    @classmethod
+    def from_docsum(cls, pmid: str, item: dict[str, Any]) -> PubMedSummary:
+        def text(key: str) -> str | None:
+            value = item.get(key)
+            return value.strip() or None if isinstance(value, str) else None
+
+        ids: dict[str, str] = {}
+        for entry in item.get("articleids") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("idtype"), str) and isinstance(entry.get("value"), str):
+                ids.setdefault(entry["idtype"].lower(), entry["value"].strip())
+        doi = _doi(ids.get("doi")) or _doi_in_elocation(text("elocationid"))
+        pmcid = ids.get("pmc") or _pmcid_in(ids.get("pmcid"))
+        authors = [
+            PubMedAuthor(a["name"].strip(), collective=str(a.get("authtype", "")).lower() == "collectivename")
+            for a in item.get("authors") or []
+            if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip()
+        ]
+        pubdate = text("pubdate")
+        year = _year(pubdate) or _year(text("epubdate")) or _year(text("sortpubdate"))
+        types = [t.strip() for t in item.get("pubtype") or [] if isinstance(t, str) and t.strip()]
+        return cls(
+            pmid=pmid,
+            doi=doi,
+            title=text("title"),
+            vernacular_title=text("vernaculartitle"),
+            authors=authors,
+            journal=text("fulljournalname") or text("booktitle") or text("bookname"),
+            source=text("source"),
+            pubdate=pubdate,
+            year=year,
+            volume=text("volume"),
+            issue=text("issue"),
+            pages=text("pages"),
+            elocation=text("elocationid"),
+            publication_types=types,
+            entrez_date=_entrez_date(item),
+            pmcid=pmcid if pmcid and re.fullmatch(r"PMC[0-9]+", pmcid) else None,
+            doc_type=text("doctype"),
+            raw=item,
+        )
+
+    def hit(self) -> PubMedHit | None:
+        """The enrichment of a DOI record, when PubMed gives this paper a DOI."""
+        if not self.doi:
+            return None
+        return PubMedHit(
+            doi=self.doi,
+            pmid=self.pmid,
+            journal=self.journal,
+            year=self.year,
+            title=self.title,
+            journal_abbrev=self.source,
+        )
+
+
 @dataclass
 class PubMedResult:
     hits: dict[str, PubMedHit] = field(default_factory=dict)  # by doi_key
@@ -78,19 +183,53 @@ class PubMedResult:
     error: str | None = None  # why PubMed could not be asked (a warning, never a failure)
 
 
-class _PubMedError(Exception):
-    pass
+@dataclass
+class Summaries:
+    """The answer to `summaries(pmids)`: found by PMID, and the PMIDs PubMed does not have."""
+
+    found: dict[str, PubMedSummary] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Search:
+    """A search kept on NCBI's history server."""
+
+    term: str
+    count: int
+    pmids: list[str]
+    webenv: str
+    query_key: str
+    translation: str | None = None  # how PubMed read the query
+    warnings: list[str] = field(default_factory=list)  # phrases or fields PubMed did not find
 
 
 class PubMedClient:
     def __init__(
-        self, base_url: str, mailto: str | None, options: HttpOptions, stop: threading.Event | None = None
+        self,
+        base_url: str,
+        mailto: str | None,
+        options: HttpOptions,
+        stop: threading.Event | None = None,
+        *,
+        access: NcbiAccess | None = None,
+        retries: int | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.mailto = mailto
+        access = access or NcbiAccess(mailto=mailto)
+        self.connection = NcbiConnection(base_url, "PubMed", access, options, stop, pacer=pacer, retries=retries)
+        self.base_url = self.connection.base_url
         self.options = options
-        self.stop = stop or threading.Event()
-        self.pacer = Pacer(NCBI_LIMITS)
+
+    @property
+    def pacer(self) -> Pacer:
+        return self.connection.pacer
+
+    @property
+    def stop(self) -> threading.Event:
+        return self.connection.stop
+
+    # --- DOIs -> PMIDs (enrichment; never raises) ----------------------------------------
 
     def lookup(self, dois: list[str]) -> PubMedResult:
         """PubMed records for DOIS (any that PubMed does not know are simply absent)."""
@@ -101,101 +240,206 @@ class PubMedClient:
             keys = list(wanted)
             for start in range(0, len(keys), SEARCH_CHUNK):
                 chunk = [wanted[k] for k in keys[start : start + SEARCH_CHUNK]]
-                pmids.extend(self._esearch(chunk))
-            pmids = list(dict.fromkeys(pmids))
-            for start in range(0, len(pmids), SUMMARY_CHUNK):
-                for hit in self._esummary(pmids[start : start + SUMMARY_CHUNK]):
-                    key = doi_key(hit.doi)
-                    if key not in wanted:
-                        continue
-                    if key in result.hits and result.hits[key].pmid != hit.pmid:
-                        result.ambiguous.add(key)
-                    else:
-                        result.hits[key] = hit
-        except _PubMedError as exc:
-            result.error = str(exc)
+                pmids.extend(self._esearch_dois(chunk))
+            found = self.summaries(list(dict.fromkeys(pmids))).found
+            for summary in found.values():
+                hit = summary.hit()
+                if hit is None:
+                    continue
+                key = doi_key(hit.doi)
+                if key not in wanted:
+                    continue
+                if key in result.hits and result.hits[key].pmid != hit.pmid:
+                    result.ambiguous.add(key)
+                else:
+                    result.hits[key] = hit
+        except NcbiError as exc:
+            result.error = exc.reason
         for key in result.ambiguous:
             result.hits.pop(key, None)
         return result
 
-    def _esearch(self, dois: list[str]) -> list[str]:
+    def _esearch_dois(self, dois: list[str]) -> list[str]:
         term = " OR ".join(f'"{d}"[doi]' for d in dois)
-        data = self._post(
-            "esearch.fcgi", {"db": "pubmed", "term": term, "retmode": "json", "retmax": str(len(dois) * 3 + 10)}
+        found = self._esearch({"term": term, "retmax": str(len(dois) * 3 + 10)})
+        return _pmids(found.get("idlist", []))
+
+    # --- PMIDs -> summaries ---------------------------------------------------------------
+
+    def summaries(self, pmids: Iterable[str]) -> Summaries:
+        """The document summaries of PMIDS, SUMMARY_CHUNK per request; raises PubMedError."""
+        wanted = list(dict.fromkeys(pmids))
+        result = Summaries()
+        for chunk in _in_chunks(wanted, SUMMARY_CHUNK):
+            found = self._esummary({"id": ",".join(chunk)}, chunk)
+            result.found.update(found)
+            result.missing += [p for p in chunk if p not in found]
+        return result
+
+    # --- a search, kept on the history server ---------------------------------------------
+
+    def search(self, term: str, since: date, until: date, datetype: str = "edat") -> Search:
+        """PMIDs of every paper matching TERM whose DATETYPE date falls in SINCE..UNTIL (both included)."""
+        found = self._esearch(
+            {
+                "term": term,
+                "usehistory": "y",
+                "datetype": datetype,
+                "mindate": since.strftime("%Y/%m/%d"),
+                "maxdate": until.strftime("%Y/%m/%d"),
+                "retmax": str(MAX_HITS),
+            }
         )
+        try:
+            count = int(str(found.get("count")))
+        except ValueError:
+            raise PubMedError("PubMed's esearch answer has no count of results") from None
+        if count > MAX_HITS:
+            raise TooManyHits(count)
+        pmids = _pmids(found.get("idlist", []))
+        if len(set(pmids)) != count:
+            raise PubMedError(
+                f"PubMed's esearch counted {count} results but listed {len(set(pmids))}; the list would be incomplete"
+            )
+        webenv, query_key = found.get("webenv"), found.get("querykey")
+        if count and (not isinstance(webenv, str) or not webenv or not str(query_key or "").strip()):
+            raise PubMedError("PubMed's esearch answer has no WebEnv/query_key for the stored search")
+        warnings = []
+        for group in ("errorlist", "warninglist"):
+            listed = found.get(group)
+            if isinstance(listed, dict):
+                for kind, items in listed.items():
+                    names = (
+                        [i for i in items or [] if isinstance(i, str) and i.strip()] if isinstance(items, list) else []
+                    )
+                    if names:
+                        warnings.append(f"PubMed reports {kind.replace('notfound', ' not found')}: {', '.join(names)}")
+        translation = found.get("querytranslation")
+        return Search(
+            term=term,
+            count=count,
+            pmids=list(dict.fromkeys(pmids)),
+            webenv=webenv if isinstance(webenv, str) else "",
+            query_key=str(query_key or "").strip(),
+            translation=translation if isinstance(translation, str) else None,
+            warnings=warnings,
+        )
+
+    def search_summaries(self, search: Search) -> list[PubMedSummary]:
+        """Every summary of SEARCH, paged from the history server; complete, or PubMedError."""
+        if not search.count:
+            return []
+        from concurrent.futures import ThreadPoolExecutor
+
+        starts = list(range(0, search.count, PAGE_SIZE))
+
+        def page(start: int) -> dict[str, PubMedSummary]:
+            expected = search.pmids[start : start + PAGE_SIZE]
+            params = {
+                "WebEnv": search.webenv,
+                "query_key": search.query_key,
+                "retstart": str(start),
+                "retmax": str(PAGE_SIZE),
+            }
+            found = self._esummary(params, None)
+            if len(found) != len(expected):
+                raise PubMedError(
+                    f"PubMed returned {len(found)} summaries for results {start + 1}-{start + len(expected)} "
+                    f"of {search.count}; the list would be incomplete"
+                )
+            return found
+
+        workers = max(1, min(len(starts), self.pacer.limits.concurrency))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="esummary") as pool:
+            pages = list(pool.map(page, starts))
+        summaries: dict[str, PubMedSummary] = {}
+        for found in pages:
+            summaries.update(found)
+        if set(summaries) != set(search.pmids):
+            raise PubMedError(
+                "PubMed's summaries do not match the PMIDs its search listed; the list would be incomplete"
+            )
+        return [summaries[p] for p in search.pmids]
+
+    # --- the E-utilities themselves -------------------------------------------------------
+
+    def _esearch(self, params: dict[str, str]) -> dict[str, Any]:
+        data = self.connection.request("esearch.fcgi", {"db": "pubmed", "retmode": "json", **params})
+        if error_in(data):
+            raise PubMedError(f"PubMed's esearch said: {error_in(data)}")
         found = data.get("esearchresult") if isinstance(data, dict) else None
         if not isinstance(found, dict):
-            raise _PubMedError("PubMed's esearch answer has no esearchresult")
-        if found.get("ERROR"):
-            raise _PubMedError(f"PubMed's esearch said: {found['ERROR']}")
-        ids = found.get("idlist", [])
-        if not isinstance(ids, list):
-            raise _PubMedError("PubMed's esearch answer has no id list")
-        return [str(i) for i in ids if re.fullmatch(r"[1-9][0-9]{0,8}", str(i))]
+            raise PubMedError("PubMed's esearch answer has no esearchresult")
+        if error_in(found):
+            raise PubMedError(f"PubMed's esearch said: {error_in(found)}")
+        if not isinstance(found.get("idlist", []), list):
+            raise PubMedError("PubMed's esearch answer has no id list")
+        return found
 
-    def _esummary(self, pmids: list[str]) -> list[PubMedHit]:
-        data = self._post("esummary.fcgi", {"db": "pubmed", "id": ",".join(pmids), "retmode": "json"})
+    def _esummary(self, params: dict[str, str], asked: list[str] | None) -> dict[str, PubMedSummary]:
+        """Summaries by PMID for an `id` list (ASKED) or a page of a stored search (ASKED None)."""
+        data = self.connection.request("esummary.fcgi", {"db": "pubmed", "retmode": "json", **params})
+        if error_in(data):
+            raise PubMedError(f"PubMed's esummary said: {error_in(data)}")
         result = data.get("result") if isinstance(data, dict) else None
         if not isinstance(result, dict):
-            raise _PubMedError("PubMed's esummary answer has no result")
-        hits = []
-        for pmid in pmids:
+            raise PubMedError("PubMed's esummary answer has no result")
+        uids = result.get("uids")
+        listed = [str(u) for u in uids] if isinstance(uids, list) else [k for k in result if k != "uids"]
+        found = {}
+        for pmid in asked if asked is not None else listed:
             item = result.get(pmid)
-            if not isinstance(item, dict):
+            if isinstance(item, dict) and not item.get("error") and PMID_RE.fullmatch(pmid):
+                found[pmid] = PubMedSummary.from_docsum(pmid, item)
+        return found
+
+
+def _in_chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _pmids(values: Any) -> list[str]:
+    return [str(v) for v in values if PMID_RE.fullmatch(str(v))] if isinstance(values, list) else []
+
+
+def _doi(value: str | None) -> str | None:
+    if not value:
+        return None
+    ident = inspect_identifier(value)
+    return ident.doi if isinstance(ident, Doi) else None
+
+
+def _doi_in_elocation(value: str | None) -> str | None:
+    """`doi: 10.1016/x pii: S0987...` -> the DOI."""
+    match = re.search(r"(?i)\bdoi:\s*(10\.\S+)", value or "")
+    return _doi(match.group(1)) if match else None
+
+
+def _pmcid_in(value: str | None) -> str | None:
+    """`pmc-id: PMC5382345;embargo-date: ...` -> PMC5382345."""
+    match = re.search(r"PMC[0-9]+", value or "")
+    return match.group(0) if match else None
+
+
+def _year(value: str | None) -> int | None:
+    match = re.match(r"\s*([12][0-9]{3})\b", value or "")
+    return int(match.group(1)) if match else None
+
+
+def _entrez_date(item: dict[str, Any]) -> date | None:
+    """The date the record entered PubMed (history `entrez`), else its sort date."""
+    candidates = [
+        h.get("date")
+        for h in item.get("history") or []
+        if isinstance(h, dict) and str(h.get("pubstatus", "")).lower() == "entrez"
+    ]
+    candidates.append(item.get("sortpubdate"))
+    for value in candidates:
+        match = re.match(r"\s*([12][0-9]{3})/([01][0-9])/([0-3][0-9])", str(value or ""))
+        if match:
+            try:
+                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError:
                 continue
-            dois = [
-                value
-                for a in item.get("articleids", []) or []
-                if isinstance(a, dict) and a.get("idtype") == "doi" and isinstance(value := a.get("value"), str)
-            ]
-            journal = item.get("fulljournalname")
-            abbrev = item.get("source")
-            year_match = re.match(r"\s*([12][0-9]{3})", str(item.get("pubdate") or ""))
-            title = item.get("title")
-            for doi in dois:
-                hits.append(
-                    PubMedHit(
-                        doi=doi.strip(),
-                        pmid=pmid,
-                        journal=journal.strip() if isinstance(journal, str) and journal.strip() else None,
-                        year=int(year_match.group(1)) if year_match else None,
-                        title=title if isinstance(title, str) else None,
-                        journal_abbrev=abbrev.strip() if isinstance(abbrev, str) and abbrev.strip() else None,
-                    )
-                )
-        return hits
-
-    def _post(self, tool: str, params: dict[str, str]) -> Any:
-        import httpx2
-
-        params = {**params, "tool": "atlas"}
-        if self.mailto:
-            params["email"] = self.mailto
-        url = f"{self.base_url}/{tool}"
-        host = urlsplit(self.base_url).netloc
-
-        def attempt() -> Any:
-            if not self.pacer.acquire(self.stop):
-                raise _PubMedError("interrupted")
-            try:
-                response = httpx2.post(url, data=params, timeout=self.options.timeout)
-            except httpx2.TimeoutException:
-                raise Retry(f"no answer from PubMed within {self.options.timeout:g}s") from None
-            except httpx2.HTTPError as exc:
-                raise Retry(f"cannot reach {host} ({type(exc).__name__})") from None
-            finally:
-                self.pacer.release()
-            if response.status_code in RETRY_STATUSES:
-                wait = parse_retry_after(response.headers.get("retry-after"))
-                raise Retry(f"PubMed answered HTTP {response.status_code}", wait, response.status_code)
-            if response.status_code != 200:
-                raise _PubMedError(f"PubMed answered HTTP {response.status_code}")
-            try:
-                return response.json()
-            except ValueError as exc:
-                raise Retry(f"PubMed's answer is not valid JSON ({exc})") from None
-
-        try:
-            return with_retries(attempt, self.options, self.pacer, self.stop, min(self.options.retries, MAX_RETRIES))
-        except GaveUp as gave_up:
-            raise _PubMedError(gave_up.reason) from None
+    return None
