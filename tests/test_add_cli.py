@@ -272,17 +272,17 @@ def test_connection_refused(tmp_path):
 def test_mixed_batch_exits_1_and_keeps_going(atlas, fake):
     fake.add_work(work("10.1234/good", "Good paper"))
     fake.script("10.1234/bad", Reply.html(503))
-    result = atlas.run("add", "--no-pubmed", "10.1234/good", "10.1234/bad", "28410877", "")
+    result = atlas.run("add", "--no-pubmed", "10.1234/good", "10.1234/bad", "arXiv:2101.00001", "")
     assert result.returncode == 1, result.stderr
     assert atlas.load("smith-2020-good-paper")["doi"] == "10.1234/good"
     assert "Summary: 1 added, 3 failed" in result.stdout
-    assert "looks like a PubMed ID" in result.stderr and "empty" in result.stderr
+    assert "looks like an arXiv ID" in result.stderr and "empty" in result.stderr
 
 
 def test_only_non_dois_is_a_usage_error(atlas):
-    result = atlas.run("add", "28410877", "https://www.example.org/article/5")
+    result = atlas.run("add", "arXiv:2101.00001", "https://www.example.org/article/5")
     assert result.returncode == 2
-    assert "PubMed ID" in result.stderr and "web page" in result.stderr
+    assert "arXiv ID" in result.stderr and "web page" in result.stderr
     assert atlas.run("add").returncode == 2
 
 

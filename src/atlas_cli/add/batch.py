@@ -1,21 +1,29 @@
-"""`atlas add` core: DOIs in, draft records out, results as data (no printing).
+"""`atlas add` core: DOIs, PMIDs and PMCIDs in, draft records out, results as data (no printing).
 
 `add_dois(settings, identifiers, options)` runs the whole pipeline:
 
-1. inspect every identifier (doi.py); repeats within the batch are skipped;
-2. skip DOIs already in the atlas (doi or doi_aliases of any record, any case);
+1. parse every identifier (a DOI, a PubMed ID or a PMC ID, as people paste
+   them: doi.py); repeats within the batch are skipped, and so is what the atlas
+   already has (the doi, doi_aliases or pmid of any record, DOIs in any case);
+2. resolve every PMID and PMCID in one batched step (resolve.py: the PMC ID
+   converter, then PubMed's esummary, a request per 200 ids); a paper PubMed
+   gives a DOI joins the DOIs, checked again for repeats and records;
 3. take Crossref answers from the cache (unless --refresh), fetch the rest
-   (crossref.py, paced, in parallel) while PubMed is asked for all DOIs in a
-   few batched requests in a background thread (pubmed.py);
-4. build each draft (scaffold.py), choose its slug (slugs.py) and create the
-   file, holding an exclusive lock on the records folder around the duplicate
-   check and the write, so two `atlas add` runs cannot create two records for
-   one DOI. Records are written as their answers arrive, so Ctrl-C keeps every
-   record already written (each file is created atomically, never partial).
+   (crossref.py, paced, in parallel) while PubMed is asked for the typed DOIs in
+   a few batched requests in a background thread (pubmed.py; resolved papers
+   already have their PubMed record);
+4. build each draft (draft.py from Crossref; pubmed_draft.py from PubMed's own
+   metadata for a paper with no DOI, or whose DOI Crossref does not know),
+   choose its slug (slugs.py) and create the file, holding an exclusive lock on
+   the records folder around the duplicate check and the write, so two
+   `atlas add` runs cannot create two records for one paper. Records are written
+   as their answers arrive, so Ctrl-C keeps every record already written (each
+   file is created atomically, never partial).
 
 The report's `exit_code` follows the documented table: 0 all added (or already
-present); 1 some DOI failed; 2 nothing given was a DOI; 3 Crossref failed for
-every DOI (network); 4 no record could be written; 130 interrupted.
+present); 1 some identifier failed; 2 nothing given was a DOI, PMID or PMCID;
+3 the services failed for every identifier (network); 4 no record could be
+written; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -31,18 +39,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core import errors
-from atlas_cli.core.doi import Doi, NotADoi, doi_key, inspect_identifier
+from atlas_cli.core.doi import Doi, NotADoi, PaperId, Pmcid, Pmid, doi_key, inspect_identifier, parse_identifier
 from atlas_cli.core.errors import WriteError
 
 if TYPE_CHECKING:
     from atlas_cli.core.config import Settings
     from atlas_cli.services.cache import Cache
     from atlas_cli.services.crossref import Found
-    from atlas_cli.services.pacing import HttpOptions
-    from atlas_cli.services.pubmed import PubMedHit
+    from atlas_cli.services.ncbi import NcbiAccess
+    from atlas_cli.services.pacing import HttpOptions, Pacer
+    from atlas_cli.services.pubmed import PubMedHit, PubMedSummary
 
 ADDED, WOULD_ADD, PRESENT, SKIPPED, FAILED = "added", "would-add", "present", "skipped", "failed"
 _DOI_IN_TEXT = re.compile(r"10\.[0-9]{4,9}/[^\s\"',\]]+", re.IGNORECASE)
+_PMID_IN_TEXT = re.compile(r"^pmid:[ \t]*['\"]?([1-9][0-9]{0,8})\b", re.MULTILINE)
 
 
 @dataclass
@@ -70,9 +80,14 @@ class AddResult:
     record: dict[str, Any] | None = None
     text: str | None = None  # the record as YAML, for --dry-run (would-add)
     position: int = 0  # index of the identifier in the input
+    source: str | None = None  # the PubMed identifier given (`PMID 28410877`, `PMC5382345`)
+    pmid: str | None = None  # the PMID of a paper added from PubMed
 
     @property
     def label(self) -> str:
+        """The paper as the person gave it: the DOI, `PMID 28410877 (10.x/y)`, or what was typed."""
+        if self.source:
+            return f"{self.source} ({self.doi})" if self.doi else self.source
         return self.doi or self.typed
 
 
@@ -108,15 +123,20 @@ class AddReport:
 
 
 class RecordIndex:
-    """DOIs and slugs of the records on disk; re-reads only files that changed."""
+    """Identities (DOIs, PMIDs), titles and slugs of the records on disk; re-reads only files that changed.
+
+    An identity is `doi:<doi_key>` or `pmid:<digits>` (`Identifier.identity`).
+    """
 
     def __init__(self, records_dir: Path) -> None:
         self.records_dir = records_dir
-        self._files: dict[Path, tuple[tuple[int, int], str, list[str]]] = {}
-        self._by_doi: dict[str, str] = {}
+        self._files: dict[Path, tuple[tuple[int, int], str, list[str], tuple[str, int] | None]] = {}
+        self._by_identity: dict[str, str] = {}
+        self._by_title: dict[tuple[str, int], str] = {}
 
     def refresh(self) -> None:
         from atlas_cli.core.records import iter_record_paths, read_document
+        from atlas_cli.core.textfold import title_key
 
         seen = {}
         for path in iter_record_paths(self.records_dir):
@@ -133,6 +153,8 @@ class RecordIndex:
             data = document.data
             slug = path.stem
             dois: list[str] = []
+            pmids: list[str] = []
+            title = None
             if isinstance(data, dict):
                 if isinstance(data.get("slug"), str):
                     slug = data["slug"]
@@ -141,18 +163,44 @@ class RecordIndex:
                 aliases = data.get("doi_aliases")
                 if isinstance(aliases, list):
                     dois.extend(a for a in aliases if isinstance(a, str))
-            else:  # unreadable record: any DOI written in it counts, to be safe
+                pmid = data.get("pmid")
+                if isinstance(pmid, (str, int)) and not isinstance(pmid, bool) and str(pmid).strip():
+                    pmids.append(str(pmid).strip())
+                year = data.get("year")
+                if isinstance(data.get("title"), str) and isinstance(year, int) and not isinstance(year, bool):
+                    title = (title_key(data["title"]), year)
+            else:  # unreadable record: any DOI or PMID written in it counts, to be safe
                 with contextlib.suppress(OSError):
-                    dois.extend(_DOI_IN_TEXT.findall(path.read_text(encoding="utf-8", errors="replace")))
-            seen[path] = (signature, slug, [_record_doi_key(d) for d in dois])
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                    dois.extend(_DOI_IN_TEXT.findall(text))
+                    pmids.extend(_PMID_IN_TEXT.findall(text))
+            keys = [f"doi:{_record_doi_key(d)}" for d in dois] + [f"pmid:{p}" for p in pmids]
+            seen[path] = (signature, slug, keys, title)
         self._files = seen
-        self._by_doi = {key: slug for _signature, slug, keys in seen.values() for key in keys}
+        self._by_identity = {key: slug for _signature, slug, keys, _t in seen.values() for key in keys}
+        self._by_title = {title: slug for _signature, slug, _k, title in seen.values() if title}
 
     def slug_of(self, doi: str) -> str | None:
-        return self._by_doi.get(doi_key(doi))
+        return self._by_identity.get(f"doi:{doi_key(doi)}")
+
+    def slug_for(self, identity: str) -> str | None:
+        """The slug of the record with this identity (`doi:...`, `pmid:...`)."""
+        return self._by_identity.get(identity)
+
+    def slug_for_title(self, title_key: str, year: int) -> str | None:
+        return self._by_title.get((title_key, year))
 
     def taken_slugs(self) -> set[str]:
-        return {path.stem for path in self._files} | {slug for _s, slug, _k in self._files.values()}
+        return {path.stem for path in self._files} | {slug for _s, slug, _k, _t in self._files.values()}
+
+
+def record_identities(record: dict[str, Any]) -> list[str]:
+    """The identities of a record: its DOI, its DOI aliases, its PMID."""
+    keys = [f"doi:{doi_key(record['doi'])}"] if record.get("doi") else []
+    keys += [f"doi:{doi_key(a)}" for a in record.get("doi_aliases", [])]
+    if record.get("pmid"):
+        keys.append(f"pmid:{record['pmid']}")
+    return keys
 
 
 def _record_doi_key(written: str) -> str:
@@ -193,7 +241,11 @@ def records_lock(records_dir: Path) -> Iterator[None]:
 
 
 class _PubMedLookup:
-    """PubMed asked in a background thread; `get(doi)` waits for it."""
+    """PubMed asked in a background thread for the DOIs typed; `get(doi)` waits for it.
+
+    PRESET holds the PubMed records already known (papers resolved from a PMID):
+    they are not asked for again.
+    """
 
     def __init__(
         self,
@@ -203,32 +255,45 @@ class _PubMedLookup:
         http: HttpOptions,
         cache: Cache,
         stop: threading.Event,
+        access: NcbiAccess,
+        pacer: Pacer,
+        preset: Mapping[str, PubMedHit] | None = None,
     ) -> None:
         from atlas_cli.services.pubmed import PubMedHit
 
-        self.hits: dict[str, PubMedHit] = {}
+        self.hits: dict[str, PubMedHit] = dict(preset or {})
         self.error: str | None = None
         self.ambiguous: set[str] = set()
         self._done = threading.Event()
         todo = []
         for doi in dois:
+            if doi_key(doi) in self.hits:
+                continue
             cached = None if options.refresh else PubMedHit.from_json(cache.read_pubmed(doi))
             if cached is not None:
                 self.hits[doi_key(doi)] = cached
             else:
                 todo.append(doi)
-        if not todo or options.offline:
+        if not todo or options.offline or not options.pubmed:
             self._done.set()
             return
 
         def run() -> None:
             from atlas_cli.core.errors import ConfigError
             from atlas_cli.services.crossref import check_service_url
-            from atlas_cli.services.pubmed import PubMedClient
+            from atlas_cli.services.pubmed import MAX_RETRIES, PubMedClient
 
             try:
                 check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
-                client = PubMedClient(settings.ncbi_url, settings.mailto, http, stop=stop)
+                client = PubMedClient(
+                    settings.ncbi_url,
+                    settings.mailto,
+                    http,
+                    stop=stop,
+                    access=access,
+                    pacer=pacer,
+                    retries=min(http.retries, MAX_RETRIES),
+                )
                 result = client.lookup(todo)
                 self.error = result.error
                 self.ambiguous = result.ambiguous
@@ -251,6 +316,124 @@ class _PubMedLookup:
         return self.hits.get(doi_key(doi))
 
 
+@dataclass
+class _Paper:
+    """One paper to add: a DOI (typed, or found by PubMed), or a PubMed record without a DOI."""
+
+    ident: PaperId  # as typed
+    position: int
+    doi: str | None = None
+    summary: PubMedSummary | None = None  # PubMed's record, when the paper came from PubMed
+
+    def result(self) -> AddResult:
+        source = None if isinstance(self.ident, Doi) else self.ident.label
+        pmid = self.summary.pmid if self.summary is not None else None
+        return AddResult(self.ident.typed, self.doi, position=self.position, source=source, pmid=pmid)
+
+
+class _Batch:
+    """The state of one run: the index of records, what this run has taken, the report."""
+
+    def __init__(
+        self, settings: Settings, options: AddOptions, today: date, on_result: Callable[[AddResult], None] | None
+    ) -> None:
+        self.options = options
+        self.today = today
+        self.records_dir = settings.records_dir
+        self.schemas_dir = settings.schemas_dir
+        self.index = RecordIndex(self.records_dir)
+        self.index.refresh()
+        self.report = AddReport()
+        self.reserved: set[str] = set()  # slugs of this run (dry-run writes nothing)
+        self.reserved_ids: dict[str, str] = {}  # identities of this run -> slug
+        self.seen: dict[str, str] = {}  # identities given in this batch -> how the first was named
+        self._on_result = on_result
+
+    def emit(self, result: AddResult) -> None:
+        self.report.results.append(result)
+        if self._on_result is not None:
+            self._on_result(result)
+
+    def taken(self, paper: _Paper, identities: list[str]) -> bool:
+        """Emit `skipped` or `present` when one of IDENTITIES repeats the batch or is in the atlas."""
+        for identity in identities:
+            if identity in self.seen:
+                result = paper.result()
+                result.status, result.reason = SKIPPED, f"repeats {self.seen[identity]} in this batch"
+                self.emit(result)
+                return True
+        for identity in identities:
+            present = self.index.slug_for(identity)
+            if present:
+                result = paper.result()
+                result.status, result.slug, result.reason = PRESENT, present, f"already in the atlas as {present}"
+                self.emit(result)
+                return True
+        for identity in identities:
+            self.seen[identity] = paper.ident.label
+        return False
+
+    def place(self, record: dict[str, Any], result: AddResult, asked: list[str]) -> AddResult:
+        """Give RECORD its slug and write it (or render it, with --dry-run), unless the atlas has the paper.
+
+        ASKED: the identities the paper was asked for, so a match under another one is named.
+        """
+        from atlas_cli.core.records import render_record, save_new_record
+        from atlas_cli.core.slugs import base_slug, unique_slug
+
+        keys = record_identities(record)
+        base = base_slug(record["authors"], record.get("year"), record["title"])
+        try:
+            with records_lock(self.records_dir):
+                self.index.refresh()
+                for key in keys:
+                    present = self.index.slug_for(key) or self.reserved_ids.get(key)
+                    if present:
+                        result.status, result.slug = PRESENT, present
+                        result.reason = f"already in the atlas as {present}" + (
+                            f" (under {_named(key, record)})" if key not in asked else ""
+                        )
+                        return result
+                slug = unique_slug(base, self.index.taken_slugs() | self.reserved)
+                record = {"slug": slug, **record}
+                result.slug, result.record = slug, record
+                if self.options.dry_run:
+                    result.text = render_record(record)
+                    result.status = WOULD_ADD
+                    self.reserved.add(slug)
+                    self.reserved_ids.update(dict.fromkeys(keys, slug))
+                    return result
+                result.path = save_new_record(self.records_dir, record)
+                result.status = ADDED
+        except WriteError as exc:
+            result.status, result.reason, result.kind = FAILED, exc.message, "write"
+            result.record = result.text = None
+        return result
+
+    def from_pubmed(self, paper: _Paper, result: AddResult, doi: str | None = None) -> AddResult:
+        """The record of PAPER from PubMed's own metadata (no DOI, or one Crossref does not know)."""
+        from atlas_cli.add.pubmed_draft import build_pubmed_draft
+        from atlas_cli.core.pubtypes import load_pubmed_types
+
+        assert paper.summary is not None  # only papers PubMed has are drafted from it
+        draft = build_pubmed_draft(paper.summary, today=self.today, types=load_pubmed_types(self.schemas_dir), doi=doi)
+        if draft.record is None:
+            result.reason, result.kind = draft.problem, "metadata"
+            return result
+        result.notices = list(draft.notices)
+        result.flags = list(draft.record.get("flags", []))
+        result.pmid = paper.summary.pmid
+        return self.place(draft.record, result, [paper.ident.identity, f"pmid:{paper.summary.pmid}"])
+
+
+def _named(identity: str, record: dict[str, Any]) -> str:
+    """IDENTITY as the record writes it: `PMID 123`, or the DOI in its own case."""
+    kind, _, value = identity.partition(":")
+    if kind == "pmid":
+        return f"PMID {value}"
+    return next((d for d in [record.get("doi"), *record.get("doi_aliases", [])] if d and doi_key(d) == value), value)
+
+
 def add_dois(
     settings: Settings,
     identifiers: list[str],
@@ -258,94 +441,149 @@ def add_dois(
     env: Mapping[str, str] | None = None,
     on_result: Callable[[AddResult], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    summaries: Mapping[str, PubMedSummary] | None = None,
 ) -> AddReport:
-    """Add every identifier; returns the report (never raises for one bad DOI)."""
+    """Add every identifier; returns the report (never raises for one bad identifier).
+
+    SUMMARIES: PubMed records already fetched, by PMID (`atlas discover --add`): not asked for again.
+    """
     from atlas_cli.services.cache import Cache
-    from atlas_cli.services.crossref import CrossrefClient, Fetched, FetchFailed, Found, check_envelope
-    from atlas_cli.services.pacing import HttpOptions
+    from atlas_cli.services.ncbi import NcbiAccess
+    from atlas_cli.services.pacing import HttpOptions, Pacer
 
     options = options or AddOptions()
     if not options.offline:
         from atlas_cli.services.crossref import check_service_url
 
         check_service_url(settings.crossref_url, "ATLAS_CROSSREF_URL", "https://api.crossref.org")
-    today = options.today or date.today()
-    http = HttpOptions.from_env(os.environ if env is None else env)
-    report = AddReport()
+    env = os.environ if env is None else env
+    http = HttpOptions.from_env(env)
+    access = NcbiAccess.from_env(settings.mailto, env)
     cache = Cache(settings.cache_dir)
-    records_dir = settings.records_dir
-    index = RecordIndex(records_dir)
-    index.refresh()
-    reserved: set[str] = set()  # slugs and DOIs of this run (dry-run writes nothing)
-    reserved_dois: dict[str, str] = {}
-
-    def emit(result: AddResult) -> None:
-        report.results.append(result)
-        if on_result is not None:
-            on_result(result)
+    batch = _Batch(settings, options, options.today or date.today(), on_result)
+    report = batch.report
+    stop = threading.Event()
+    ncbi_pacer = Pacer(access.limits)  # one budget for every NCBI request of the run
 
     if on_start is not None:
         on_start(len(identifiers))
 
-    # 1-2: inspect, drop repeats, skip what the atlas already has.
-    wanted: list[Doi] = []
-    seen: dict[str, str] = {}
-    positions: dict[str, int] = {}
+    # 1: parse, drop repeats, skip what the atlas already has.
+    papers: list[_Paper] = []
     for position, typed in enumerate(identifiers):
-        ident = inspect_identifier(typed)
+        ident = parse_identifier(typed)
         if isinstance(ident, NotADoi):
-            emit(AddResult(typed, status=FAILED, reason=ident.problem, kind="input", position=position))
+            batch.emit(AddResult(typed, status=FAILED, reason=ident.problem, kind="input", position=position))
             continue
-        if ident.key in seen:
-            emit(
-                AddResult(
-                    typed,
-                    ident.doi,
-                    status=SKIPPED,
-                    reason=f"repeats {seen[ident.key]} in this batch",
-                    position=position,
-                )
-            )
-            continue
-        seen[ident.key] = ident.doi
-        present = index.slug_of(ident.doi)
-        if present:
-            emit(
-                AddResult(
-                    typed,
-                    ident.doi,
-                    status=PRESENT,
-                    slug=present,
-                    reason=f"already in the atlas as {present}",
-                    position=position,
-                )
-            )
-            continue
-        positions[ident.key] = position
-        wanted.append(ident)
-    if not wanted:
-        report.results.sort(key=lambda r: r.position)
-        return report
+        paper = _Paper(ident, position, ident.doi if isinstance(ident, Doi) else None)
+        if not batch.taken(paper, [ident.identity]):
+            papers.append(paper)
 
-    stop = threading.Event()
+    # 2: every PMID and PMCID resolved at once; a DOI found joins the DOIs.
+    caching: threading.Thread | None = None
+    from_pubmed = [p for p in papers if isinstance(p.ident, (Pmid, Pmcid))]
+    if from_pubmed:
+        from atlas_cli.add.resolve import resolve
+
+        try:
+            resolved = resolve(
+                settings,
+                [p.ident for p in from_pubmed if isinstance(p.ident, (Pmid, Pmcid))],
+                offline=options.offline,
+                refresh=options.refresh,
+                http=http,
+                access=access,
+                cache=cache,
+                stop=stop,
+                pacer=ncbi_pacer,
+                known=summaries,
+            )
+        except KeyboardInterrupt:
+            stop.set()
+            report.interrupted = True
+            report.results.sort(key=lambda r: r.position)
+            return report
+        papers = [p for p in papers if isinstance(p.ident, Doi)]
+        for paper in from_pubmed:
+            found = resolved[paper.ident.identity]
+            if not found.ok:
+                result = paper.result()
+                result.reason, result.kind = found.reason, found.kind
+                batch.emit(result)
+                continue
+            paper.doi, paper.summary = found.doi, found.summary
+            more = [f"pmid:{found.pmid}"] if found.pmid and not isinstance(paper.ident, Pmid) else []
+            more += [f"doi:{doi_key(found.doi)}"] if found.doi else []
+            if not batch.taken(paper, more):
+                papers.append(paper)
+        papers.sort(key=lambda p: p.position)
+        caching = threading.Thread(target=resolved.save_to_cache, args=(cache,), name="cache-pubmed")
+        caching.start()
+
+    try:
+        _add_papers(settings, papers, batch, cache, http, access, stop, ncbi_pacer)
+    finally:
+        if caching is not None:
+            caching.join()
+        if cache.broken and cache.broken not in report.warnings:
+            report.warnings.append(cache.broken)
+    report.results.sort(key=lambda r: r.position)
+    return report
+
+
+def _add_papers(
+    settings: Settings,
+    papers: list[_Paper],
+    batch: _Batch,
+    cache: Cache,
+    http: HttpOptions,
+    access: NcbiAccess,
+    stop: threading.Event,
+    ncbi_pacer: Pacer,
+) -> None:
+    """Steps 3-4: papers without a DOI are drafted from PubMed; the others go to Crossref."""
+    from atlas_cli.services.crossref import CrossrefClient, Fetched, FetchFailed, Found, check_envelope
+
+    options, report = batch.options, batch.report
+    try:
+        for paper in [p for p in papers if p.doi is None]:
+            batch.emit(batch.from_pubmed(paper, paper.result()))
+    except KeyboardInterrupt:
+        stop.set()
+        report.interrupted = True
+    wanted = [(p, p.doi) for p in papers if p.doi is not None]
+    if not wanted or report.interrupted:
+        return
+
     crossref = CrossrefClient(settings.crossref_url, settings.mailto, http, stop=stop)
-    by_key = {i.key: i for i in wanted}
+    by_key = {doi_key(doi): paper for paper, doi in wanted}
 
     # 3: cached answers first, then the network.
     answers: list[Fetched] = []
     to_fetch: list[str] = []
-    for ident in wanted:
-        cached = None if options.refresh else cache.read_work(ident.doi)
+    for _paper, doi in wanted:
+        cached = None if options.refresh else cache.read_work(doi)
         if cached is not None:
-            fetched = check_envelope(ident.doi, cached["response"], via_redirect=bool(cached.get("via_redirect")))
+            fetched = check_envelope(doi, cached["response"], via_redirect=bool(cached.get("via_redirect")))
             if isinstance(fetched, Found):
                 answers.append(replace(fetched, from_cache=True))
                 continue
         if options.offline:
-            answers.append(FetchFailed(ident.doi, "not in the cache, and --offline forbids asking Crossref", "offline"))
+            answers.append(FetchFailed(doi, "not in the cache, and --offline forbids asking Crossref", "offline"))
         else:
-            to_fetch.append(ident.doi)
-    pubmed = _PubMedLookup(settings, [i.doi for i in wanted], options, http, cache, stop) if options.pubmed else None
+            to_fetch.append(doi)
+    preset = {doi_key(doi): hit for paper, doi in wanted if paper.summary is not None and (hit := paper.summary.hit())}
+    pubmed = _PubMedLookup(
+        settings,
+        [doi for paper, doi in wanted if paper.summary is None and isinstance(paper.ident, Doi)],
+        options,
+        http,
+        cache,
+        stop,
+        access,
+        ncbi_pacer,
+        preset=preset,
+    )
 
     def all_answers() -> Iterator[Fetched]:
         yield from answers
@@ -353,93 +591,52 @@ def add_dois(
 
     try:
         for fetched in all_answers():
-            ident = by_key[doi_key(fetched.asked)]
-            result = AddResult(ident.typed, ident.doi, position=positions[ident.key])
+            paper = by_key[doi_key(fetched.asked)]
+            result = paper.result()
             if isinstance(fetched, FetchFailed):
+                if fetched.kind == "not-found" and paper.summary is not None:
+                    result = batch.from_pubmed(paper, result, doi=fetched.asked)
+                    result.notices.insert(
+                        0, f"Crossref does not know the DOI {fetched.asked}; drafted from PubMed's record"
+                    )
+                    batch.emit(result)
+                    continue
                 result.reason, result.kind = fetched.reason, fetched.kind
-                emit(result)
+                batch.emit(result)
                 continue
             if not fetched.from_cache:
-                warning = cache.write_work(ident.doi, fetched.envelope, fetched.via_redirect)
+                warning = cache.write_work(fetched.asked, fetched.envelope, fetched.via_redirect)
                 if warning and warning not in report.warnings:
                     report.warnings.append(warning)
-            emit(
-                _make_record(
-                    fetched, ident, result, pubmed, options, today, index, records_dir, reserved, reserved_dois
-                )
-            )
+            batch.emit(_make_record(fetched, paper, result, pubmed, batch))
     except KeyboardInterrupt:
         stop.set()
         report.interrupted = True
     finally:
         stop.set()
-    report.results.sort(key=lambda r: r.position)
     report.limits = crossref.pacer.limits.describe() + (" (advertised)" if crossref.pacer.limits.advertised else "")
     report.warnings.extend(crossref.notes)
-    if pubmed is not None:
-        if pubmed.error:
-            report.warnings.append(
-                f"PubMed lookup failed ({pubmed.error}); records were written without "
-                "a PMID and with Crossref's journal title"
-            )
-    return report
+    if pubmed.error:
+        report.warnings.append(
+            f"PubMed lookup failed ({pubmed.error}); records were written without a PMID and with Crossref's journal title"
+        )
 
 
-def _make_record(
-    fetched: Found,
-    ident: Doi,
-    result: AddResult,
-    pubmed: _PubMedLookup | None,
-    options: AddOptions,
-    today: date,
-    index: RecordIndex,
-    records_dir: Path,
-    reserved: set[str],
-    reserved_dois: dict[str, str],
-) -> AddResult:
+def _make_record(fetched: Found, paper: _Paper, result: AddResult, pubmed: _PubMedLookup, batch: _Batch) -> AddResult:
     from atlas_cli.add.draft import build_draft
-    from atlas_cli.core.records import render_record, save_new_record
-    from atlas_cli.core.slugs import base_slug, unique_slug
 
-    work = fetched.work
-    hit = pubmed.get(ident.doi) if pubmed is not None else None
-    if hit is None and pubmed is not None and doi_key(work.get("DOI", "")) != ident.key:
+    work, asked = fetched.work, fetched.asked
+    hit = pubmed.get(asked)
+    if hit is None and doi_key(work.get("DOI", "")) != doi_key(asked):
         hit = pubmed.hits.get(doi_key(work.get("DOI", "")))
-    draft = build_draft(work, asked_doi=ident.doi, via_redirect=fetched.via_redirect, pubmed=hit, today=today)
+    draft = build_draft(work, asked_doi=asked, via_redirect=fetched.via_redirect, pubmed=hit, today=batch.today)
     if draft.record is None:
         result.reason, result.kind = draft.problem, "metadata"
         return result
-    record = draft.record
     result.notices = list(draft.notices)
-    if pubmed is not None and hit is None and not pubmed.error and not options.offline:
-        if ident.key in pubmed.ambiguous:
+    if hit is None and not pubmed.error and not batch.options.offline and batch.options.pubmed:
+        if doi_key(asked) in pubmed.ambiguous:
             result.notices.append("PubMed has more than one PMID for this DOI; no PMID written")
-    result.flags = list(record.get("flags", []))
-    keys = [doi_key(record["doi"])] + [doi_key(a) for a in record.get("doi_aliases", [])]
-    base = base_slug(record["authors"], record.get("year"), record["title"])
-    try:
-        with records_lock(records_dir):
-            index.refresh()
-            for key in keys:
-                present = index.slug_of(key) or reserved_dois.get(key)
-                if present:
-                    result.status, result.slug = PRESENT, present
-                    result.reason = f"already in the atlas as {present}" + (
-                        f" (under {record['doi']})" if key != ident.key else ""
-                    )
-                    return result
-            slug = unique_slug(base, index.taken_slugs() | reserved)
-            record = {"slug": slug, **record}
-            result.slug, result.record = slug, record
-            if options.dry_run:
-                result.text = render_record(record)
-                result.status = WOULD_ADD
-                reserved.add(slug)
-                reserved_dois.update(dict.fromkeys(keys, slug))
-                return result
-            result.path = save_new_record(records_dir, record)
-            result.status = ADDED
-    except WriteError as exc:
-        result.status, result.reason, result.kind = FAILED, exc.message, "write"
-        result.record = result.text = None
-    return result
+    result.flags = list(draft.record.get("flags", []))
+    result.pmid = draft.record.get("pmid")
+    return batch.place(draft.record, result, [f"doi:{doi_key(asked)}", paper.ident.identity])

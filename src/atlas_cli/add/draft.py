@@ -8,6 +8,7 @@ publication date becomes a draft without a year, flagged `no-date`.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -63,6 +64,11 @@ PUBLISHED_BY = frozenset(
 # (a report's laboratory, a thesis's university, a dataset's archive): Crossref's publisher
 # is recorded only when there is no such name.
 PUBLISHER_IF_NO_CONTAINER = frozenset({"report", "report-component", "dissertation", "dataset", "standard"})
+PEM_PLACEHOLDER = {
+    "badge": "unclear",
+    "criteria": [],
+    "rationale": "TODO: read the inclusion criteria and set the PEM badge.",
+}
 CURATED_PLACEHOLDERS = {
     "summary": "TODO: plain-language summary of what the study did and found.",
     "why_it_matters": "TODO: why this matters for people with ME/CFS.",
@@ -141,11 +147,7 @@ def build_draft(
         record["pmid"] = str(pubmed.pmid)
     known_types = record_schema()["properties"]["publication_type"]["enum"]
     record["publication_type"] = crossref_type if crossref_type in known_types else "other"
-    record["pem"] = {
-        "badge": "unclear",
-        "criteria": [],
-        "rationale": "TODO: read the inclusion criteria and set the PEM badge.",
-    }
+    record["pem"] = copy.deepcopy(PEM_PLACEHOLDER)
     record.update(CURATED_PLACEHOLDERS)
     record["topics"] = []
 

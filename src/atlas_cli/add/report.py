@@ -15,7 +15,10 @@ def result_lines(result: AddResult) -> list[str]:
     """One line per identifier (plus one per notice for a new record)."""
     if result.status in (ADDED, WOULD_ADD):
         flags = f" [{', '.join(result.flags)}]" if result.flags else ""
-        lines = [f"{_VERB[result.status]} {_where(result)} ({result.doi}){flags}"]
+        what = result.doi or f"PMID {result.pmid}, no DOI"
+        if result.source:
+            what = f"{result.source} -> {result.doi}" if result.doi else f"{result.source}, no DOI"
+        lines = [f"{_VERB[result.status]} {_where(result)} ({what}){flags}"]
         lines += [f"  note: {notice}" for notice in result.notices]
         return lines
     return [f"{_VERB[result.status]} {result.label}: {result.reason}"]
@@ -30,7 +33,7 @@ def summary_lines(report: AddReport) -> list[str]:
         (report.count(FAILED), "failed"),
     ]
     head = ", ".join(f"{n} {label}" for n, label in counts if n) or "nothing done"
-    rows = [("status", "DOI", "record / reason")]
+    rows = [("status", "paper", "record / reason")]
     for result in report.results:
         detail = _where(result) if result.status in (ADDED, WOULD_ADD) else (result.reason or "")
         rows.append((_VERB[result.status], result.label, detail))

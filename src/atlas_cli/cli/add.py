@@ -1,4 +1,4 @@
-"""`atlas add`: DOIs -> draft records (thin layer over atlas_cli.add.batch)."""
+"""`atlas add`: DOIs, PMIDs and PMCIDs -> draft records (thin layer over atlas_cli.add.batch)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,26 @@ from typing import Annotated
 
 import typer
 
-HELP = """Create draft records from DOIs, with metadata from Crossref and PubMed.
+HELP = """Create draft records from DOIs, PubMed IDs and PMC IDs, with metadata from Crossref and PubMed.
 
-Takes DOIs as people paste them (10.x/y, doi:10.x/y, https://doi.org/..., with
-stray spaces or a trailing period). Each becomes records/<slug>.yaml with status
-draft; a DOI already in the atlas is reported with its slug and skipped. Flags
-(retracted, corrected, preprint, erratum, alias...) are shown and written.
+Takes identifiers as people paste them: DOIs (10.x/y, doi:10.x/y, https://doi.org/...,
+with stray spaces or a trailing period), PubMed IDs (28410877, PMID: 28410877,
+https://pubmed.ncbi.nlm.nih.gov/28410877/) and PMC IDs (PMC5382345, PMC article
+addresses). PubMed and PMC IDs are resolved in one batch to their DOI and added as
+that DOI; a paper without a DOI gets its record from PubMed's metadata. Each becomes
+records/<slug>.yaml with status draft; a paper already in the atlas (by DOI or PMID)
+is reported with its slug and skipped. Flags (retracted, corrected, preprint,
+erratum, alias...) are shown and written.
 
-Exit codes: 0 every DOI added or already present; 1 some DOI failed (not found,
-not a DOI, unusable metadata); 2 no DOI given, nothing given was a DOI, or a
-malformed setting (e.g. ATLAS_CROSSREF_URL);
-3 Crossref could not be reached or answered nonsense for every DOI;
-4 no record could be written; 130 interrupted (records already written are kept).
+Exit codes: 0 every paper added or already present; 1 some identifier failed (not
+found, not an identifier, unusable metadata); 2 nothing given, nothing given was a
+DOI, PMID or PMCID, or a malformed setting (e.g. ATLAS_CROSSREF_URL); 3 Crossref or
+PubMed could not be reached or answered nonsense for every identifier; 4 no record
+could be written; 130 interrupted (records already written are kept).
 
 Environment: ATLAS_MAILTO (contact email for Crossref's polite pool and NCBI),
-ATLAS_CROSSREF_URL, ATLAS_NCBI_URL (service base URLs), ATLAS_CACHE_DIR (where raw
+ATLAS_CROSSREF_URL, ATLAS_NCBI_URL, ATLAS_IDCONV_URL (service base URLs),
+ATLAS_NCBI_API_KEY (10 NCBI requests/s instead of 3), ATLAS_CACHE_DIR (where raw
 answers are kept), ATLAS_HTTP_TIMEOUT (seconds per request, default 20),
 ATLAS_HTTP_RETRIES (retries after 429/5xx/timeouts, default 4), ATLAS_HTTP_BACKOFF
 (first retry wait in seconds, doubling, default 1), ATLAS_HTTP_MAX_WAIT (longest
@@ -43,7 +48,7 @@ def _read_from(source: str) -> str:
         return raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise UsageError(
-            f"--from {source}: no such file", hint="give a file with one DOI per line, or - for stdin"
+            f"--from {source}: no such file", hint="give a file with one DOI or PMID per line, or - for stdin"
         ) from None
     except IsADirectoryError:
         raise UsageError(f"--from {source}: is a folder, not a file") from None
@@ -59,14 +64,24 @@ def register(app: typer.Typer) -> None:
     @app.command("add", help=HELP)
     @handle_errors
     def add(
-        dois: Annotated[list[str] | None, typer.Argument(help="DOIs to add.", show_default=False)] = None,
+        dois: Annotated[
+            list[str] | None, typer.Argument(help="DOIs, PubMed IDs or PMC IDs to add.", show_default=False)
+        ] = None,
         from_file: Annotated[
             str | None,
-            typer.Option("--from", metavar="FILE", help="Read DOIs from FILE (one per line, # comments; - for stdin)."),
+            typer.Option(
+                "--from",
+                metavar="FILE",
+                help="Read DOIs, PMIDs or PMCIDs from FILE (one per line, # comments; - for stdin).",
+            ),
         ] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the records instead of writing them.")] = False,
         no_pubmed: Annotated[
-            bool, typer.Option("--no-pubmed", help="Do not ask PubMed for PMIDs and journal titles.")
+            bool,
+            typer.Option(
+                "--no-pubmed",
+                help="Do not ask PubMed for the PMIDs and journal titles of DOIs (PubMed IDs are still resolved).",
+            ),
         ] = False,
         offline: Annotated[bool, typer.Option("--offline", help="Use only cached answers; no network.")] = False,
         refresh: Annotated[
@@ -83,7 +98,10 @@ def register(app: typer.Typer) -> None:
         if from_file is not None:
             identifiers += parse_doi_lines(_read_from(from_file))
         if not identifiers:
-            raise errors.UsageError("no DOI given", hint="atlas add 10.1016/j.neucli.2017.02.002, or --from FILE")
+            raise errors.UsageError(
+                "no DOI or PubMed ID given",
+                hint="atlas add 10.1016/j.neucli.2017.02.002, atlas add 28410877, or --from FILE",
+            )
         config = settings()
         options = AddOptions(dry_run=dry_run, pubmed=not no_pubmed, offline=offline, refresh=refresh)
         from atlas_cli.add.report import result_lines

@@ -6,6 +6,7 @@ script carries the same table in JavaScript).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Letters with no accent mark to strip, written as slugs write them.
@@ -26,3 +27,12 @@ def fold(text: str, *, compatibility: bool = False) -> str:
     lowered = text.casefold() if compatibility else text.lower()
     decomposed = unicodedata.normalize("NFKD" if compatibility else "NFD", lowered.translate(PLAIN_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_MARKUP = re.compile(r"<[^>]+>")
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def title_key(title: str) -> str:
+    """A title as two records of one paper share it: markup, case, punctuation and spacing ignored."""
+    return _NON_ALNUM.sub(" ", _MARKUP.sub("", title).casefold()).strip()

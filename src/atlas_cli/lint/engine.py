@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import UsageError
 from atlas_cli.core.records import iter_record_paths, read_document
+from atlas_cli.core.textfold import title_key
 from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import MAX_BYTES, Document
 from atlas_cli.lint.context import RecordContext
@@ -149,12 +150,7 @@ def identity_of(display: str, filename: str, document: Document) -> Identity:
     )
 
 
-_MARKUP = re.compile(r"<[^>]+>")
-_NON_ALNUM = re.compile(r"[\W_]+")
-
-
-def normalise_title(title: str) -> str:
-    return _NON_ALNUM.sub(" ", _MARKUP.sub("", title).casefold()).strip()
+normalise_title = title_key
 
 
 def _check_chunk(items: list[tuple[str, str]], schemas_dir: Path, records_root: Path | None) -> list[FileResult]:

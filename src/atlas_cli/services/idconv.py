@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from atlas_cli.core.doi import inspect_identifier
+from atlas_cli.core.doi import Doi, inspect_identifier
 from atlas_cli.services.ncbi import NcbiAccess, NcbiConnection, NcbiError
 from atlas_cli.services.pacing import HttpOptions, Pacer
 
@@ -88,7 +88,7 @@ def _read(data: Any, asked: list[str]) -> dict[str, PmcIds]:
         found[pmcid] = PmcIds(
             pmcid,
             pmid=pmid if re.fullmatch(r"[1-9][0-9]{0,8}", pmid) else None,
-            doi=doi.doi if doi.ok else None,
+            doi=doi.doi if isinstance(doi, Doi) else None,
         )
     for pmcid in asked:
         found.setdefault(pmcid, PmcIds(pmcid, error="unknown to PMC"))
