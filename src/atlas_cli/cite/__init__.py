@@ -60,7 +60,7 @@ def render(record: dict[str, Any], fmt: str, settings: Settings) -> str:
     if fmt == "snapshot":
         from atlas_cli.cite.snapshot import snapshot
 
-        return snapshot(record, settings.snapshot, settings.evidence_url(_slug(record)))
+        return snapshot(record, settings.snapshot, settings.evidence_url(_slug(record)), settings.name)
     if fmt == "bibtex":
         from atlas_cli.cite.bibtex import bibtex
 

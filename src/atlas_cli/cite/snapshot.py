@@ -2,8 +2,9 @@
 
 `ME/CFS Atlas. Generator v1 / Scanner v1.4 / policy v0.1. Accessed <date>. <url>`
 
-The versions come from the atlas settings (`[snapshot]`), the date from the
-record's `snapshot_date` (left out when the record has none).
+The atlas's name and the versions come from the atlas settings (`name`,
+`[snapshot]`), the date from the record's `snapshot_date` (left out when the
+record has none).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from atlas_cli.core import fields
 ATLAS_NAME = "ME/CFS Atlas"
 
 
-def snapshot(record: dict[str, Any], versions: dict[str, str], evidence_url: str) -> str:
+def snapshot(record: dict[str, Any], versions: dict[str, str], evidence_url: str, name: str = ATLAS_NAME) -> str:
     pieces = [
-        f"{ATLAS_NAME}.",
+        f"{name.rstrip('.')}.",
         f"Generator {versions.get('generator', '?')} / Scanner {versions.get('scanner', '?')}"
         f" / policy {versions.get('policy', '?')}.",
     ]

@@ -16,14 +16,18 @@ from typing import Any
 
 from atlas_cli.core.errors import ConfigError
 
+# The public atlas's own values: the defaults for this repository, never written into a new
+# atlas (`atlas init` writes the curator's values, or placeholders `atlas lint` reports).
+DEFAULT_NAME = "ME/CFS Atlas"
 DEFAULT_SITE_URL = "https://www.mecfsatlas.com"
+DEFAULT_BIBTEX_PREFIX = "mecfsatlas"
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 DEFAULT_IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles"
 PACKAGE_SCHEMAS = Path(__file__).parents[1] / "schemas"  # inside an installed wheel
 SOURCE_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"  # in a source checkout
 
-_KNOWN_KEYS = {"site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot"}
+_KNOWN_KEYS = {"name", "site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot"}
 _SNAPSHOT_KEYS = {"generator", "scanner", "policy"}
 
 
@@ -31,8 +35,9 @@ _SNAPSHOT_KEYS = {"generator", "scanner", "policy"}
 class Settings:
     root: Path
     config_file: Path | None = None
+    name: str = DEFAULT_NAME
     site_url: str = DEFAULT_SITE_URL
-    bibtex_prefix: str = "mecfsatlas"
+    bibtex_prefix: str = DEFAULT_BIBTEX_PREFIX
     records_dir_name: str = "records"
     mailto: str | None = None
     snapshot: dict[str, str] = field(default_factory=lambda: {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"})
@@ -155,7 +160,7 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
             f"{where}: unknown atlas setting(s): {', '.join(sorted(unknown))}",
             hint=f"known settings: {', '.join(sorted(_KNOWN_KEYS))}",
         )
-    for key in ("site_url", "bibtex_prefix", "records_dir", "mailto"):
+    for key in ("name", "site_url", "bibtex_prefix", "records_dir", "mailto"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{where}: `{key}` must be a string, got {table[key]!r}")
     snapshot = {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"}
@@ -176,8 +181,9 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
     return Settings(
         root=root,
         config_file=config_file,
+        name=table.get("name", DEFAULT_NAME),
         site_url=table.get("site_url", DEFAULT_SITE_URL),
-        bibtex_prefix=table.get("bibtex_prefix", "mecfsatlas"),
+        bibtex_prefix=table.get("bibtex_prefix", DEFAULT_BIBTEX_PREFIX),
         records_dir_name=table.get("records_dir", "records"),
         mailto=env.get("ATLAS_MAILTO") or table.get("mailto"),
         snapshot=snapshot,

@@ -154,6 +154,7 @@ def context_digest(settings: Settings, include_drafts: bool) -> str:
                 sys.version_info[:2],
                 jinja2.__version__,
                 include_drafts,
+                settings.name,
                 settings.site_url,
                 settings.bibtex_prefix,
                 settings.snapshot,
@@ -232,7 +233,7 @@ def read_entry(path: Path, raw: bytes | None, job: _Job) -> tuple[str, Any]:
     except AtlasError as exc:
         return "skip", Skipped(path, f"cannot be cited: {exc.message}")
     if job.renderer is None:
-        job.renderer = Renderer(job.include_drafts)
+        job.renderer = Renderer(job.include_drafts, job.settings.name)
     return ("draft-entry" if draft else "entry"), (listing(entry).to_json(), job.renderer.evidence(entry))
 
 
@@ -242,7 +243,7 @@ def _read_chunk(chunk: list[tuple[Path, bytes | None]], job: _Job) -> list[tuple
 
 def render_records(todo: list[tuple[Path, bytes | None]], job: _Job, workers: int) -> list[tuple[str, Any]]:
     """`read_entry` of each of TODO, in order; spread over WORKERS processes when there are many."""
-    job.renderer = job.renderer or Renderer(job.include_drafts)  # compiled once, before any fork
+    job.renderer = job.renderer or Renderer(job.include_drafts, job.settings.name)  # compiled once, before any fork
     return map_chunks(_read_chunk, todo, workers, min_items=PARALLEL_FROM, shared=(job,))
 
 
@@ -350,9 +351,10 @@ def json_for_script(value: Any) -> str:
 class Renderer:
     """The templates, loaded and compiled once, and the values every page shares."""
 
-    def __init__(self, include_drafts: bool) -> None:
+    def __init__(self, include_drafts: bool, atlas_name: str) -> None:
         self.env = _environment()
         self.common = {
+            "atlas_name": atlas_name,
             "pem_labels": LABELS,
             "pem_note": PEM_NOTE,
             "include_drafts": include_drafts,
@@ -367,13 +369,13 @@ class Renderer:
 
 
 def render_site(
-    pages: list[tuple[Listing, bytes | None]], registries: Registries, include_drafts: bool
+    pages: list[tuple[Listing, bytes | None]], registries: Registries, include_drafts: bool, atlas_name: str
 ) -> Iterator[tuple[str, bytes]]:
     """Every file of the site as (relative path, bytes), in a fixed order
     (but the evidence pages given as None: those of the previous build stand)."""
     from markupsafe import Markup
 
-    renderer = Renderer(include_drafts)
+    renderer = Renderer(include_drafts, atlas_name)
     page = renderer.page
     studies = [study for study, _ in pages]
     listed = listing_order(studies)
@@ -617,7 +619,7 @@ def build(
         else {}
     )
     write_site(
-        render_site(found.pages, registries, include_drafts),
+        render_site(found.pages, registries, include_drafts, settings.name),
         target,
         result,
         reused=reused,
