@@ -84,7 +84,10 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 # --- running atlas ---------------------------------------------------------------------------
 
-_LEAKY = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "LINES", "TTY_COMPATIBLE")
+_LEAKY = (
+    *("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "LINES", "TTY_COMPATIBLE"),
+    *("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY"),  # a test suite run inside GitHub Actions
+)
 
 
 @dataclass

@@ -43,7 +43,8 @@ def test_github_format_escapes_properties(atlas):
     write_record(atlas, good(year="2017a"), "fluge,2019.yaml")
     result = run_atlas("lint", "--format", "github", cwd=atlas)
     lines = result.stdout.splitlines()
-    assert all(line.startswith("::error file=records/fluge%2C2019.yaml,line=") for line in lines[:-1])
+    assert lines[0] == "::group::records/fluge,2019.yaml (2 problems)" and lines[-2] == "::endgroup::"
+    assert all(line.startswith("::error file=records/fluge%2C2019.yaml,line=") for line in lines[1:-2])
     assert any("title=atlas schema::`year` must be an integer" in line for line in lines)
 
 
@@ -152,11 +153,12 @@ def test_fix_removes_bom(atlas):
 
 def test_init_creates_a_lint_clean_atlas(tmp_path):
     target = tmp_path / "new-atlas"
-    result = run_atlas("init", str(target), "--mailto", "curator@example.org")
+    names = ("--name", "Demo", "--site-url", "https://demo.example.org", "--bibtex-prefix", "demo")
+    result = run_atlas("init", str(target), *names, "--mailto", "curator@example.org")
     assert result.returncode == 0, result.stderr
     assert (target / "records").is_dir()
     assert "atlas lint --format github" in (target / ".github" / "workflows" / "atlas-lint.yml").read_text()
-    assert "entry: atlas lint" in (target / ".pre-commit-config.yaml").read_text()
+    assert "- id: atlas-lint" in (target / ".pre-commit-config.yaml").read_text()
     lint_run = run_atlas("lint", cwd=target)
     assert lint_run.returncode == 0 and "0 records checked: no problems" in lint_run.stdout
     from atlas_cli.core.config import load_settings

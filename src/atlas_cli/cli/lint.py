@@ -4,15 +4,57 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
+
+if TYPE_CHECKING:
+    from atlas_cli.lint.problem import Problem
 
 
 def use_color(stream: TextIO) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set."""
     return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def repository_root(cwd: Path, env: Mapping[str, str]) -> Path:
+    """The folder CI paths are relative to: GITHUB_WORKSPACE, else the git top level
+    (the nearest folder with `.git`), else the working folder."""
+    if env.get("GITHUB_WORKSPACE"):
+        return Path(os.path.realpath(env["GITHUB_WORKSPACE"]))
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".git").exists():
+            return folder
+    return cwd
+
+
+def relative_to_root(problems: list[Problem], root: Path, cwd: Path) -> list[Problem]:
+    """PROBLEMS with paths relative to ROOT (absolute for a file outside it), in `/` form."""
+    from dataclasses import replace
+
+    moved = []
+    for problem in problems:
+        absolute = os.path.normpath(os.path.join(cwd, problem.path))
+        # the folder is resolved like ROOT (symlinks); the file name is kept as linted
+        absolute = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+        relative = os.path.relpath(absolute, root)
+        path = absolute if relative == ".." or relative.startswith(".." + os.sep) else relative
+        moved.append(replace(problem, path=Path(path).as_posix()))
+    return moved
+
+
+def write_step_summary(markdown: str, env: Mapping[str, str]) -> None:
+    """Append MARKDOWN to the GitHub job summary, when the job has one."""
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    try:
+        with open(target, "a", encoding="utf-8") as summary:
+            summary.write(markdown)
+    except OSError as exc:  # the summary is a courtesy: the annotations and the log stand without it
+        sys.stderr.write(f"atlas: cannot write the job summary to {target}: {exc.strerror}\n")
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +68,13 @@ def register(app: typer.Typer) -> None:
             typer.Argument(help="Record files or folders to check (default: every record of the atlas)."),
         ] = None,
         format: Annotated[
-            str, typer.Option("--format", "-f", help="Output: text (default), json, or github (workflow annotations).")
+            str,
+            typer.Option(
+                "--format",
+                "-f",
+                help="Output: text (default), json, github (workflow annotations and job summary), "
+                "or sarif (SARIF 2.1.0, for code scanning).",
+            ),
         ] = "text",
         strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
         fix: Annotated[
@@ -44,12 +92,15 @@ def register(app: typer.Typer) -> None:
         """Check records against the schema and the atlas's rules.
 
         Prints `path:line:column: severity rule-id message` with a hint per problem.
+        With --format github or sarif, paths are relative to the repository root
+        (GITHUB_WORKSPACE, else the git top level, else the working folder).
+
         Exit codes: 0 no errors; 1 errors (or warnings with --strict);
         2 usage or configuration error, or a file that cannot be read.
         """
         from atlas_cli.core.errors import FINDINGS, OK, USAGE, UsageError
         from atlas_cli.lint import lint_paths
-        from atlas_cli.lint.report import FORMATTERS, format_text
+        from atlas_cli.lint.report import FORMATTERS, format_github, format_github_summary, format_sarif, format_text
 
         if format not in FORMATTERS:
             raise UsageError(f"unknown format '{format}'", hint=f"use one of: {', '.join(FORMATTERS)}")
@@ -63,6 +114,24 @@ def register(app: typer.Typer) -> None:
         result = lint_paths(config, paths or None, jobs=jobs)
         if format == "text":
             out = format_text(result.problems, result.files, color=use_color(sys.stdout))
+        elif format in ("github", "sarif"):  # paths as the repository knows them, wherever atlas runs
+            cwd = Path.cwd()
+            root = repository_root(cwd, os.environ)
+            problems = relative_to_root(result.problems, root, cwd)
+            if format == "github":
+                out = format_github(problems, result.files)
+                write_step_summary(format_github_summary(problems, result.files), os.environ)
+            else:
+                from atlas_cli import __version__
+                from atlas_cli.init.source import repository_url
+
+                out = format_sarif(
+                    problems,
+                    result.files,
+                    root_uri=root.as_uri(),
+                    tool_version=__version__,
+                    information_uri=repository_url(),
+                )
         else:
             out = FORMATTERS[format](result.problems, result.files)
         sys.stdout.write(out)

@@ -209,6 +209,10 @@ def lint_paths(settings: Settings, paths: list[Path] | None = None, *, jobs: int
     from atlas_cli.lint.duplicates import check_duplicates
 
     problems.extend(check_duplicates(identities, files_seen))
+    from atlas_cli.lint.settings import check_settings
+
+    if settings.config_file is not None:
+        problems.extend(check_settings(settings, display_path(settings.config_file)))
     problems.sort(key=Problem.sort_key)
     return LintResult(problems, len(files))
 

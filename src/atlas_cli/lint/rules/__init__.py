@@ -82,6 +82,10 @@ OTHER_RULES: dict[str, Rule] = {
         Rule("duplicate-pmid", "two records with the same PMID"),
         Rule("duplicate-title", "two records with the same title and year (warning: preprint/journal pair?)"),
         Rule("duplicate-filename", "two file names that differ only in case"),
+        Rule(
+            "config-placeholder",
+            "a setting `atlas init` left as a placeholder (name, site_url, bibtex_prefix) until the curator sets it",
+        ),
     )
 }
 

@@ -1,0 +1,77 @@
+"""Checks of the atlas's own settings: the values `atlas init` leaves for the curator to set.
+
+A new atlas gets placeholders (containing `TODO`) for its name, site URL and BibTeX
+prefix unless they were given to `atlas init`; citations built from them would point
+nowhere, so `atlas lint` reports each one until it is set.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from atlas_cli.core.config import Settings
+from atlas_cli.lint.problem import ERROR, Problem
+
+PLACEHOLDER = "TODO"
+
+# setting -> (what it is for, the init option that sets it)
+NAMED_SETTINGS = {
+    "name": ("the atlas's name, as citations and the preview site show it", "--name"),
+    "site_url": ("the public address of the atlas: evidence pages are <site_url>/evidence/<slug>", "--site-url"),
+    "bibtex_prefix": ("the start of every BibTeX key: <bibtex_prefix>-<slug>", "--bibtex-prefix"),
+}
+
+
+def is_placeholder(value: str) -> bool:
+    return PLACEHOLDER in value
+
+
+def check_settings(settings: Settings, display: str | None = None) -> list[Problem]:
+    """A `config-placeholder` error for each named setting still holding a placeholder."""
+    if settings.config_file is None:
+        return []
+    problems = []
+    text = _read(settings.config_file)
+    table = "tool.atlas" if settings.config_file.name == "pyproject.toml" else "atlas"
+    for key, (meaning, option) in NAMED_SETTINGS.items():
+        value = getattr(settings, key)
+        if not is_placeholder(value):
+            continue
+        line, column = _locate(text, table, key)
+        problems.append(
+            Problem(
+                display or str(settings.config_file),
+                line,
+                column,
+                ERROR,
+                "config-placeholder",
+                f'`{key}` is still the placeholder "{value}": {meaning}',
+                f"set `{key}` in {settings.config_file.name} (atlas init {option} writes it)",
+            )
+        )
+    return problems
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""  # it was read moments ago to load the settings; the position is only a courtesy
+
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+
+
+def _locate(text: str, table: str, key: str) -> tuple[int, int]:
+    """(line, column) of KEY's value in TABLE of a TOML text; (1, 1) when it cannot be told."""
+    current = "" if table == "atlas" and not re.search(r"^\s*\[", text, re.MULTILINE) else None
+    assignment = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*)\S")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            current = header.group(1).replace(" ", "").replace('"', "")
+            continue
+        if current in (table, "") and (match := assignment.match(line)):
+            return number, len(match.group(1)) + 1
+    return 1, 1
