@@ -15,22 +15,44 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def init(
         directory: Annotated[Path, typer.Argument(help="Folder for the new atlas (created if missing).")],
+        name: Annotated[
+            str | None, typer.Option("--name", help='The atlas\'s name, as citations show it ("Long COVID Atlas").')
+        ] = None,
         site_url: Annotated[
-            str, typer.Option("--site-url", help="Public URL of the atlas.")
-        ] = "https://www.mecfsatlas.com",
+            str | None,
+            typer.Option("--site-url", help="Public address of the atlas: evidence pages are <URL>/evidence/<slug>."),
+        ] = None,
+        bibtex_prefix: Annotated[
+            str | None, typer.Option("--bibtex-prefix", help="Start of every BibTeX key: <prefix>-<slug>.")
+        ] = None,
         mailto: Annotated[
             str | None, typer.Option("--mailto", help="Contact email sent to Crossref (polite pool).")
         ] = None,
     ) -> int:
-        """Create a new, empty atlas: atlas.toml, records/, a CI workflow and a pre-commit hook.
+        """Create a new, empty atlas: atlas.toml, records/, .gitignore, the pinned atlas
+        version (atlas-requirements.txt), GitHub workflows (lint, site, weekly verify)
+        and a pre-commit hook.
 
-        Never overwrites an existing file. Exit codes: 0 created; 2 the folder already
-        holds an atlas; 4 a file cannot be written.
+        A name, site URL or BibTeX prefix not given is written as a placeholder that
+        `atlas lint` reports until it is set. Never overwrites an existing file.
+
+        Exit codes: 0 created; 2 the folder already holds an atlas, or a bad option;
+        4 a file cannot be written.
         """
         from atlas_cli.init.create import create_atlas
 
-        created = create_atlas(directory, site_url=site_url, mailto=mailto)
-        for path in created:
+        result = create_atlas(directory, name=name, site_url=site_url, bibtex_prefix=bibtex_prefix, mailto=mailto)
+        for path in result.created:
             print(f"created {path}")
+        for path in result.kept:
+            print(f"kept    {path} (it exists)")
+        for note in result.notes:
+            print(f"\nnote: {note.rstrip()}")
+        if result.placeholders:
+            options = " ".join(f"--{key.replace('_', '-')}" for key in result.placeholders)
+            print(
+                f"\nnote: {', '.join(result.placeholders)} are placeholders in atlas.toml: "
+                f"atlas lint reports them until you set them (or give atlas init {options})"
+            )
         print(f"\nNext: cd {directory} && atlas add <doi> && atlas lint")
         return 0
