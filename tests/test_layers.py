@@ -32,6 +32,7 @@ LAYER = {
 FAMILY_USES = {
     "curate": {"cite", "lint"},  # show prints citations and lint problems; list --lint
     "site": {"cite", "lint"},  # pages carry the citation blocks
+    "lint": {"criteria"},  # the atlas's own criteria-cues.yaml is checked as atlas criteria reads it
 }
 # Outside libraries that mark a boundary -> the only packages (or modules) allowed to import them.
 BOUNDARIES = {

@@ -85,33 +85,61 @@ def register(app: typer.Typer) -> None:
                 "key order, byte-order mark), then report what is left. Never drops a value.",
             ),
         ] = False,
+        diff: Annotated[
+            bool,
+            typer.Option(
+                "--diff",
+                help="With --fix: print the fixes as a unified diff and write nothing "
+                "(badge changes on published records are named first). Exit 1 if a file would change.",
+            ),
+        ] = False,
+        drafts: Annotated[
+            str | None,
+            typer.Option(
+                "--drafts",
+                metavar="warn|quiet",
+                help="Warnings in draft records: warn (shown, the default) or quiet (hidden, counted). "
+                "Overrides `drafts` in [lint] of the atlas configuration.",
+            ),
+        ] = None,
         jobs: Annotated[
             int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
         ] = None,
     ) -> int:
         """Check records against the schema and the atlas's rules.
 
+        Without a path: every record of the atlas (subfolders of the records folder
+        too) and the registries of its schemas/ folder; a folder is searched
+        recursively; each path is checked with the settings of the atlas it lies in.
         Prints `path:line:column: severity rule-id message` with a hint per problem.
         With --format github or sarif, paths are relative to the repository root
         (GITHUB_WORKSPACE, else the git top level, else the working folder).
 
-        Exit codes: 0 no errors; 1 errors (or warnings with --strict);
-        2 usage or configuration error, or a file that cannot be read.
+        Exit codes: 0 no errors; 1 errors (or warnings with --strict; with --diff,
+        a file would change); 2 usage or configuration error, or a file that
+        cannot be read.
         """
         from atlas_cli.core.errors import FINDINGS, OK, USAGE, UsageError
-        from atlas_cli.lint import lint_paths
+        from atlas_cli.lint.engine import lint_targets
         from atlas_cli.lint.report import FORMATTERS, format_github, format_github_summary, format_sarif, format_text
 
         if format not in FORMATTERS:
             raise UsageError(f"unknown format '{format}'", hint=f"use one of: {', '.join(FORMATTERS)}")
-        config = settings()
-        if fix:
-            from atlas_cli.lint.fix import fix_paths
+        if drafts is not None and drafts not in ("warn", "quiet"):
+            raise UsageError(f"unknown --drafts value '{drafts}'", hint="use warn (the default) or quiet")
+        if fix or diff:
+            from atlas_cli.lint.fix import apply_fixes, format_preview, plan_fixes
 
-            fixed = fix_paths(config, paths or None, jobs=jobs)
-            for path, what in fixed:
-                sys.stderr.write(f"fixed {path}: {', '.join(what)}\n")
-        result = lint_paths(config, paths or None, jobs=jobs)
+            plans = plan_fixes(paths or None, settings, jobs=jobs, drafts=drafts)
+            if diff:
+                sys.stdout.write(format_preview(plans))
+                sys.stdout.flush()
+                return FINDINGS if plans else OK
+            apply_fixes(plans)
+            for plan in plans:
+                patients = " (a published record: patients read this badge)" if plan.badge_on_published else ""
+                sys.stderr.write(f"fixed {plan.display}: {', '.join(plan.fixed.what)}{patients}\n")
+        result = lint_targets(paths or None, settings, jobs=jobs, drafts=drafts)
         if format == "text":
             out = format_text(result.problems, result.files, color=use_color(sys.stdout))
         elif format in ("github", "sarif"):  # paths as the repository knows them, wherever atlas runs
@@ -136,6 +164,9 @@ def register(app: typer.Typer) -> None:
             out = FORMATTERS[format](result.problems, result.files)
         sys.stdout.write(out)
         sys.stdout.flush()
+        if result.hidden:
+            noun = "warning" if result.hidden == 1 else "warnings"
+            sys.stderr.write(f"atlas: {result.hidden} {noun} in draft records not shown (--drafts warn shows them)\n")
         if result.unreadable:
             return USAGE
         if result.errors or (strict and result.warnings):

@@ -2,7 +2,12 @@
 
 An atlas is a folder whose root holds `atlas.toml` (a records repository) or a
 `pyproject.toml` with a `[tool.atlas]` table (this repository). The root is found
-by walking up from the working directory; `--root DIR` and `ATLAS_ROOT` override.
+by walking up from the working directory; `--root DIR` and `ATLAS_ROOT` override,
+and are found the same way (a folder inside an atlas, such as its `records/`,
+names that atlas). `atlas_of(path)` finds the atlas a given file or folder lies in.
+
+The `lint` table (`[tool.atlas.lint]`, `[atlas.lint]`) is passed on as it is: the
+lint package checks it, since only it knows the rule names.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ DEFAULT_IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles"
 PACKAGE_SCHEMAS = Path(__file__).parents[1] / "schemas"  # inside an installed wheel
 SOURCE_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"  # in a source checkout
 
-_KNOWN_KEYS = {"name", "site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot"}
+_KNOWN_KEYS = {"name", "site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot", "lint"}
 _SNAPSHOT_KEYS = {"generator", "scanner", "policy"}
 
 
@@ -45,6 +50,7 @@ class Settings:
     ncbi_url: str = DEFAULT_NCBI_URL
     idconv_url: str = DEFAULT_IDCONV_URL
     cache_dir_override: Path | None = None
+    lint: dict[str, Any] = field(default_factory=dict)  # the [lint] table, checked by atlas_cli.lint.config
 
     @property
     def records_dir(self) -> Path:
@@ -121,35 +127,62 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
 
 
-def find_root(start: Path) -> tuple[Path, Path | None, dict]:
-    """Walk up from START to the first folder with atlas configuration."""
-    start = start.resolve()
+class NoAtlas(ConfigError):
+    """No atlas configuration in a folder or any folder above it."""
+
+
+def _walk_up(start: Path) -> tuple[Path, Path, dict] | None:
     for directory in (start, *start.parents):
         found = _config_in(directory)
         if found is not None:
             return directory, found[0], found[1]
-    raise ConfigError(
-        f"no atlas found in {start} or any parent folder",
-        hint="run atlas inside an atlas (a folder with atlas.toml), pass --root DIR, or create one with `atlas init DIR`",
-    )
+    return None
+
+
+def find_root(start: Path) -> tuple[Path, Path, dict]:
+    """Walk up from START to the first folder with atlas configuration."""
+    start = start.resolve()
+    found = _walk_up(start)
+    if found is None:
+        raise NoAtlas(
+            f"no atlas found in {start} or any parent folder",
+            hint="run atlas inside an atlas (a folder with atlas.toml), pass --root DIR, "
+            "or create one with `atlas init DIR`",
+        )
+    return found
 
 
 def load_settings(root: Path | None = None, cwd: Path | None = None) -> Settings:
-    """Settings for the atlas at ROOT (or ATLAS_ROOT, or found from CWD)."""
+    """Settings for the atlas at ROOT (or ATLAS_ROOT, or found from CWD).
+
+    ROOT may be any folder inside the atlas (its records folder, say): the atlas
+    is the nearest folder at or above it with atlas configuration. A ROOT in no
+    atlas at all is a configuration error, never an empty atlas.
+    """
     env = os.environ
+    given = "--root"
     if root is None and env.get("ATLAS_ROOT"):
-        root = Path(env["ATLAS_ROOT"])
-    if root is not None:
-        if not root.is_dir():
-            raise ConfigError(
-                f"atlas root {root} is not a folder", hint="pass an existing folder to --root / ATLAS_ROOT"
-            )
-        found = _config_in(root)
-        config_file, table = found if found else (None, {})
-        root = root.resolve()
-    else:
-        root, config_file, table = find_root(cwd or Path.cwd())
-    return _settings_from(root, config_file, table, env)
+        root, given = Path(env["ATLAS_ROOT"]), "ATLAS_ROOT"
+    if root is None:
+        return _settings_from(*find_root(cwd or Path.cwd()), env)
+    if not root.is_dir():
+        raise ConfigError(f"atlas root {root} is not a folder", hint=f"pass an existing folder to {given}")
+    found = _walk_up(root.resolve())
+    if found is None:
+        hint = "pass the atlas folder (the one holding atlas.toml), or create an atlas there with `atlas init DIR`"
+        if root.resolve().name == "records":
+            hint = f"{root} looks like a records folder; pass the atlas folder above it, with its atlas.toml"
+        raise ConfigError(f"{given} {root} is not in an atlas: no atlas.toml or [tool.atlas] there or above", hint=hint)
+    return _settings_from(*found, env)
+
+
+def atlas_of(path: Path) -> Settings | None:
+    """The settings of the atlas PATH (a file or folder) lies in; None when it lies in none."""
+    start = path.absolute()
+    if not start.is_dir():
+        start = start.parent
+    found = _walk_up(start.resolve())
+    return _settings_from(*found, os.environ) if found is not None else None
 
 
 def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], env: Mapping[str, str]) -> Settings:
@@ -169,6 +202,11 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
         raise ConfigError(
             f"{where}: [snapshot] takes only {', '.join(sorted(_SNAPSHOT_KEYS))}",
             hint='e.g. [tool.atlas.snapshot] generator = "v1"',
+        )
+    lint = table.get("lint", {})
+    if not isinstance(lint, dict):
+        raise ConfigError(
+            f"{where}: `lint` must be a table, got {lint!r}", hint='e.g. [atlas.lint] ignore = ["duplicate-title"]'
         )
     for key, value in raw_snapshot.items():
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
@@ -191,4 +229,5 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
         ncbi_url=env.get("ATLAS_NCBI_URL") or DEFAULT_NCBI_URL,
         idconv_url=env.get("ATLAS_IDCONV_URL") or DEFAULT_IDCONV_URL,
         cache_dir_override=Path(cache_dir) if cache_dir else None,
+        lint=lint,
     )

@@ -35,6 +35,18 @@ def iter_record_paths(records_dir: Path) -> Iterator[Path]:
     )
 
 
+def iter_yaml_files(folder: Path) -> Iterator[Path]:
+    """Every YAML file under FOLDER, in subfolders too (sorted; hidden files and folders
+    skipped, symlinked folders not followed; a folder named x.yaml is listed, to be
+    reported). The records `atlas lint FOLDER` checks."""
+    found = []
+    for directory, folders, files in os.walk(folder):
+        names = [*files, *(name for name in folders if name.endswith((".yaml", ".yml")))]  # a folder named x.yaml
+        found += [Path(directory, name) for name in names if name.endswith((".yaml", ".yml")) and name[0] != "."]
+        folders[:] = [name for name in folders if not name.startswith(".") and not name.endswith((".yaml", ".yml"))]
+    return iter(sorted(found))
+
+
 def read_document(path: Path) -> Document:
     """Parse one record file; an unreadable file becomes a problem, not an exception."""
     try:

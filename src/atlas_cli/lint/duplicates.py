@@ -7,6 +7,8 @@ order), naming the earlier one.
 
 from __future__ import annotations
 
+import os
+
 from atlas_cli.lint.engine import Identity
 from atlas_cli.lint.problem import ERROR, WARNING, Problem
 
@@ -80,7 +82,7 @@ def _case_collisions(files: list[tuple[str, str]]) -> list[Problem]:
     seen: dict[str, str] = {}
     problems = []
     for display, name in sorted(files):
-        folded = name.casefold()
+        folded = os.path.join(os.path.dirname(os.path.abspath(display)), name.casefold())  # in one folder only
         if folded in seen and seen[folded] != display:
             problems.append(
                 Problem(

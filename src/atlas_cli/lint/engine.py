@@ -1,28 +1,44 @@
 """Run every check over a set of record files and collect the problems.
 
-Each file is read, validated and passed through the record rules on its own
-(in worker processes when there are many), and yields its problems plus a small
-identity (slug, DOI, PMID, title, year) for the checks across records, which run
-here once all files are in. A file that cannot be read is a problem like any
-other: the other records are still checked.
+A run, in order:
+
+1. `atlases_of`: each path given is linted with the atlas it lies in (the
+   --root atlas, or the one found from the working directory, for paths inside
+   it; else the nearest atlas above the path).
+2. `collect_paths`: per atlas, the files to check: the whole atlas (every record
+   under the records folder, in subfolders too, and the registries of its own
+   `schemas/`), or the given files and folders (folders searched recursively).
+3. `check_file`: each record is read, validated and passed through the record
+   rules on its own (in worker processes when there are many), and yields its
+   problems, a small identity (DOI, PMID, title, year) for the checks across
+   records, and its disable comments.
+4. `lint_paths`: the checks across records (duplicates; a linted file is also
+   compared with every other record of the atlas), the layout check
+   (`record-location`) and the registries; then the `[lint]` policy and the
+   records' disable comments decide what is reported (`apply_policy`).
+
+A file that cannot be read is a problem like any other: the other records are
+still checked.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from atlas_cli.core.config import Settings
-from atlas_cli.core.errors import UsageError
-from atlas_cli.core.records import iter_record_paths, read_document
+from atlas_cli.core.config import NoAtlas, Settings, atlas_of
+from atlas_cli.core.errors import ConfigError, UsageError
+from atlas_cli.core.records import iter_record_paths, iter_yaml_files, read_document
 from atlas_cli.core.textfold import title_key
 from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import MAX_BYTES, Document
+from atlas_cli.lint.config import FileFacts, apply_policy, lint_policy
 from atlas_cli.lint.context import RecordContext
+from atlas_cli.lint.directives import Directives, read_directives
 from atlas_cli.lint.problem import ERROR, Problem
 
 if TYPE_CHECKING:
@@ -47,12 +63,16 @@ class Identity:
 class FileResult:
     problems: list[Problem]
     identity: Identity | None
+    draft: bool = False
+    directives: Directives | None = None
 
 
 @dataclass
 class LintResult:
     problems: list[Problem] = field(default_factory=list)
-    files: int = 0
+    files: int = 0  # record files checked
+    registries: int = 0  # registry files checked
+    hidden: int = 0  # warnings in drafts not reported (drafts = quiet)
 
     @property
     def errors(self) -> int:
@@ -91,7 +111,7 @@ def _checker(schemas_dir: Path) -> tuple[Registries, SchemaChecker]:
 
 
 def check_file(path: Path, display: str, schemas_dir: Path, records_root: Path | None) -> FileResult:
-    """All per-record checks of one file."""
+    """All per-record checks of one file (its disable comments are read, not yet applied)."""
     if path.is_symlink() and records_root is not None:
         target = path.resolve()
         if not target.is_relative_to(records_root):
@@ -111,8 +131,10 @@ def check_file(path: Path, display: str, schemas_dir: Path, records_root: Path |
             )
     document = read_document(path)
     problems = [Problem(display, p.line, p.column, p.severity, p.rule, p.message, p.hint) for p in document.problems]
+    directives = read_directives(document, display)
+    problems += directives.problems
     if document.data is None:
-        return FileResult(problems, None)
+        return FileResult(problems, None, directives=directives or None)
     registries, checker = _checker(schemas_dir)
     for finding in checker.check(document.data):
         line, column = document.locate(finding.where, key=finding.key)
@@ -124,7 +146,8 @@ def check_file(path: Path, display: str, schemas_dir: Path, records_root: Path |
         if rule.check is not None:  # always set for a per-record rule
             rule.check(context)
     problems.extend(context.problems)
-    return FileResult(problems, identity_of(display, path.name, document))
+    draft = document.data.get("status") == "draft"
+    return FileResult(problems, identity_of(display, path.name, document), draft, directives or None)
 
 
 def identity_of(display: str, filename: str, document: Document) -> Identity:
@@ -167,41 +190,151 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def collect_paths(settings: Settings, paths: list[Path] | None) -> list[Path]:
-    """The files to check: the records folder, or the given files and folders."""
+def _located(path: Path) -> Path:
+    """PATH made absolute with its folders resolved (a symlinked record stays itself)."""
+    if path.is_dir() and not path.is_symlink():
+        return path.resolve()
+    return path.absolute().parent.resolve() / path.name
+
+
+def atlases_of(paths: list[Path] | None, default: Callable[[], Settings]) -> list[tuple[Settings, list[Path] | None]]:
+    """Which atlas lints which paths: (settings, paths; None for the whole atlas), in the order given.
+
+    DEFAULT gives the atlas of --root / ATLAS_ROOT / the working directory. A path
+    inside it belongs to it; any other path to the nearest atlas above it, or, in
+    no atlas at all, to the default one. Without a default atlas (none found from
+    the working directory) the paths' own atlases are enough.
+    """
+    try:
+        fallback: Settings | None = default()
+        missing: NoAtlas | None = None
+    except NoAtlas as exc:
+        fallback, missing = None, exc
     if not paths:
-        if not settings.records_dir.is_dir():
+        if fallback is None:
+            assert missing is not None
+            raise missing
+        return [(fallback, None)]
+    groups: dict[Path, tuple[Settings, list[Path]]] = {}
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"cannot read {path}: no such file or folder", hint="check the path")
+        where = _located(path)
+        settings = fallback if fallback is not None and where.is_relative_to(fallback.root) else None
+        settings = settings or atlas_of(path) or fallback
+        if settings is None:
+            raise NoAtlas(
+                f"{path} is not in an atlas: no atlas.toml or [tool.atlas] above it",
+                hint="lint files inside an atlas, or pass --root DIR to check them against that atlas",
+            )
+        groups.setdefault(settings.root, (settings, []))[1].append(path)
+    return list(groups.values())
+
+
+@dataclass
+class Files:
+    """The files one run checks in one atlas."""
+
+    records: list[Path]
+    registries: list[Path] = field(default_factory=list)
+    every_record: bool = False  # the whole records folder is among RECORDS (no other record to compare with)
+
+
+def own_schemas(settings: Settings) -> Path | None:
+    """The atlas's own schemas folder, if it uses one (else the shipped copies, not checked)."""
+    own = settings.root / "schemas"
+    return own if settings.schemas_dir == own else None
+
+
+def collect_paths(settings: Settings, paths: list[Path] | None) -> Files:
+    """The files to check: the whole atlas, or the given files and folders.
+
+    The whole atlas is every YAML file under the records folder (subfolders too)
+    and the registries of its own schemas folder. A folder given is searched
+    recursively: the atlas folder (or any folder holding the records folder)
+    stands for the records and registries in it; other folders for their YAML
+    files. A file in the schemas folder is checked as a registry.
+    """
+    from atlas_cli.lint.registries import registry_files
+
+    records_dir = settings.records_dir
+    schemas = own_schemas(settings)
+    if not paths:
+        if not records_dir.is_dir():
             raise UsageError(
-                f"records folder {settings.records_dir} does not exist",
+                f"records folder {records_dir} does not exist",
                 hint="create it, or set records_dir in the atlas configuration",
             )
-        return list(iter_record_paths(settings.records_dir))
-    files: list[Path] = []
+        registries = registry_files(schemas) if schemas is not None else []
+        return Files(list(iter_yaml_files(records_dir)), registries, every_record=True)
+
+    records_at = records_dir.resolve() if records_dir.is_dir() else None
+    files = Files([])
     for path in paths:
+        where = _located(path)
         if path.is_dir():
-            files.extend(iter_record_paths(path))
+            holds_records = records_at is not None and records_at.is_relative_to(where)
+            if holds_records:
+                files.every_record = True
+                files.records.extend(iter_yaml_files(records_dir))
+            if schemas is not None and schemas.is_relative_to(where):
+                files.registries.extend(registry_files(schemas))
+            elif not holds_records:
+                files.records.extend(iter_yaml_files(path))
         elif path.exists() or path.is_symlink():
-            files.append(path)
+            if schemas is not None and where.parent == schemas and path.suffix in (".yaml", ".yml"):
+                files.registries.append(path)
+            else:
+                files.records.append(path)
         else:
             raise UsageError(f"cannot read {path}: no such file or folder", hint="check the path")
+    files.records = _unique(files.records)
+    files.registries = _unique(files.registries)
+    return files
+
+
+def _unique(files: list[Path]) -> list[Path]:
     unique: dict[str, Path] = {}
     for file in files:  # one file named twice (records/a.yaml, ./records/../records/a.yaml) is checked once
         unique.setdefault(os.path.normpath(file.absolute()), file)
     return list(unique.values())
 
 
-def lint_paths(settings: Settings, paths: list[Path] | None = None, *, jobs: int | None = None) -> LintResult:
-    """Check the given record files (default: every record) with every rule."""
+def lint_targets(
+    paths: list[Path] | None, default: Callable[[], Settings], *, jobs: int | None = None, drafts: str | None = None
+) -> LintResult:
+    """`atlas lint [PATH...]`: each path checked in its own atlas (see `atlases_of`), one result."""
+    total = LintResult()
+    for settings, group in atlases_of(paths, default):
+        result = lint_paths(settings, group, jobs=jobs, drafts=drafts)
+        total.problems += result.problems
+        total.files += result.files
+        total.registries += result.registries
+        total.hidden += result.hidden
+    total.problems.sort(key=Problem.sort_key)
+    return total
+
+
+def lint_paths(
+    settings: Settings, paths: list[Path] | None = None, *, jobs: int | None = None, drafts: str | None = None
+) -> LintResult:
+    """Check the given files of one atlas (default: the whole atlas) with every rule,
+    then apply the atlas's `[lint]` policy (DRAFTS, from --drafts, overrides its `drafts`)."""
+    policy = lint_policy(settings, drafts)
     files = collect_paths(settings, paths)
     schemas_dir = settings.schemas_dir
     records_root = settings.records_dir.resolve() if settings.records_dir.is_dir() else None
-    _checker(schemas_dir)  # load once here: forked workers inherit it; config errors surface now
-    items = [(str(p), display_path(p)) for p in files]
+    display = {p: display_path(p) for p in files.registries}
+    try:
+        _checker(schemas_dir)  # load once here: forked workers inherit it; config errors surface now
+    except ConfigError as exc:
+        return _unloadable_registries(settings, exc)
+    items = [(str(p), display_path(p)) for p in files.records]
     results: list[FileResult] = map_chunks(_check_chunk, items, jobs, shared=(schemas_dir, records_root))
     problems = [p for r in results for p in r.problems]
     identities = [r.identity for r in results if r.identity is not None]
     files_seen = [(display, Path(p).name) for p, display in items]
-    if paths and records_root is not None:
+    if not files.every_record and records_root is not None:
         linted = {Path(p).resolve() for p, _ in items}
         scanned = scan_identities(iter_record_paths(settings.records_dir), skip=linted)
         identities += scanned
@@ -209,12 +342,87 @@ def lint_paths(settings: Settings, paths: list[Path] | None = None, *, jobs: int
     from atlas_cli.lint.duplicates import check_duplicates
 
     problems.extend(check_duplicates(identities, files_seen))
+    problems.extend(location_problems(settings, items))
     from atlas_cli.lint.settings import check_settings
 
     if settings.config_file is not None:
-        problems.extend(check_settings(settings, display_path(settings.config_file)))
-    problems.sort(key=Problem.sort_key)
-    return LintResult(problems, len(files))
+        display[settings.config_file] = display_path(settings.config_file)
+        problems.extend(check_settings(settings, display[settings.config_file]))
+    schemas = own_schemas(settings)
+    if files.registries and schemas is not None:
+        from atlas_cli.lint.registries import check_registries
+
+        problems.extend(check_registries(schemas, files.registries, display))
+    facts = {display: _facts(settings, Path(p), result) for (p, display), result in zip(items, results, strict=True)}
+    facts.update({shown: FileFacts(_relative(settings, p)) for p, shown in display.items()})
+    kept, hidden = apply_policy(problems, policy, facts)
+    kept.sort(key=Problem.sort_key)
+    return LintResult(kept, len(files.records), len(files.registries), hidden)
+
+
+def _unloadable_registries(settings: Settings, error: ConfigError) -> LintResult:
+    """The run when the registries do not load: their problems, as problems (no record can be checked)."""
+    from atlas_cli.lint.registries import check_registries, registry_files
+
+    schemas = own_schemas(settings)
+    if schemas is None:
+        raise error  # the shipped copies are broken: a configuration error, not the curator's records
+    shown = {p: display_path(p) for p in registry_files(schemas)}
+    problems = check_registries(schemas, list(shown), shown)
+    if not problems:
+        raise error
+    hint = "records are checked once the registries load"
+    problems = [Problem(p.path, p.line, p.column, p.severity, p.rule, p.message, p.hint or hint) for p in problems]
+    return LintResult(sorted(problems, key=Problem.sort_key), 0, len(shown))
+
+
+def _relative(settings: Settings, path: Path) -> str | None:
+    try:
+        return _located(path).relative_to(settings.root).as_posix()
+    except ValueError:
+        return None
+
+
+def _facts(settings: Settings, path: Path, result: FileResult) -> FileFacts:
+    directives = result.directives
+    return FileFacts(
+        _relative(settings, path),
+        result.draft,
+        tuple((line, frozenset(rules)) for line, rules in directives.lines.items()) if directives else (),
+        frozenset(directives.file) if directives else frozenset(),
+    )
+
+
+def location_problems(settings: Settings, items: list[tuple[str, str]]) -> list[Problem]:
+    """`record-location`: a record file that is not directly in the records folder, which
+    every other command (build, list, cite, export) reads and nothing else."""
+    records_dir = settings.records_dir
+    home = records_dir.resolve() if records_dir.is_dir() else None
+    name = settings.records_dir_name
+    problems = []
+    parents: dict[str, Path] = {}
+    for path, display in items:
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in parents:
+            parents[folder] = Path(folder).resolve()
+        if parents[folder] == home:
+            continue
+        inside = home is not None and parents[folder].is_relative_to(home)
+        problems.append(
+            Problem(
+                display,
+                1,
+                1,
+                ERROR,
+                "record-location",
+                f"in a subfolder of {name}/: atlas reads records only as {name}/<slug>.yaml, "
+                "so build, list, cite and export do not see this file"
+                if inside
+                else f"not in the records folder ({records_dir}): build, list, cite and export do not see this file",
+                f"move it to {name}/{Path(path).name}",
+            )
+        )
+    return problems
 
 
 _LINE_RE = {

@@ -86,6 +86,9 @@ OTHER_RULES: dict[str, Rule] = {
             "config-placeholder",
             "a setting `atlas init` left as a placeholder (name, site_url, bibtex_prefix) until the curator sets it",
         ),
+        Rule("record-location", "a record outside the records folder, or in a subfolder of it"),
+        Rule("registry", "a registry in schemas/ that atlas cannot load (criteria, topics, designs, cues)"),
+        Rule("lint-comment", "an `# atlas: disable=` comment naming no rule, or an unknown one"),
     )
 }
 
