@@ -183,7 +183,7 @@ def test_styles_look_right(slug, fmt):
     assert "['" not in text and "{'" not in text and "[{" not in text  # no Python reprs
     assert not text.startswith(("1.", "1 ", "[1]"))  # no reference number
     assert "?." not in text and "!." not in text
-    title_core = record["title"].rstrip(".?!")
+    title_core = record["title"].rstrip(".?!").replace("'", "\u2019")  # apostrophes printed as citeproc-js does
     assert text.count(title_core) == 1  # the title once, also when there are no authors
     if "doi" in record and fmt != "vancouver":
         assert record["doi"] in text  # verbatim
@@ -270,7 +270,9 @@ def test_no_authors_and_a_journal_starting_with_the_title_keeps_the_journal(fmt)
         ("1-10", "1\u201310"),
         ("95-105", "95\u2013105"),
         ("100-110", "100\u201310"),
-        ("e1-e10", "e1\u2013e10"),
+        ("e1-e10", "e1\u201310"),  # the prefix printed once, as citeproc-js does
+        ("S1-S10", "S1\u201310"),
+        ("e0123-e0130", "e0123\u201330"),
         ("321-328", "321\u20138"),
     ],
 )
@@ -326,3 +328,38 @@ def test_the_journal_abbreviation_is_the_short_container_title(csl_validator):
     assert items[0]["container-title-short"] == "Neurophysiol Clin"
     assert "J2  - Neurophysiol Clin" in cite.render(record, "ris", SETTINGS).splitlines()
     assert "? Neurophysiol Clin. " in cite.render(record, "ama", SETTINGS)
+
+
+@pytest.mark.parametrize(
+    "fmt, expected",
+    [
+        ("apa", "Distances et Médiations Des Savoirs, 2(8)."),  # citeproc-js keeps its stop word `et` lower case
+        ("ama", "Distances et médiations des savoirs. 2014;2(8)."),
+    ],
+)
+def test_title_case_follows_citeproc_js(fmt, expected):
+    record = {
+        "title": "Distance(s), proximity and presence(s): evolving concepts",
+        "authors": [{"family": "Peraya", "given": "Daniel"}],
+        "journal": "Distances et médiations des savoirs",
+        "year": 2014,
+        "volume": "2",
+        "issue": "8",
+    }
+    assert cite.render(record, fmt, SETTINGS).endswith(expected)
+
+
+def test_quotes_apostrophes_and_ranges_as_citeproc_js_prints_them():
+    record = {
+        "title": 'Peer Review #2 of "Human agency beliefs (v0.1)"',
+        "authors": [{"family": "O'Brien", "given": "Ann"}],
+        "journal": "Journal of Tests",
+        "year": 2017,
+        "volume": "13",
+        "issue": "2-3",
+    }
+    apa = cite.render(record, "apa", SETTINGS)
+    assert apa.startswith("O’Brien, A. (2017). Peer Review #2 of “Human agency beliefs (v0.1).” Journal of Tests")
+    assert "13(2–3)" in apa
+    assert "13(2-3)" in cite.render(record, "ama", SETTINGS)  # AMA's range delimiter is a hyphen
+    assert json.loads(cite.render(record, "csl-json", SETTINGS))[0]["title"] == record["title"]  # data as written
