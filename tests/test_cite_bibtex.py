@@ -146,25 +146,49 @@ def test_non_ascii_is_kept_as_utf8():
 
 
 @pytest.mark.parametrize(
-    "word, protected",
+    "word, mid_title, at_start",
     [
-        ("ME/CFS", True),
-        ("PEM", True),
-        ("CFS", True),
-        ("NK", True),
-        ("mRNA", True),
-        ("IgG", True),
-        ("COVID-19", True),
-        ("T", True),
-        ("Chronic", False),
-        ("fatigue", False),
-        ("A", False),
-        ("2017", False),
+        ("ME/CFS", True, True),
+        ("PEM", True, True),
+        ("mRNA", True, True),
+        ("IgG", True, True),
+        ("COVID-19", True, True),
+        ("T", True, False),
+        ("B-", True, False),
+        ("T-cell", True, False),
+        ("N-end", True, False),
+        ("Oca2", True, False),
+        ("Chronic", True, False),
+        ("Øystein", True, False),
+        ("fatigue", False, False),
+        ("2017", False, False),
+        ("δ13C", True, True),
     ],
 )
-def test_acronyms_are_protected(word, protected):
-    assert needs_protection(word) is protected
-    assert (protect(word) == "{" + word + "}") is protected
+def test_words_sentence_case_would_change_are_protected(word, mid_title, at_start):
+    # BibTeX's change.case$ "t" lowers every capital but the title's first character
+    # (and the first after ": "), so that is exactly what needs braces.
+    assert needs_protection(word) is mid_title
+    assert needs_protection(word, first_kept=True) is at_start
+    assert protect(f"x {word}") == ("x {" + word + "}" if mid_title else f"x {word}")
+    assert protect(word) == ("{" + word + "}" if at_start else word)
+
+
+@pytest.mark.parametrize(
+    "title, written",
+    [
+        (
+            "Screening NK-, B- and T-cell phenotype",
+            "Screening {NK-}, {B-} and {T-cell} phenotype",
+        ),
+        ("The N-end rule and Oca2 in mice", "The {N-end} rule and {Oca2} in mice"),
+        ("Chronic fatigue syndrome: Where are we now?", "Chronic fatigue syndrome: Where are we now?"),
+        ("Where are we now? A review", "Where are we now? {A} review"),
+        ("“Chronic” fatigue", "“{Chronic}” fatigue"),
+    ],
+)
+def test_only_what_sentence_case_would_change_is_braced(title, written):
+    assert protect(title) == written
 
 
 def test_protection_keeps_punctuation_outside_the_braces():

@@ -45,14 +45,25 @@ def citation_key(record: dict[str, Any], settings: Settings) -> str:
     return f"{settings.bibtex_prefix}-{_slug(record)}"
 
 
+def check_latex(fmt: str | None, latex: bool) -> None:
+    """`--latex` is a BibTeX option: refused with any other format."""
+    if latex and fmt != "bibtex":
+        from atlas_cli.core.errors import UsageError
+
+        raise UsageError("--latex applies to BibTeX only", hint="add --format bibtex (atlas cite) or leave out --latex")
+
+
 def unknown_format(fmt: str) -> Exception:
     from atlas_cli.core.errors import UsageError
 
     return UsageError(f"unknown citation format '{fmt}'", hint=f"choose one of: {', '.join(FORMATS)}")
 
 
-def render(record: dict[str, Any], fmt: str, settings: Settings) -> str:
-    """RECORD in format FMT (one of FORMATS), as text without a trailing newline."""
+def render(record: dict[str, Any], fmt: str, settings: Settings, latex: bool = False) -> str:
+    """RECORD in format FMT (one of FORMATS), as text without a trailing newline.
+
+    LATEX: BibTeX with every character outside ASCII as a LaTeX command (`--latex`).
+    """
     if fmt == "primary":
         from atlas_cli.cite.primary import primary
 
@@ -64,7 +75,7 @@ def render(record: dict[str, Any], fmt: str, settings: Settings) -> str:
     if fmt == "bibtex":
         from atlas_cli.cite.bibtex import bibtex
 
-        return bibtex(record, settings.bibtex_prefix, settings.evidence_url(_slug(record)))
+        return bibtex(record, settings.bibtex_prefix, settings.evidence_url(_slug(record)), latex)
     if fmt == "ris":
         from atlas_cli.cite.ris import ris
 
@@ -89,7 +100,7 @@ def render_page_blocks(record: dict[str, Any], settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def render_many(records: list[dict[str, Any]], fmt: str, settings: Settings) -> str:
+def render_many(records: list[dict[str, Any]], fmt: str, settings: Settings, latex: bool = False) -> str:
     """Several records in one format, as one document (ending with a newline if not empty).
 
     csl-json is one array of all items; BibTeX and RIS entries and the
@@ -104,11 +115,11 @@ def render_many(records: list[dict[str, Any]], fmt: str, settings: Settings) -> 
 
         items = [csl.csl_item(r, citation_key(r, settings), settings.evidence_url(_slug(r))) for r in records]
         return csl.dumps(items) + "\n"
-    return "\n\n".join(render(r, fmt, settings) for r in records) + "\n"
+    return "\n\n".join(render(r, fmt, settings, latex) for r in records) + "\n"
 
 
-def cite_records(records: list[dict[str, Any]], fmt: str | None, settings: Settings) -> str:
+def cite_records(records: list[dict[str, Any]], fmt: str | None, settings: Settings, latex: bool = False) -> str:
     """What `atlas cite` prints: the page blocks (FMT None) or FMT, for each record."""
     if fmt is None:
         return "\n\n".join(render_page_blocks(r, settings) for r in records) + "\n" if records else ""
-    return render_many(records, fmt, settings)
+    return render_many(records, fmt, settings, latex)

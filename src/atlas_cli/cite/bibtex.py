@@ -4,10 +4,15 @@ Fields as on an evidence page: author, title, journal (or booktitle /
 howpublished / series, by entry type), year, volume, number, pages, doi,
 `note = {PubMed: N}` when there is a PMID, and url (the evidence page).
 
-Text fields are escaped for LaTeX (`\\ { } & % $ # _ ~ ^`), non-ASCII is kept as
-UTF-8 (biber, and bibtex with inputenc, read it), and words with capitals inside
-them (`ME/CFS`, `PEM`, `mRNA`, `IgG`) are wrapped in braces so sentence-case
-styles do not lower-case them. `doi` and `url` are written verbatim.
+Text fields are escaped for LaTeX (`\\ { } & % $ # _ ~ ^`). Non-ASCII is kept as
+UTF-8 (biber reads it, and so do XeLaTeX and LuaLaTeX), or, with `latex=True`
+(`--latex`), written as LaTeX commands (`latex.py`) so that classic bibtex and
+pdflatex read every character. A title prints exactly as the record writes it
+under sentence-case styles (plain, unsrtnat, apalike): each word whose case
+BibTeX's `change.case$` would change, that is every word with a capital except
+at the title's first character or the first after a colon and a space
+(`{ME/CFS}`, `{T-cell}`, `{Oca2}`, `{B-}`), is wrapped in braces, and nothing
+else is. `doi` and `url` are written verbatim.
 """
 
 from __future__ import annotations
@@ -54,22 +59,33 @@ _LEAD = "([\"'\u201c\u2018"
 _TRAIL = ")].,;:?!\"'\u201d\u2019"
 
 
-def escape(value: str) -> str:
-    """VALUE with LaTeX's special characters escaped (one pass, so no double escapes)."""
-    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], value)
+def escape(value: str, latex: bool = False) -> str:
+    """VALUE with LaTeX's special characters escaped (one pass, so no double escapes).
+
+    LATEX: characters outside ASCII written as LaTeX commands too (for pdflatex and bibtex).
+    """
+    value = _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], value)
+    if latex and not value.isascii():
+        from atlas_cli.cite.latex import to_latex
+
+        value = to_latex(value)
+    return value
 
 
-def needs_protection(word: str) -> bool:
-    """A word a sentence-case style must not lower-case: ME/CFS, PEM, mRNA, IgG, T (cells)."""
-    rest = word[1:]
-    if rest != rest.lower():  # a capital after the first character
-        return True
-    return len(word) == 1 and word.isupper() and word not in "AI"
+def needs_protection(word: str, first_kept: bool = False) -> bool:
+    """Whether BibTeX's sentence case (`change.case$ "t"`) would change WORD's letters.
+
+    It lowers every capital, except the first character of the title and the first
+    after a colon and a space (FIRST_KEPT: WORD starts at such a place).
+    """
+    letters = word[1:] if first_kept else word
+    return any(c.isupper() for c in letters)
 
 
-def protect(value: str) -> str:
-    """Escape VALUE, wrapping acronym-like words in braces (punctuation around them left outside)."""
+def protect(value: str, latex: bool = False) -> str:
+    """Escape VALUE (a title), bracing each word sentence case would change (punctuation around it left outside)."""
     out = []
+    first_kept = True  # the title's first character
     for token in re.split(r"(\s+)", value):
         if not token or token.isspace():
             out.append(token)
@@ -78,35 +94,36 @@ def protect(value: str) -> str:
         lead = token[: len(token) - len(core)]
         stripped = core.rstrip(_TRAIL)
         trail = core[len(stripped) :]
-        if stripped and needs_protection(stripped):
-            out.append(escape(lead) + "{" + escape(stripped) + "}" + escape(trail))
+        if stripped and needs_protection(token, first_kept):
+            out.append(escape(lead, latex) + "{" + escape(stripped, latex) + "}" + escape(trail, latex))
         else:
-            out.append(escape(token))
+            out.append(escape(token, latex))
+        first_kept = token.endswith(":")  # BibTeX keeps the first character after ": "
     return "".join(out)
 
 
-def bibtex_name(author: dict[str, str]) -> str:
+def bibtex_name(author: dict[str, str], latex: bool = False) -> str:
     """One name for the author field: `Family, Given`, `Family, Jr., Given`, `{Organisation}`."""
     if fields.is_literal(author):
-        return "{" + escape(author["literal"]) + "}"
+        return "{" + escape(author["literal"], latex) + "}"
     family = author.get("family")
     given = author.get("given")
     suffix = author.get("suffix")
     if family is None:  # a mononym kept under `given`
-        return "{" + escape(given or "") + "}"
-    parts = [_name_part(family)]
+        return "{" + escape(given or "", latex) + "}"
+    parts = [_name_part(family, latex)]
     if suffix:
-        parts.append(_name_part(suffix))
+        parts.append(_name_part(suffix, latex))
     if given:
-        parts.append(_name_part(given))
+        parts.append(_name_part(given, latex))
     elif suffix:
         parts.append("")
     return ", ".join(parts)
 
 
-def _name_part(value: str) -> str:
+def _name_part(value: str, latex: bool = False) -> str:
     """One part of a name, escaped; braced when a comma or the word "and" in it would split the name."""
-    text = escape(value)
+    text = escape(value, latex)
     if "," in value or re.search(r"\band\b", value, re.IGNORECASE):
         return "{" + text + "}"
     return text
@@ -116,41 +133,41 @@ def entry_key(record: dict[str, Any], prefix: str) -> str:
     return f"{prefix}-{parts.slug(record)}"
 
 
-def bibtex(record: dict[str, Any], prefix: str, evidence_url: str) -> str:
-    """One entry, ending with `}` (no trailing newline)."""
+def bibtex(record: dict[str, Any], prefix: str, evidence_url: str, latex: bool = False) -> str:
+    """One entry, ending with `}` (no trailing newline); LATEX: ASCII only, non-ASCII as LaTeX commands."""
     entry_type, container_field = ENTRY_TYPES.get(
         fields.text(record, "publication_type") or "",
         DEFAULT_ENTRY if not fields.text(record, "publication_type") else OTHER_ENTRY,
     )
     rows: list[tuple[str, str]] = []
-    names = [bibtex_name(a) for a in fields.authors(record)]
+    names = [bibtex_name(a, latex) for a in fields.authors(record)]
     if names:
         rows.append(("author", " and ".join(names)))
     title = fields.text(record, "title")
     if title:
-        rows.append(("title", protect(title)))
+        rows.append(("title", protect(title, latex)))
     journal = fields.text(record, "journal")
     if journal:
-        rows.append((container_field, escape(journal)))
+        rows.append((container_field, escape(journal, latex)))
     publisher = fields.text(record, "publisher")
     if publisher:
-        rows.append(("publisher", escape(publisher)))
+        rows.append(("publisher", escape(publisher, latex)))
     year = parts.year(record)
     if year:
-        rows.append(("year", escape(year)))
+        rows.append(("year", escape(year, latex)))
     for key, field in (("volume", "volume"), ("issue", "number")):
         value = fields.text(record, key)
         if value:
-            rows.append((field, escape(value)))
+            rows.append((field, escape(value, latex)))
     page_text = fields.text(record, "pages")
     article_number = fields.text(record, "article_number")
     if page_text:
         first, last = parts.pages(record)
-        rows.append(("pages", escape(f"{first}--{last}" if first and last else first or page_text)))
+        rows.append(("pages", escape(f"{first}--{last}" if first and last else first or page_text, latex)))
         if article_number:
-            rows.append(("eid", escape(article_number)))
+            rows.append(("eid", escape(article_number, latex)))
     elif article_number:
-        rows.append(("pages", escape(article_number)))
+        rows.append(("pages", escape(article_number, latex)))
     doi = fields.text(record, "doi")
     if doi:
         rows.append(("doi", doi))

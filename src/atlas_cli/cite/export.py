@@ -57,7 +57,13 @@ def _usable(file: RecordFile) -> dict[str, Any] | Skipped:
 
 
 def export(
-    records_dir: Path, fmt: str, selection: Selection, settings: Settings, *, include_drafts: bool = False
+    records_dir: Path,
+    fmt: str,
+    selection: Selection,
+    settings: Settings,
+    *,
+    include_drafts: bool = False,
+    latex: bool = False,
 ) -> ExportResult:
     """The records of RECORDS_DIR that SELECTION matches, as one document in FMT.
 
@@ -65,6 +71,7 @@ def export(
     """
     if fmt not in cite.EXPORT_FORMATS:
         raise UsageError(f"cannot export as '{fmt}'", hint=f"choose one of: {', '.join(cite.EXPORT_FORMATS)}")
+    cite.check_latex(fmt, latex)
     if not records_dir.is_dir():
         raise UsageError(f"no records folder at {records_dir}", hint="run atlas inside an atlas, or pass --root DIR")
     from atlas_cli.core.records import iter_record_paths
@@ -75,4 +82,4 @@ def export(
         for r in records
         if selection.matches(r) and (include_drafts or selection.statuses or r.get("status") != "draft")
     ]
-    return ExportResult(cite.render_many(chosen, fmt, settings), len(chosen), skipped)
+    return ExportResult(cite.render_many(chosen, fmt, settings, latex), len(chosen), skipped)

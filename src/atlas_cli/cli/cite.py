@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 CITE_FORMATS = "primary, bibtex, snapshot, csl-json, ris, apa, vancouver, ama"
 
 
-def run_cite(slugs: "list[str]", fmt: "str | None", conf: "Settings") -> int:
+def run_cite(slugs: "list[str]", fmt: "str | None", conf: "Settings", latex: bool = False) -> int:
     """`atlas cite`: print the citations of SLUGS; 1 if any slug is unknown.
 
     Shared by the Typer command and the fast path of the entry point.
@@ -28,6 +28,7 @@ def run_cite(slugs: "list[str]", fmt: "str | None", conf: "Settings") -> int:
 
     if fmt is not None and fmt not in cite.FORMATS:
         raise cite.unknown_format(fmt)
+    cite.check_latex(fmt, latex)
     for slug in slugs:
         check_slug_argument(slug)
     records, missing = [], 0
@@ -40,7 +41,7 @@ def run_cite(slugs: "list[str]", fmt: "str | None", conf: "Settings") -> int:
             continue
         record["slug"] = slug  # the file name is the slug
         records.append(record)
-    text = cite.cite_records(records, fmt, conf)
+    text = cite.cite_records(records, fmt, conf, latex)
     if text:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -65,13 +66,17 @@ def register(app: "typer.Typer") -> None:
                 help=f"One format instead of the page's three blocks: {CITE_FORMATS}.",
             ),
         ] = None,
+        latex: Annotated[
+            bool,
+            typer.Option("--latex", help="BibTeX for pdflatex and bibtex: characters outside ASCII as LaTeX commands."),
+        ] = False,
     ) -> int:
         """Print the citations of a record, as its evidence page shows them.
 
         By default: the primary citation, BibTeX and the atlas snapshot reference,
         each under its label. Unknown slug: exit 1; a path instead of a slug: exit 2.
         """
-        return run_cite(slugs, fmt, settings())
+        return run_cite(slugs, fmt, settings(), latex)
 
     @app.command("export")
     @handle_errors
@@ -98,6 +103,10 @@ def register(app: "typer.Typer") -> None:
             typer.Option("--topic", metavar="TOPIC", help="Only records tagged with this topic id; repeatable."),
         ] = None,
         include_drafts: Annotated[bool, typer.Option("--include-drafts", help="Include draft records.")] = False,
+        latex: Annotated[
+            bool,
+            typer.Option("--latex", help="BibTeX for pdflatex and bibtex: characters outside ASCII as LaTeX commands."),
+        ] = False,
         output: Annotated[
             Path | None,
             typer.Option(
@@ -124,7 +133,7 @@ def register(app: "typer.Typer") -> None:
         selection = make_selection(
             statuses=status or (), badges=badge or (), topics=topic or (), registries=load_registries(conf.schemas_dir)
         )
-        result = export(conf.records_dir, fmt, selection, conf, include_drafts=include_drafts)
+        result = export(conf.records_dir, fmt, selection, conf, include_drafts=include_drafts, latex=latex)
         if output is not None:
             from atlas_cli.core.records import write_atomic
 
