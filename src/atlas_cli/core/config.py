@@ -34,6 +34,7 @@ SOURCE_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"  # in a source 
 
 _KNOWN_KEYS = {"name", "site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot", "lint"}
 _SNAPSHOT_KEYS = {"generator", "scanner", "policy"}
+SCREENING_FILE = "screening.yaml"  # screening decisions: papers judged out of scope (core/screening.py)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,10 @@ class Settings:
     @property
     def records_dir(self) -> Path:
         return self.root / self.records_dir_name
+
+    @property
+    def screening_file(self) -> Path:
+        return self.root / SCREENING_FILE
 
     @property
     def schemas_dir(self) -> Path:

@@ -238,6 +238,7 @@ class Files:
     records: list[Path]
     registries: list[Path] = field(default_factory=list)
     every_record: bool = False  # the whole records folder is among RECORDS (no other record to compare with)
+    screening: bool = False  # the screening decisions (screening.yaml) are checked too
 
 
 def own_schemas(settings: Settings) -> Path | None:
@@ -253,7 +254,8 @@ def collect_paths(settings: Settings, paths: list[Path] | None) -> Files:
     and the registries of its own schemas folder. A folder given is searched
     recursively: the atlas folder (or any folder holding the records folder)
     stands for the records and registries in it; other folders for their YAML
-    files. A file in the schemas folder is checked as a registry.
+    files. A file in the schemas folder is checked as a registry, the atlas's
+    screening.yaml as the screening decisions (the whole atlas checks them too).
     """
     from atlas_cli.lint.registries import registry_files
 
@@ -266,13 +268,18 @@ def collect_paths(settings: Settings, paths: list[Path] | None) -> Files:
                 hint="create it, or set records_dir in the atlas configuration",
             )
         registries = registry_files(schemas) if schemas is not None else []
-        return Files(list(iter_yaml_files(records_dir)), registries, every_record=True)
+        return Files(list(iter_yaml_files(records_dir)), registries, every_record=True, screening=True)
 
     records_at = records_dir.resolve() if records_dir.is_dir() else None
+    screening = _located(settings.screening_file)
     files = Files([])
     for path in paths:
         where = _located(path)
+        if where == screening:
+            files.screening = True
+            continue
         if path.is_dir():
+            files.screening = files.screening or screening.is_relative_to(where)
             holds_records = records_at is not None and records_at.is_relative_to(where)
             if holds_records:
                 files.every_record = True
@@ -340,8 +347,15 @@ def lint_paths(
         identities += scanned
         files_seen += [(i.path, i.filename) for i in scanned]
     from atlas_cli.lint.duplicates import check_duplicates
+    from atlas_cli.lint.rules.screening import check_screening
 
     problems.extend(check_duplicates(identities, files_seen))
+    display[settings.screening_file] = display_path(settings.screening_file)
+    problems.extend(
+        check_screening(
+            settings.screening_file, display[settings.screening_file], identities, check_file=files.screening
+        )
+    )
     problems.extend(location_problems(settings, items))
     from atlas_cli.lint.settings import check_settings
 

@@ -89,6 +89,10 @@ OTHER_RULES: dict[str, Rule] = {
         Rule("record-location", "a record outside the records folder, or in a subfolder of it"),
         Rule("registry", "a registry in schemas/ that atlas cannot load (criteria, topics, designs, cues)"),
         Rule("lint-comment", "an `# atlas: disable=` comment naming no rule, or an unknown one"),
+        Rule(
+            "screening-entry", "an entry of screening.yaml that cannot be used (no id, reason or date; excluded twice)"
+        ),
+        Rule("screening-excluded", "a paper both excluded in screening.yaml and a record"),
     )
 }
 
