@@ -35,7 +35,8 @@ and its JSON answers show (esearch `esearchresult`, esummary `result` DocSums):
 - Every answer carries `X-RateLimit-Limit` (3, or 10 when `api_key` is sent) as
   NCBI's do; `ncbi_enforce=True` answers a request over that rate in any 1 s
   window with NCBI's 429 `{"error": "API rate limit exceeded", ...}`.
-- `ncbi_script(*replies)` overrides both (failure tests).
+- `ncbi_script(*replies)` overrides both (failure tests); `ncbi_script(..., tool="esummary")`
+  only one of them.
 
 PMC ID converter (under `idconv_url`), GET `?ids=PMC1,PMC2&format=json`: a
 record per id with the PMID and DOI registered with `add_pubmed_record(pmcid=)`,
@@ -179,6 +180,7 @@ class FakeServices:
         self.pmc: dict[str, dict] = {}  # PMCID -> {"pmcid", "pmid", "doi"}
         self.ncbi_replies: list[Reply] = []
         self.idconv_replies: list[Reply] = []
+        self.tool_replies: dict[str, list[Reply | None]] = {}  # esearch / esummary -> scripted replies
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
         self._in_flight = {"crossref": 0, "ncbi": 0, "idconv": 0}
@@ -306,8 +308,14 @@ class FakeServices:
         """An article the PMC ID converter knows (with whatever ids are given), PubMed perhaps not."""
         self.pmc[pmcid.upper()] = {"pmcid": pmcid, "pmid": pmid, "doi": doi}
 
-    def ncbi_script(self, *replies: Reply) -> None:
-        self.ncbi_replies = list(replies)
+    def ncbi_script(self, *replies: Reply | None, tool: str | None = None) -> None:
+        """Answer NCBI requests with REPLIES in order (the last one repeats); only TOOL's
+        requests (`esearch`, `esummary`) when given, the others answered as usual, as are
+        TOOL's requests given None."""
+        if tool is None:
+            self.ncbi_replies = list(replies)
+        else:
+            self.tool_replies[tool] = list(replies)
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -425,6 +433,11 @@ class FakeServices:
         with self._lock:
             if self.ncbi_replies:
                 return self.ncbi_replies.pop(0) if len(self.ncbi_replies) > 1 else self.ncbi_replies[0]
+            tool = raw_path.rsplit("/", 1)[-1].removesuffix(".fcgi")
+            scripted = self.tool_replies.get(tool)
+            reply = (scripted.pop(0) if len(scripted) > 1 else scripted[0]) if scripted else None
+        if reply is not None:
+            return reply
         if raw_path.endswith("/esearch.fcgi"):
             return self._esearch(params)
         if raw_path.endswith("/esummary.fcgi"):

@@ -24,6 +24,7 @@ LAYER = {
     "site": FAMILY,
     "init": FAMILY,
     "criteria": FAMILY,
+    "discover": FAMILY,
     "cli": CLI,
     "__main__": ENTRY,
     "__init__": CORE,  # the version number
@@ -33,6 +34,7 @@ FAMILY_USES = {
     "curate": {"cite", "lint"},  # show prints citations and lint problems; list --lint
     "site": {"cite", "lint"},  # pages carry the citation blocks
     "lint": {"criteria"},  # the atlas's own criteria-cues.yaml is checked as atlas criteria reads it
+    "discover": {"add"},  # tells new papers from records as atlas add does (RecordIndex); --add adds them
 }
 # Outside libraries that mark a boundary -> the only packages (or modules) allowed to import them.
 BOUNDARIES = {

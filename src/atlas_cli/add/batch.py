@@ -122,21 +122,32 @@ class AddReport:
 # --- the records already in the atlas ---------------------------------------------------
 
 
-class RecordIndex:
-    """Identities (DOIs, PMIDs), titles and slugs of the records on disk; re-reads only files that changed.
+@dataclass(frozen=True)
+class _Known:
+    """What the index keeps of one record file."""
 
-    An identity is `doi:<doi_key>` or `pmid:<digits>` (`Identifier.identity`).
+    signature: tuple[int, int]  # mtime, size: re-read when either changes
+    slug: str
+    identities: tuple[str, ...]
+    title: tuple[str, int] | None  # (title_key, year)
+    snapshot_date: str | None
+
+
+class RecordIndex:
+    """Identities (DOIs, PMIDs), titles, snapshot dates and slugs of the records on disk.
+
+    An identity is `doi:<doi_key>` or `pmid:<digits>` (`Doi.identity`, `Pmid.identity`).
+    `refresh()` re-reads only the files that changed.
     """
 
     def __init__(self, records_dir: Path) -> None:
         self.records_dir = records_dir
-        self._files: dict[Path, tuple[tuple[int, int], str, list[str], tuple[str, int] | None]] = {}
+        self._files: dict[Path, _Known] = {}
         self._by_identity: dict[str, str] = {}
         self._by_title: dict[tuple[str, int], str] = {}
 
     def refresh(self) -> None:
-        from atlas_cli.core.records import iter_record_paths, read_document
-        from atlas_cli.core.textfold import title_key
+        from atlas_cli.core.records import iter_record_paths
 
         seen = {}
         for path in iter_record_paths(self.records_dir):
@@ -146,39 +157,12 @@ class RecordIndex:
                 continue
             signature = (stat.st_mtime_ns, stat.st_size)
             cached = self._files.get(path)
-            if cached is not None and cached[0] == signature:
-                seen[path] = cached
-                continue
-            document = read_document(path)
-            data = document.data
-            slug = path.stem
-            dois: list[str] = []
-            pmids: list[str] = []
-            title = None
-            if isinstance(data, dict):
-                if isinstance(data.get("slug"), str):
-                    slug = data["slug"]
-                if isinstance(data.get("doi"), str):
-                    dois.append(data["doi"])
-                aliases = data.get("doi_aliases")
-                if isinstance(aliases, list):
-                    dois.extend(a for a in aliases if isinstance(a, str))
-                pmid = data.get("pmid")
-                if isinstance(pmid, (str, int)) and not isinstance(pmid, bool) and str(pmid).strip():
-                    pmids.append(str(pmid).strip())
-                year = data.get("year")
-                if isinstance(data.get("title"), str) and isinstance(year, int) and not isinstance(year, bool):
-                    title = (title_key(data["title"]), year)
-            else:  # unreadable record: any DOI or PMID written in it counts, to be safe
-                with contextlib.suppress(OSError):
-                    text = path.read_text(encoding="utf-8", errors="replace")
-                    dois.extend(_DOI_IN_TEXT.findall(text))
-                    pmids.extend(_PMID_IN_TEXT.findall(text))
-            keys = [f"doi:{_record_doi_key(d)}" for d in dois] + [f"pmid:{p}" for p in pmids]
-            seen[path] = (signature, slug, keys, title)
+            seen[path] = (
+                cached if cached is not None and cached.signature == signature else _read_known(path, signature)
+            )
         self._files = seen
-        self._by_identity = {key: slug for _signature, slug, keys, _t in seen.values() for key in keys}
-        self._by_title = {title: slug for _signature, slug, _k, title in seen.values() if title}
+        self._by_identity = {key: known.slug for known in seen.values() for key in known.identities}
+        self._by_title = {known.title: known.slug for known in seen.values() if known.title}
 
     def slug_of(self, doi: str) -> str | None:
         return self._by_identity.get(f"doi:{doi_key(doi)}")
@@ -188,10 +172,51 @@ class RecordIndex:
         return self._by_identity.get(identity)
 
     def slug_for_title(self, title_key: str, year: int) -> str | None:
+        """The slug of the record with this title (`textfold.title_key`) and year."""
         return self._by_title.get((title_key, year))
 
+    def newest_snapshot(self) -> str | None:
+        """The latest `snapshot_date` of any record (YYYY-MM-DD), if one has any."""
+        return max((k.snapshot_date for k in self._files.values() if k.snapshot_date), default=None)
+
     def taken_slugs(self) -> set[str]:
-        return {path.stem for path in self._files} | {slug for _s, slug, _k, _t in self._files.values()}
+        return {path.stem for path in self._files} | {known.slug for known in self._files.values()}
+
+
+def _read_known(path: Path, signature: tuple[int, int]) -> _Known:
+    from atlas_cli.core.records import read_document
+    from atlas_cli.core.textfold import title_key
+
+    data = read_document(path).data
+    slug = path.stem
+    dois: list[str] = []
+    pmids: list[str] = []
+    title = None
+    snapshot = None
+    if isinstance(data, dict):
+        if isinstance(data.get("slug"), str):
+            slug = data["slug"]
+        if isinstance(data.get("doi"), str):
+            dois.append(data["doi"])
+        aliases = data.get("doi_aliases")
+        if isinstance(aliases, list):
+            dois.extend(a for a in aliases if isinstance(a, str))
+        pmid = data.get("pmid")
+        if isinstance(pmid, (str, int)) and not isinstance(pmid, bool) and str(pmid).strip():
+            pmids.append(str(pmid).strip())
+        year = data.get("year")
+        if isinstance(data.get("title"), str) and isinstance(year, int) and not isinstance(year, bool):
+            title = (title_key(data["title"]), year)
+        when = data.get("snapshot_date")
+        if isinstance(when, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", when):
+            snapshot = when
+    else:  # unreadable record: any DOI or PMID written in it counts, to be safe
+        with contextlib.suppress(OSError):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            dois.extend(_DOI_IN_TEXT.findall(text))
+            pmids.extend(_PMID_IN_TEXT.findall(text))
+    keys = tuple([f"doi:{_record_doi_key(d)}" for d in dois] + [f"pmid:{p}" for p in pmids])
+    return _Known(signature, slug, keys, title, snapshot)
 
 
 def record_identities(record: dict[str, Any]) -> list[str]:

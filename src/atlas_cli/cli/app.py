@@ -107,6 +107,7 @@ COMMANDS = {
     "verify": "curate",
     "build": "build",
     "criteria": "criteria",
+    "discover": "discover",
 }
 
 

@@ -29,11 +29,19 @@ DEFAULT_BIBTEX_PREFIX = "mecfsatlas"
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 DEFAULT_IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles"
+# What `atlas discover` searches PubMed for: ME/CFS under the names it has gone by, in titles,
+# abstracts and author keywords, and the MeSH heading PubMed's indexers give it.
+DEFAULT_DISCOVER_QUERY = (
+    '"myalgic encephalomyelitis"[tiab] OR "myalgic encephalopathy"[tiab] OR "chronic fatigue syndrome"[tiab]'
+    ' OR "ME/CFS"[tiab] OR "CFS/ME"[tiab] OR "systemic exertion intolerance disease"[tiab] OR "SEID"[tiab]'
+    ' OR "Fatigue Syndrome, Chronic"[MeSH Terms]'
+)
 PACKAGE_SCHEMAS = Path(__file__).parents[1] / "schemas"  # inside an installed wheel
 SOURCE_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"  # in a source checkout
 
-_KNOWN_KEYS = {"name", "site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot", "lint"}
+_KNOWN_KEYS = {"name", "site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot", "lint", "discover"}
 _SNAPSHOT_KEYS = {"generator", "scanner", "policy"}
+_DISCOVER_KEYS = {"query"}
 SCREENING_FILE = "screening.yaml"  # screening decisions: papers judged out of scope (core/screening.py)
 
 
@@ -52,6 +60,7 @@ class Settings:
     idconv_url: str = DEFAULT_IDCONV_URL
     cache_dir_override: Path | None = None
     lint: dict[str, Any] = field(default_factory=dict)  # the [lint] table, checked by atlas_cli.lint.config
+    discover_query: str = DEFAULT_DISCOVER_QUERY  # [discover] query
 
     @property
     def records_dir(self) -> Path:
@@ -220,6 +229,18 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
                 hint=f'e.g. {key} = "{snapshot[key]}"',
             )
     snapshot.update({k: str(v) for k, v in raw_snapshot.items()})
+    raw_discover = table.get("discover", {})
+    if not isinstance(raw_discover, dict) or set(raw_discover) - _DISCOVER_KEYS:
+        raise ConfigError(
+            f"{where}: [discover] takes only {', '.join(sorted(_DISCOVER_KEYS))}",
+            hint="e.g. [atlas.discover] query = '\"chronic fatigue syndrome\"[tiab]'",
+        )
+    query = raw_discover.get("query", DEFAULT_DISCOVER_QUERY)
+    if not isinstance(query, str) or not query.strip():
+        raise ConfigError(
+            f"{where}: discover `query` must be a PubMed search, got {query!r}",
+            hint="e.g. query = '\"myalgic encephalomyelitis\"[tiab]', or leave it out for the default",
+        )
     cache_dir = env.get("ATLAS_CACHE_DIR")
     return Settings(
         root=root,
@@ -235,4 +256,5 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
         idconv_url=env.get("ATLAS_IDCONV_URL") or DEFAULT_IDCONV_URL,
         cache_dir_override=Path(cache_dir) if cache_dir else None,
         lint=lint,
+        discover_query=query.strip(),
     )

@@ -43,3 +43,9 @@ class NotFound(AtlasError):
 
 class WriteError(AtlasError):
     exit_code = CANNOT_WRITE
+
+
+class NetworkError(AtlasError):
+    """A remote service could not be reached, or answered something unusable."""
+
+    exit_code = NETWORK
