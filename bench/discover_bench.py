@@ -11,16 +11,18 @@ that one run:
 - the time the limits allow: the esearch's round trip, then the pages, started no
   faster than the limit allows, each a round trip: max(latency, 1/rate) +
   (pages - 1)/rate + latency;
-- the fixed cost of the command, measured in the same run by a search of an empty
-  window (start-up, reading the atlas, one esearch round trip, which is taken off);
-  each search is run three times (--repeat) and the fastest counts, so one busy
-  moment of the machine is not taken for the command's cost;
-- elapsed time, as a ratio of the time the limits allow once the fixed cost is taken
-  off (the target: at most 1.2), and with the fixed cost counted in as well.
+- the time the search took as the server saw it (from the esearch's arrival to the
+  last page's answer), as a ratio of the time the limits allow: the target is at
+  most 1.2;
+- the whole command's elapsed time (start-up, reading the atlas, the search, sorting
+  and printing 2,000 papers), beside an empty search's (the command's fixed cost);
+- each search is run three times (--repeat) and the fastest counts, so one busy
+  moment of the machine is not taken for the command's cost.
 
 Run: python bench/discover_bench.py [--hits 2000] [--latency 0.3] [--api-key]
 Exits 1 if the search failed, listed the wrong papers, went over the limit, took
 more requests than 1 + hits/500, or more than 1.2x the time the limits allow.
+(Best of three runs per search: take figures on a quiet machine all the same.)
 """
 
 from __future__ import annotations
@@ -111,18 +113,18 @@ def main() -> int:
 
         # The best of REPEAT runs of each: one busy moment of the machine is not the command's cost.
         empty_elapsed, empty = min((run("2026-06-10", "2026-06-20") for _ in range(args.repeat)), key=lambda r: r[0])
-        elapsed, done, requests, peak, limited = math.inf, empty, 0, 0, 0
+        elapsed, span, done, requests, peak, limited = math.inf, math.inf, empty, 0, 0, 0
         for _ in range(args.repeat):
             took, finished = run("2026-05-01", "2026-05-31")
-            requests, peak = max(requests, fake.count("ncbi")), max(peak, fake.max_in_window(1.0, "ncbi"))
+            seen = fake.seen("ncbi")
+            requests, peak = max(requests, len(seen)), max(peak, fake.max_in_window(1.0, "ncbi"))
             limited += fake.rate_limited
             fake.rate_limited = 0
+            span = min(span, max(s.end for s in seen) - min(s.start for s in seen))
             if took < elapsed or finished.returncode:
                 elapsed, done = took, finished
         listed = done.stdout.split()
 
-    fixed = max(empty_elapsed - latency, 0.0)
-    network = elapsed - fixed
     print(
         f"atlas discover: {hits} hits, server latency {latency * 1000:.0f} ms, "
         f"NCBI advertising {rate} requests/s{' (API key)' if args.api_key else ''}"
@@ -131,12 +133,11 @@ def main() -> int:
     print(
         f"  requests                {requests} (1 esearch + {pages} esummary pages); peak {peak} in any 1 s; {limited} answered 429"
     )
-    print(f"  elapsed                 {elapsed:.2f} s (start-up included; the fastest of {args.repeat})")
-    print(f"  fixed cost              {fixed:.2f} s (an empty search: {empty_elapsed:.2f} s, less one round trip)")
     print(f"  time the limits allow   {allowed:.2f} s")
+    print(f"  the search, as served   {span:.2f} s  -> ratio {span / allowed:.2f} (target <= 1.2)")
     print(
-        f"  ratio                   {network / allowed:.2f} without the fixed cost (target <= 1.2); "
-        f"{elapsed / (allowed + fixed):.2f} with it"
+        f"  the whole command       {elapsed:.2f} s (start-up included); an empty search {empty_elapsed:.2f} s; "
+        f"the difference {elapsed - empty_elapsed:.2f} s"
     )
     ok = (
         done.returncode == 0
@@ -145,7 +146,7 @@ def main() -> int:
         and requests <= 1 + pages
         and peak <= rate
         and limited == 0
-        and network <= 1.2 * allowed
+        and span <= 1.2 * allowed
     )
     if not ok:
         print("FAILED" + (f": {done.stderr.strip()[-500:]}" if done.returncode else ""))
