@@ -44,11 +44,18 @@ or `{"status": "error", "errmsg": ...}` for one PMC does not have.
 
 A `Reply` describes any answer: status, body (dict/list -> JSON, str, bytes),
 content type, extra headers, delay, `truncate` (send only the first N bytes,
-with a matching Content-Length) and `drop` (close the connection without a
-word). `delay` (constructor) is the default delay of every answer.
+with a matching Content-Length), `drop` (close the connection without a
+word), `silent` (keep the connection open and never answer), `trickle` (send
+the whole answer, status line and headers included, one byte every N seconds)
+and `gzip` (compress the body, with `Content-Encoding: gzip`);
+`Reply.gzip_bomb(n)` is a small gzip body that inflates to N bytes. `delay`
+(constructor) is the default delay of every answer.
+
+The server speaks HTTP/1.1 and keeps connections open between requests, as
+Crossref and NCBI do; `connections()` counts the client connections it saw.
 
 Everything the server saw is in `requests` (`Seen`: service, method, raw path,
-query, form, headers, start/end times); `count()`, `max_concurrency()` and
+query, form, headers, start/end times, client address); `count()`, `max_concurrency()` and
 `max_in_window()` summarise it. In-flight requests are counted from arrival
 until just before the response is written, so a client that waits for each
 answer never appears to exceed its own concurrency.
@@ -56,11 +63,13 @@ answer never appears to exceed its own concurrency.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,6 +100,9 @@ class Reply:
     delay: float | None = None  # None: the server's default delay
     truncate: int | None = None
     drop: bool = False
+    silent: bool = False
+    trickle: float | None = None  # seconds between two bytes of the whole answer
+    gzip: bool = False
 
     @classmethod
     def work(cls, message: dict, **kw) -> Reply:
@@ -108,14 +120,42 @@ class Reply:
         )
         return cls(status=status, body=page, content_type="text/html", **kw)
 
+    @classmethod
+    def gzip_bomb(cls, inflated: int, **kw) -> Reply:
+        """A JSON work envelope behind INFLATED bytes of spaces, gzip-compressed (about 1,000:1)."""
+        body = _bomb(inflated)
+        return cls(body=body, headers={"Content-Encoding": "gzip", **kw.pop("headers", {})}, **kw)
+
     def encoded(self) -> bytes:
         if self.body is None:
-            return b""
-        if isinstance(self.body, bytes):
-            return self.body
-        if isinstance(self.body, str):
-            return self.body.encode("utf-8")
-        return json.dumps(self.body).encode("utf-8")
+            data = b""
+        elif isinstance(self.body, bytes):
+            data = self.body
+        elif isinstance(self.body, str):
+            data = self.body.encode("utf-8")
+        else:
+            data = json.dumps(self.body).encode("utf-8")
+        return gzip.compress(data) if self.gzip else data
+
+
+_bombs: dict[int, bytes] = {}
+
+
+def _bomb(inflated: int) -> bytes:
+    if inflated not in _bombs:
+        tail = json.dumps(envelope(work("10.1234/bomb"))).encode("utf-8")
+        packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # gzip framing
+        block = b" " * (1 << 20)
+        left = inflated - len(tail)
+        pieces = []
+        while left > 0:
+            chunk = block[: min(left, len(block))]
+            pieces.append(packer.compress(chunk))
+            left -= len(chunk)
+        pieces.append(packer.compress(tail))
+        pieces.append(packer.flush())
+        _bombs[inflated] = b"".join(pieces)
+    return _bombs[inflated]
 
 
 def envelope(message: dict) -> dict:
@@ -154,6 +194,7 @@ class Seen:
     headers: dict[str, str]
     start: float
     end: float = 0.0
+    client: tuple[str, int] = ("", 0)  # the client's address: one per connection
 
 
 class FakeServices:
@@ -187,6 +228,7 @@ class FakeServices:
         self._max_in_flight = {"crossref": 0, "ncbi": 0, "idconv": 0}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.closing = threading.Event()  # set by stop(): silent and trickling answers end
 
     # --- configuration --------------------------------------------------------------
 
@@ -328,6 +370,7 @@ class FakeServices:
         return self
 
     def stop(self) -> None:
+        self.closing.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -373,6 +416,10 @@ class FakeServices:
 
     def count(self, service: str | None = None, contains: str = "") -> int:
         return len(self.seen(service, contains))
+
+    def connections(self, service: str | None = None) -> int:
+        """How many client connections the requests (to SERVICE) came on."""
+        return len({s.client for s in self.seen(service)})
 
     def max_concurrency(self, service: str = "crossref") -> int:
         with self._lock:
@@ -545,9 +592,19 @@ def _entrez(item: dict) -> str:
 def _make_handler(fake: FakeServices):
     class Handler(BaseHTTPRequestHandler):
         server_version = "FakeServices/1"
+        protocol_version = "HTTP/1.1"  # keep-alive, as the real services
+        # As real servers do: without it, the body waits for the client's delayed ACK of the
+        # headers (Nagle's algorithm), 40 ms per answer on a kept-alive connection.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args) -> None:  # quiet
             pass
+
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except (ConnectionResetError, BrokenPipeError, TimeoutError):
+                pass  # the client went away between two requests on a kept-alive connection
 
         def _handle(self) -> None:
             parts = urlsplit(self.path)
@@ -570,6 +627,7 @@ def _make_handler(fake: FakeServices):
                 form,
                 {k.lower(): v for k, v in self.headers.items()},
                 time.monotonic(),
+                client=self.client_address[:2],
             )
             fake._enter(seen)
             left = False
@@ -614,9 +672,19 @@ def _make_handler(fake: FakeServices):
                     with _suppress():
                         self.connection.shutdown(socket.SHUT_RDWR)
                     return
+                if reply.silent:
+                    self.close_connection = True
+                    fake.closing.wait()
+                    return
                 body = reply.encoded()
                 if reply.truncate is not None:
                     body = body[: reply.truncate]
+                if reply.gzip:
+                    headers["Content-Encoding"] = "gzip"
+                if reply.trickle is not None:
+                    self.close_connection = True
+                    self._trickle(reply, headers, body)
+                    return
                 self.send_response(reply.status)
                 if reply.content_type:
                     self.send_header("Content-Type", reply.content_type)
@@ -630,6 +698,19 @@ def _make_handler(fake: FakeServices):
             finally:
                 if not left:
                     fake._leave(seen)
+
+        def _trickle(self, reply: Reply, headers: dict[str, str], body: bytes) -> None:
+            lines = [f"HTTP/1.1 {reply.status} {self.responses.get(reply.status, ('',))[0]}"]
+            if reply.content_type:
+                lines.append(f"Content-Type: {reply.content_type}")
+            lines += [f"{name}: {value}" for name, value in headers.items()]
+            lines.append(f"Content-Length: {len(body)}")
+            whole = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+            for i in range(len(whole)):
+                if fake.closing.wait(reply.trickle):
+                    return
+                self.wfile.write(whole[i : i + 1])
+                self.wfile.flush()
 
         do_GET = _handle
         do_POST = _handle
