@@ -412,6 +412,8 @@ def test_help_documents_exit_codes_and_knobs(atlas):
         "ATLAS_HTTP_TIMEOUT",
         "ATLAS_HTTP_RETRIES",
         "ATLAS_HTTP_BACKOFF",
+        "ATLAS_HTTP_DEADLINE",
+        "ATLAS_HTTP_MAX_MB",
         "ATLAS_MAILTO",
         "ATLAS_CROSSREF_URL",
         "ATLAS_NCBI_URL",

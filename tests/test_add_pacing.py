@@ -77,8 +77,38 @@ def test_knobs_from_environment():
     assert HttpOptions.from_env({}) == HttpOptions()
     with pytest.raises(ConfigError, match="ATLAS_HTTP_TIMEOUT"):
         HttpOptions.from_env({"ATLAS_HTTP_TIMEOUT": "fast"})
-    with pytest.raises(ConfigError, match="positive"):
+    with pytest.raises(ConfigError, match="more than 0"):
         HttpOptions.from_env({"ATLAS_HTTP_TIMEOUT": "0"})
+
+
+@pytest.mark.parametrize(
+    "variable,raw,words",
+    [
+        ("ATLAS_HTTP_TIMEOUT", "nan", "not a finite number"),
+        ("ATLAS_HTTP_TIMEOUT", "inf", "not a finite number"),
+        ("ATLAS_HTTP_TIMEOUT", "-1", "out of range"),
+        ("ATLAS_HTTP_DEADLINE", "0", "out of range"),
+        ("ATLAS_HTTP_DEADLINE", "1e9", "out of range"),
+        ("ATLAS_HTTP_RETRIES", "1000000", "out of range"),
+        ("ATLAS_HTTP_RETRIES", "2.5", "not a whole number"),
+        ("ATLAS_HTTP_BACKOFF", "-0.5", "out of range"),
+        ("ATLAS_HTTP_MAX_WAIT", "NaN", "not a finite number"),
+        ("ATLAS_HTTP_MAX_MB", "0", "out of range"),
+        ("ATLAS_HTTP_MAX_MB", "lots", "not a number"),
+    ],
+)
+def test_every_knob_is_checked_and_named(variable, raw, words):
+    with pytest.raises(ConfigError) as error:
+        HttpOptions.from_env({variable: raw})
+    assert error.value.message.startswith(f"{variable}={raw!r}") and words in error.value.message
+    assert variable in (error.value.hint or "")
+
+
+def test_knobs_in_range_are_taken():
+    options = HttpOptions.from_env(
+        {"ATLAS_HTTP_DEADLINE": "2", "ATLAS_HTTP_MAX_MB": "0.5", "ATLAS_HTTP_RETRIES": "10", "ATLAS_HTTP_BACKOFF": "0"}
+    )
+    assert (options.deadline, options.max_bytes, options.retries, options.backoff) == (2.0, 500_000, 10, 0.0)
 
 
 def test_pacer_never_exceeds_concurrency():

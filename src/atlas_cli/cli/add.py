@@ -28,10 +28,13 @@ could be written; 130 interrupted (records already written are kept).
 Environment: ATLAS_MAILTO (contact email for Crossref's polite pool and NCBI),
 ATLAS_CROSSREF_URL, ATLAS_NCBI_URL, ATLAS_IDCONV_URL (service base URLs),
 ATLAS_NCBI_API_KEY (10 NCBI requests/s instead of 3), ATLAS_CACHE_DIR (where raw
-answers are kept), ATLAS_HTTP_TIMEOUT (seconds per request, default 20),
-ATLAS_HTTP_RETRIES (retries after 429/5xx/timeouts, default 4), ATLAS_HTTP_BACKOFF
-(first retry wait in seconds, doubling, default 1), ATLAS_HTTP_MAX_WAIT (longest
-wait, also caps Retry-After, default 60).
+answers are kept), ATLAS_HTTP_TIMEOUT (seconds to wait for a connection or the
+next bytes of an answer, default 10), ATLAS_HTTP_DEADLINE (seconds one request may
+take in all, default 30), ATLAS_HTTP_RETRIES (retries after 429/5xx/dropped
+connections, default 4; a timeout is retried once), ATLAS_HTTP_BACKOFF (first retry
+wait in seconds, doubling, default 1), ATLAS_HTTP_MAX_WAIT (longest wait, also caps
+Retry-After, default 60), ATLAS_HTTP_MAX_MB (largest answer read, decompressed,
+default 16).
 """
 
 

@@ -12,25 +12,34 @@ carrying a reason for a person and a failure kind:
 - `network`    no usable answer after retries: timeouts, refused or dropped
                connections, 429 and 5xx, HTML pages, truncated or ill-shaped JSON
 
-Retries: 429, 5xx, timeouts, dropped connections and unreadable bodies are retried
-with exponential backoff (`HttpOptions`), waiting at least a server's Retry-After;
-a 429 also pauses every worker. After a few DOIs in a row fail for network
-reasons, the rest of the batch is not tried (the service is down; no point
-waiting out every retry).
+Retries: 429, 5xx and dropped connections are retried with exponential backoff
+(`HttpOptions`), waiting at least a server's Retry-After; a 429 also pauses every
+worker. A timeout is retried once; an answer past the deadline or larger than the
+size limit is not retried. After a few DOIs in a row fail for network reasons, or a
+few requests in a row get no answer at all, the rest of the batch is not tried and
+retries under way stop (the service is down; no point waiting out every retry).
 
-How the rate limits are learnt: habanero returns only the parsed JSON of a
-successful response; its `works()` calls the module function `httpx2.get` and
-offers no hook for a client, a transport or the response headers. So the first
-DOI of a batch is asked directly with httpx2 (habanero's own HTTP library, so no
-new dependency), at the same URL and with the same User-Agent (and so in the same
-pool) as habanero's requests, and `x-rate-limit-limit`, `x-rate-limit-interval`
-and `x-concurrency-limit` are read from that answer. A clean answer is used as
-that DOI's work (so learning the limits costs no extra request); a 404/4xx is
-translated like any other; anything else is asked again through habanero with
-its retries. Error responses (whose headers httpx2's HTTPStatusError exposes)
-refresh the limits too. Until limits are known (a single DOI, or a first answer
-without them), the client assumes the anonymous pool's limits: 5 requests/s, 1
-at a time.
+How requests are made: habanero stays the client (it builds the URL and the
+User-Agent, checks the content type, parses the JSON and raises its errors), but
+habanero 2.9.2 has no way to be given an HTTP client: for every request its
+`request()` calls the module function `httpx2.get`, which builds a new
+`httpx2.Client` (a connection pool and a TLS context loading the system's CA
+certificates: 20-400 ms of CPU on a busy machine), sends one request, and closes the
+connection. It also reads the whole body with no limit, bounds only each wait for the
+network (a trickling server holds it forever), and returns only the parsed JSON, so
+the advertised rate limits in the headers never reach the caller. So, while a request
+runs, the name `httpx2` in habanero's request modules stands for `_HttpxForHabanero`,
+whose `get` sends the request through this run's `http.Session` (one connection pool
+for the batch, the deadline, the size limit) when the calling thread has one routed
+to it, and is the real `httpx2.get` otherwise. Every answer passes through the
+client, which reads the limits from its headers. habanero is pinned to the version
+this was written against; installing the stand-in fails loudly if its request module
+no longer uses `httpx2` that way.
+
+How the rate limits are learnt: the first DOI of a batch is asked alone, under the
+anonymous pool's limits (5 requests/s, 1 at a time), and the limits its answer
+advertises (`x-rate-limit-limit`, `x-rate-limit-interval`, `x-concurrency-limit`)
+pace the rest. Every later answer updates them.
 
 DOIs are percent-encoded for the URL path before habanero sees them (habanero
 does not encode: `#` and `?` would cut a DOI short) and passed as a list (a
@@ -43,15 +52,17 @@ import json
 import queue
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from atlas_cli import __version__
 from atlas_cli.core.doi import doi_key
+from atlas_cli.services.http import HttpFailure, Session, mask_url, redact, short_cause
 from atlas_cli.services.pacing import (
     RETRY_STATUSES,
+    TIMEOUT_RETRIES,
     GaveUp,
     HttpOptions,
     Limits,
@@ -62,9 +73,12 @@ from atlas_cli.services.pacing import (
     with_retries,
 )
 
+if TYPE_CHECKING:
+    import httpx2
+
 ANONYMOUS_LIMITS = Limits(limit=5, interval=1.0, concurrency=1)
 MAX_WORKERS = 8
-BREAKER_THRESHOLD = 3  # network failures in a row before the rest of a batch is skipped
+BREAKER_THRESHOLD = 3  # DOIs failing, or requests timing out, in a row before the rest of a batch is skipped
 # Characters left as they are in the URL path; everything else (%, #, ?, space,
 # <, >, [, ], ", {, }, |, \, ^, `, non-ASCII) is percent-encoded. `%` is encoded
 # too, so an encoded DOI is never decoded twice.
@@ -95,7 +109,7 @@ def check_service_url(url: str, variable: str, example: str) -> str:
             problem = "it contains spaces"
     if problem:
         raise ConfigError(
-            f"{variable} is not a usable web address ({url!r}): {problem}",
+            f"{variable} is not a usable web address ({mask_url(url)!r}): {problem}",
             hint=f"set it to the service's base URL, e.g. {example}, or unset it for the default",
         )
     return url
@@ -207,6 +221,66 @@ def _json_error_message(text: str) -> str | None:
     return None
 
 
+# --- habanero's requests through the run's session (see the module doc) ---------------------
+
+
+class _Route(threading.local):
+    """The session (and the answer hook) that habanero's requests in this thread go through."""
+
+    session: Session | None = None
+    on_response: Callable[[httpx2.Response], None] | None = None
+
+
+_route = _Route()
+_install_lock = threading.Lock()
+
+
+class _HttpxForHabanero:
+    """Stands for the `httpx2` module in habanero's request modules: `get` goes through the
+    session routed to the calling thread, if any; every other name is httpx2's own."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        session, on_response = _route.session, _route.on_response
+        if session is None:
+            return self._real.get(url, params=params, headers=headers, **kwargs)
+        response = session.request("GET", url, params=params, headers=headers)
+        if on_response is not None:
+            on_response(response)
+        return response
+
+
+def _route_habanero() -> None:
+    """Put `_HttpxForHabanero` in habanero's request modules (once per process)."""
+    import habanero.request
+    import habanero.request_class
+    import httpx2
+
+    with _install_lock:
+        for module in (habanero.request, habanero.request_class):
+            current = getattr(module, "httpx2", None)
+            if isinstance(current, _HttpxForHabanero):
+                continue
+            if current is not httpx2:
+                raise RuntimeError(
+                    f"{module.__name__} no longer sends its requests with httpx2.get; "
+                    "atlas cannot bound their time and size (check the pinned habanero version)"
+                )
+            module.httpx2 = _HttpxForHabanero(httpx2)
+
+
 class CrossrefClient:
     """Fetches works from one Crossref REST API (or a mirror, or a test server)."""
 
@@ -221,55 +295,77 @@ class CrossrefClient:
         self.notes: list[str] = []  # things worth telling the user once (e.g. limits not advertised)
         self._lock = threading.Lock()
         self._network_failures_in_a_row = 0
+        self._timeouts_in_a_row = 0
         self._last_network_reason = ""
+        self._answers = 0
         self._cr: Any = None  # habanero's Crossref client (habanero has no type hints)
+        self._session: Session | None = None
 
     # --- one request ---------------------------------------------------------------
 
-    def _habanero(self) -> Any:
-        """The habanero client, built once (and before a request is paced, so the
-        import time never sits between the pacer's start and the request leaving)."""
-        if self._cr is None:
-            from habanero import Crossref
+    def _ready(self) -> tuple[Any, Session]:
+        """habanero's client and the run's session, built once (and before a request is paced,
+        so the import and set-up time never sits between the pacer's go and the request leaving)."""
+        with self._lock:
+            if self._cr is None:
+                from habanero import Crossref
 
-            self._cr = Crossref(
-                base_url=self.base_url, mailto=self.mailto, ua_string=user_agent_suffix(), timeout=self.options.timeout
-            )
-        return self._cr
+                _route_habanero()
+                self._cr = Crossref(
+                    base_url=self.base_url,
+                    mailto=self.mailto,
+                    ua_string=user_agent_suffix(),
+                    timeout=self.options.timeout,
+                )
+            if self._session is None:
+                self._session = Session("Crossref", self.base_url, self.options)
+            return self._cr, self._session
 
-    def _headers(self) -> dict[str, str]:
-        import habanero
-        import httpx2
+    def close(self) -> None:
+        """Close the run's connections (a later request opens new ones)."""
+        with self._lock:
+            session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
-        ua = f"python-httpx2/{httpx2.__version__} habanero/{habanero.__version__}"
-        if self.mailto:
-            ua += f" (mailto:{self.mailto})"
-        ua += " " + user_agent_suffix()
-        return {"User-Agent": ua, "X-USER-AGENT": ua}
+    def _answered(self, response: httpx2.Response) -> None:
+        """Every answer: the service is there, and its headers may carry new limits."""
+        with self._lock:
+            self._timeouts_in_a_row = 0
+            self._answers += 1
+            first = self._answers == 1
+        limits = limits_from_headers(response.headers, self.pacer.limits)
+        if first and not limits.advertised and not self.pacer.limits.advertised:
+            self.notes.append(f"Crossref did not advertise rate limits; assuming {limits.describe()}")
+        if limits != self.pacer.limits:
+            self.pacer.update(limits)
 
-    def _get_once(self, doi: str) -> Any:
-        """One paced GET /works/{doi}; returns parsed JSON or raises Retry/_Fail/_Redirect."""
+    def _get_once(self, doi: str, first: bool) -> Any:
+        """One paced GET /works/{doi}; returns parsed JSON or raises Retry/_Fail/_Redirect.
+
+        The breaker is checked again once the pacer lets the request go: requests that
+        waited for a slot while the service stopped answering are not sent."""
         import httpx2
         from habanero.exceptions import RequestError as HabaneroRequestError
 
-        with self._lock:
-            cr = self._habanero()
+        cr, session = self._ready()
         path_id = encode_doi_path(doi)
         if not self.pacer.acquire(self.stop):
             raise _Fail("interrupted", "network")
+        down = self.service_down()
+        if down:
+            self.pacer.release()
+            raise _Fail(f"{'not tried' if first else 'stopped retrying'}: Crossref is failing ({down})", "network")
+        _route.session, _route.on_response = session, self._answered
         try:
             return cr.works(ids=[path_id])
+        except HttpFailure as failure:
+            raise self._after_failure(failure) from None
         except httpx2.HTTPStatusError as exc:
             response = exc.response
-            self.pacer.update(limits_from_headers(response.headers, self.pacer.limits))
             self._raise_for_status(response.status_code, response.text, response.headers)
-        except httpx2.TimeoutException as exc:
-            raise Retry(f"no answer from Crossref within {self.options.timeout:g}s (timeout)") from exc
-        except httpx2.ConnectError as exc:
-            host = urlsplit(self.base_url).netloc
-            raise Retry(f"cannot connect to {host} ({_short_cause(exc)})") from exc
-        except httpx2.HTTPError as exc:  # dropped connection, protocol error, too many redirects
-            raise Retry(f"the connection to Crossref failed ({type(exc).__name__}: {_short_cause(exc)})") from exc
+        except httpx2.HTTPError as exc:  # habanero's own request, without a session (not expected)
+            raise Retry(f"the connection to Crossref failed ({type(exc).__name__}: {short_cause(exc)})") from exc
         except HabaneroRequestError as exc:  # a 2xx whose Content-Type is not JSON
             raise Retry(
                 f"Crossref answered with {_describe_body(str(exc.error))} instead of JSON (HTTP {exc.status_code})",
@@ -280,7 +376,20 @@ class CrossrefClient:
         except (KeyError, TypeError) as exc:  # habanero reading a response without Content-Type
             raise Retry(f"Crossref's answer could not be read ({type(exc).__name__}: {exc})") from exc
         finally:
+            _route.session = _route.on_response = None
             self.pacer.release()
+
+    def _after_failure(self, failure: HttpFailure) -> Exception:
+        """What a failed request means for retries: Retry (with the retries it deserves) or _Fail."""
+        if failure.kind in ("timeout", "deadline"):
+            with self._lock:
+                self._timeouts_in_a_row += 1
+                self._last_network_reason = failure.reason
+        if failure.kind == "timeout":
+            return Retry(failure.reason, limit=TIMEOUT_RETRIES)
+        if failure.kind in ("connect", "dropped"):
+            return Retry(failure.reason)
+        return _Fail(failure.reason, "network")  # past the deadline, too large, an unasked-for encoding
 
     def _raise_for_status(self, status: int, text: str, headers: Mapping[str, str]) -> None:
         if 300 <= status < 400:
@@ -331,8 +440,21 @@ class CrossrefClient:
         return self._failed(asked, "Crossref redirected too many times", "network")
 
     def _with_retries(self, doi: str) -> Any:
+        attempts = 0
+
+        def attempt() -> Any:
+            nonlocal attempts
+            attempts += 1
+            return self._get_once(doi, first=attempts == 1)
+
         try:
-            return with_retries(lambda: self._get_once(doi), self.options, self.pacer, self.stop)
+            return with_retries(
+                attempt,
+                self.options,
+                self.pacer,
+                self.stop,
+                halt=lambda: self.service_down() is not None,
+            )
         except GaveUp as gave_up:
             if gave_up.reason == "interrupted":
                 raise _Fail("interrupted", "network") from None
@@ -340,6 +462,7 @@ class CrossrefClient:
             raise _Fail(f"{gave_up.reason}{tries}", "network") from None
 
     def _failed(self, asked: str, reason: str, kind: str) -> FetchFailed:
+        reason = redact(reason)
         with self._lock:
             if kind == "network":
                 self._network_failures_in_a_row += 1
@@ -354,81 +477,45 @@ class CrossrefClient:
         return result
 
     def service_down(self) -> str | None:
+        """Why the rest of the batch is not worth trying, or None."""
         with self._lock:
-            if self._network_failures_in_a_row >= BREAKER_THRESHOLD:
+            if max(self._network_failures_in_a_row, self._timeouts_in_a_row) >= BREAKER_THRESHOLD:
                 return self._last_network_reason
         return None
 
-    # --- limits and batches ------------------------------------------------------------
-
-    def probe_limits(self, first_doi: str) -> Fetched | None:
-        """Read the advertised limits from a direct request for FIRST_DOI (see the module doc).
-
-        A clean answer (200, a JSON work, the DOI asked) is returned and used as that
-        DOI's answer, so the probe costs nothing; a 404/4xx is returned as that DOI's
-        failure; anything else (429, 5xx, redirect, odd body) returns None and the DOI
-        is fetched through habanero like the others, with its retries.
-        """
-        import httpx2
-
-        # habanero is imported meanwhile, and the client (with its TLS context) is built
-        # before the pacer starts the clock, so the request leaves when the pacer says.
-        warm = threading.Thread(target=self._warm, daemon=True)
-        warm.start()
-        client = httpx2.Client(headers=self._headers(), timeout=self.options.timeout)
-        try:
-            if not self.pacer.acquire(self.stop):
-                return None
-            try:
-                response = client.get(f"{self.base_url}/works/{encode_doi_path(first_doi)}")
-                text = response.text
-            except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
-                self.notes.append(
-                    f"could not read Crossref's rate limits ({type(exc).__name__}); "
-                    f"assuming {ANONYMOUS_LIMITS.describe()}"
-                )
-                return None
-            finally:
-                self.pacer.release()
-        finally:
-            client.close()
-            warm.join()
-        limits = limits_from_headers(response.headers, ANONYMOUS_LIMITS)
-        if not limits.advertised:
-            self.notes.append(f"Crossref did not advertise rate limits; assuming {limits.describe()}")
-        self.pacer.update(limits)
-        if response.status_code != 200:
-            try:
-                self._raise_for_status(response.status_code, text, response.headers)
-            except _Fail as failure:
-                return self._failed(first_doi, failure.reason, failure.kind)
-            except (Retry, _Redirect):
-                return None
-            return None
-        if not response.headers.get("content-type", "").startswith("application/json"):
-            return None
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return None
-        result = check_envelope(first_doi, data)
-        return self._succeeded(result) if isinstance(result, Found) else None
-
-    def _warm(self) -> None:
-        with self._lock:
-            self._habanero()
+    # --- batches -------------------------------------------------------------------------
 
     def fetch_many(self, dois: list[str]) -> Iterator[Fetched]:
-        """Fetch every DOI, yielding results as they complete (not in input order)."""
+        """Fetch every DOI, yielding results as they complete (not in input order).
+
+        The first DOI is asked alone, so the limits its answer advertises pace the rest."""
         if not dois:
             return
+        try:
+            first: list[Fetched] = []
+            if len(dois) > 1 and not self.pacer.limits.advertised:
+                first.append(self._fetch_guarded(dois[0]))
+                dois = dois[1:]
+            yield from self._fetch_in_parallel(dois, first)
+        finally:
+            self.close()
+
+    def _fetch_guarded(self, doi: str) -> Fetched:
+        """`fetch`, with an unexpected failure made that DOI's failure (a batch never loses a DOI)."""
+        try:
+            return self.fetch(doi)
+        except Exception as exc:  # noqa: BLE001 - never lose a DOI to an unexpected failure in a worker
+            return self._failed(
+                doi, f"the request could not be made ({type(exc).__name__}: {short_cause(exc)})", "network"
+            )
+
+    def _fetch_in_parallel(self, dois: list[str], done_already: list[Fetched]) -> Iterator[Fetched]:
+        """DONE_ALREADY, then DOIS fetched by worker threads (started before anything is yielded,
+        so the consumer's work on a result never holds the requests back)."""
         done: queue.Queue[Fetched] = queue.Queue()
         todo: queue.Queue[str] = queue.Queue()
-        if len(dois) > 1:
-            first = self.probe_limits(dois[0])
-            if first is not None:
-                done.put(first)
-                dois = dois[1:]
+        for fetched in done_already:
+            done.put(fetched)
         for doi in dois:
             todo.put(doi)
 
@@ -442,24 +529,16 @@ class CrossrefClient:
                 if down:
                     done.put(FetchFailed(doi, f"not tried: Crossref is failing ({down})", "network"))
                     continue
-                try:
-                    done.put(self.fetch(doi))
-                except Exception as exc:  # noqa: BLE001 - never lose a DOI to an unexpected failure in a worker
-                    done.put(
-                        self._failed(
-                            doi, f"the request could not be made ({type(exc).__name__}: {_short_cause(exc)})", "network"
-                        )
-                    )
+                done.put(self._fetch_guarded(doi))
 
         workers = [
             threading.Thread(target=worker, name=f"crossref-{i}", daemon=True)
             for i in range(min(len(dois), MAX_WORKERS))
         ]
-        total = done.qsize() + len(dois)
         for thread in workers:
             thread.start()
         try:
-            for _ in range(total):
+            for _ in range(len(done_already) + len(dois)):
                 while True:
                     try:
                         yield done.get(timeout=0.2)
@@ -470,12 +549,3 @@ class CrossrefClient:
         finally:
             if any(t.is_alive() for t in workers):  # the consumer stopped early (Ctrl-C)
                 self.stop.set()
-
-
-def _short_cause(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if "refused" in text.lower():
-        return "connection refused"
-    if "name or service not known" in text.lower() or "nodename nor servname" in text.lower():
-        return "unknown host"
-    return re.sub(r"\s+", " ", text)[:120]

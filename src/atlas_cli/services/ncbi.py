@@ -6,9 +6,12 @@
   with one (the E-utilities usage guidelines), spread out with a margin.
   NCBI also states the limit in an `X-RateLimit-Limit` header; when an answer
   carries it, the pacer follows it.
-- 429 (NCBI's `{"error": "API rate limit exceeded", ...}`), 5xx, timeouts, dropped
+- 429 (NCBI's `{"error": "API rate limit exceeded", ...}`), 5xx, dropped
   connections and bodies that cannot be read (a truncated answer) are retried with
-  backoff (`pacing.with_retries`); a 429 pauses every request of the run.
+  backoff (`pacing.with_retries`); a 429 pauses every request of the run. A timeout
+  is retried once; an answer past the deadline or over the size limit is not.
+- Requests go through one `http.Session` per connection: its connections are
+  reused, and each request is bounded by the deadline and the size limit.
 - Whatever still fails becomes an `NcbiError` with a sentence for a person, never
   a traceback. Callers decide what a failure means (a warning for `atlas add`'s
   enrichment, exit 3 for `atlas discover`).
@@ -21,10 +24,11 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from atlas_cli.services.http import HttpFailure, Session, redact
 from atlas_cli.services.pacing import (
     RETRY_STATUSES,
+    TIMEOUT_RETRIES,
     GaveUp,
     HttpOptions,
     Limits,
@@ -36,7 +40,7 @@ from atlas_cli.services.pacing import (
 
 # NCBI counts requests per second and answers any over its limit with a 429 that says
 # nothing of when to come back: atlas spaces them as if a second were 1.05 s (on top of
-# the pacer's own 5%), so arrivals bunched by the network or a busy server still stay
+# the pacer's own margin), so arrivals bunched by the network or a busy server still stay
 # under the limit. NCBI limits the rate only: at most as many requests are in flight as
 # the rate allows per second.
 INTERVAL = 1.05
@@ -49,6 +53,7 @@ class NcbiError(Exception):
     """NCBI could not be asked, or answered something unusable: REASON says which, for a person."""
 
     def __init__(self, reason: str) -> None:
+        reason = redact(reason)  # no password of a service address in a message
         super().__init__(reason)
         self.reason = reason
 
@@ -119,6 +124,21 @@ class NcbiConnection:
         self.stop = stop or threading.Event()
         self.pacer = pacer or Pacer(access.limits)
         self.retries = retries
+        self._session: Session | None = None
+        self._lock = threading.Lock()
+
+    def session(self) -> Session:
+        """The connection pool of this service, made on first use."""
+        with self._lock:
+            if self._session is None:
+                self._session = Session(self.name, self.base_url, self.options)
+            return self._session
+
+    def close(self) -> None:
+        with self._lock:
+            session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
     def request(
         self,
@@ -132,25 +152,25 @@ class NcbiConnection:
 
         PARSE turns the body into data and raises `Retry` for a body worth asking again for.
         """
-        import httpx2
-
         url = f"{self.base_url}/{path}" if path else self.base_url + "/"
         fields = {**params, **self.access.params()}
-        host = urlsplit(self.base_url).netloc
+        session = self.session()
 
         def attempt() -> Any:
             if not self.pacer.acquire(self.stop):
                 raise NcbiError("interrupted")
             try:
                 if method == "POST":
-                    response = httpx2.post(url, data=fields, timeout=self.options.timeout)
+                    response = session.request("POST", url, data=fields)
                 else:
-                    response = httpx2.get(url, params=fields, timeout=self.options.timeout)
+                    response = session.request("GET", url, params=fields)
                 body = response.content
-            except httpx2.TimeoutException:
-                raise Retry(f"no answer from {self.name} within {self.options.timeout:g}s") from None
-            except httpx2.HTTPError as exc:
-                raise Retry(f"cannot reach {host} ({type(exc).__name__})") from None
+            except HttpFailure as failure:
+                if failure.kind == "timeout":
+                    raise Retry(failure.reason, limit=TIMEOUT_RETRIES) from None
+                if failure.kind in ("connect", "dropped"):
+                    raise Retry(failure.reason) from None
+                raise NcbiError(failure.reason) from None
             finally:
                 self.pacer.release()
             limits = advertised_limits(response.headers, self.pacer.limits)

@@ -11,17 +11,22 @@ arrivals in any window never sees more) and at most `concurrency` requests in fl
 Limits can change while a batch runs (the server advertises them on every response);
 `pause_until` stops every worker after a 429.
 
-`HttpOptions` holds the knobs a user can set in the environment:
+`HttpOptions` holds the knobs a user can set in the environment (checked when read:
+a value that is not a finite number in its range is a configuration error naming it):
 
-- ATLAS_HTTP_TIMEOUT  seconds to wait for a response (default 20)
-- ATLAS_HTTP_RETRIES  retries after a 429, a 5xx, a timeout or a dropped connection (default 4)
+- ATLAS_HTTP_TIMEOUT  seconds to wait for a connection or for the next bytes of an answer (default 10)
+- ATLAS_HTTP_DEADLINE seconds one request may take from start to its last byte (default 30)
+- ATLAS_HTTP_RETRIES  retries after a 429, a 5xx or a dropped connection (default 4); a timeout
+                      is retried once at most, an answer past the deadline or too large never
 - ATLAS_HTTP_BACKOFF  first wait before a retry in seconds, doubled each time (default 1)
 - ATLAS_HTTP_MAX_WAIT longest single wait, also caps a server's Retry-After (default 60)
+- ATLAS_HTTP_MAX_MB   largest answer read, in megabytes once decompressed (default 16)
 """
 
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import re
 import threading
@@ -32,12 +37,17 @@ from typing import Any, TypeVar
 
 from atlas_cli.core.errors import ConfigError
 
-# Spacing between request starts is interval/limit * SAFETY_MARGIN + SEND_JITTER: the
-# margin and the allowance for the time between the pacer's go and the request reaching
-# the server (building an HTTP client per request, as habanero does) keep a server that
-# counts arrivals in any window from ever seeing more than the limit.
-SAFETY_MARGIN = 1.05
-SEND_JITTER = 0.005
+# Spacing between request starts is interval/limit * SAFETY_MARGIN + SEND_JITTER. A request
+# leaves within a millisecond or two of the pacer's go (the session's client and its
+# connections already exist), so a small allowance keeps a server that counts arrivals
+# in any window from ever seeing more than the limit: over a window of `limit` starts the
+# slack adds up to limit * SEND_JITTER + interval * (SAFETY_MARGIN - 1), 30 ms for 10/s.
+SAFETY_MARGIN = 1.01
+SEND_JITTER = 0.002
+
+# A timeout is retried once (a lost packet, a stalled connection), not like a 503 that
+# asks to come back later: a server that does not answer twice is not answering.
+TIMEOUT_RETRIES = 1
 
 T = TypeVar("T")
 
@@ -46,33 +56,47 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
+class _Knob:
+    variable: str
+    field: str
+    kind: type  # int or float
+    low: float
+    high: float
+    low_open: bool  # True: the value must be above LOW, not equal to it
+    unit: str
+
+
+_KNOBS = (
+    _Knob("ATLAS_HTTP_TIMEOUT", "timeout", float, 0, 600, True, "seconds"),
+    _Knob("ATLAS_HTTP_DEADLINE", "deadline", float, 0, 3600, True, "seconds"),
+    _Knob("ATLAS_HTTP_RETRIES", "retries", int, 0, 10, False, "retries"),
+    _Knob("ATLAS_HTTP_BACKOFF", "backoff", float, 0, 600, False, "seconds"),
+    _Knob("ATLAS_HTTP_MAX_WAIT", "max_wait", float, 0, 3600, False, "seconds"),
+    _Knob("ATLAS_HTTP_MAX_MB", "max_mb", float, 0, 1024, True, "megabytes"),
+)
+
+
+@dataclass(frozen=True)
 class HttpOptions:
-    timeout: float = 20.0
+    timeout: float = 10.0
+    deadline: float = 30.0
     retries: int = 4
     backoff: float = 1.0
     max_wait: float = 60.0
+    max_mb: float = 16.0
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1_000_000)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> HttpOptions:
         values: dict[str, Any] = {}  # field name -> int or float
-        for name, field, kind in (
-            ("ATLAS_HTTP_TIMEOUT", "timeout", float),
-            ("ATLAS_HTTP_RETRIES", "retries", int),
-            ("ATLAS_HTTP_BACKOFF", "backoff", float),
-            ("ATLAS_HTTP_MAX_WAIT", "max_wait", float),
-        ):
-            raw = env.get(name)
-            if raw is None or raw == "":
+        for knob in _KNOBS:
+            raw = env.get(knob.variable)
+            if raw is None or raw.strip() == "":
                 continue
-            try:
-                value = kind(raw)
-            except ValueError:
-                raise ConfigError(
-                    f"{name}={raw!r} is not a number", hint=f"set {name} to a number, e.g. {name}={getattr(cls, field)}"
-                ) from None
-            if value < 0 or (field == "timeout" and value == 0):
-                raise ConfigError(f"{name}={raw!r} must be positive", hint=f"e.g. {name}={getattr(cls, field)}")
-            values[field] = value
+            values[knob.field] = _knob_value(knob, raw, getattr(cls, knob.field))
         return cls(**values)
 
     def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
@@ -82,6 +106,27 @@ class HttpOptions:
         if retry_after is not None:
             delay = max(delay, retry_after)
         return min(delay, self.max_wait)
+
+
+def _knob_value(knob: _Knob, raw: str, default: float) -> float:
+    """RAW read as KNOB's number, or a ConfigError naming the variable and the range."""
+    span = (
+        f"more than {knob.low:g} and at most {knob.high:g}" if knob.low_open else f"from {knob.low:g} to {knob.high:g}"
+    )
+    wanted = f"{'a whole number' if knob.kind is int else 'a number'} of {knob.unit}, {span}"
+    hint = f"set {knob.variable} to {wanted}, e.g. {knob.variable}={default:g}, or unset it for the default"
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{knob.variable}={raw!r} is not a number", hint=hint) from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{knob.variable}={raw!r} is not a finite number", hint=hint)
+    if knob.kind is int and not value.is_integer():
+        raise ConfigError(f"{knob.variable}={raw!r} is not a whole number", hint=hint)
+    too_low = value <= knob.low if knob.low_open else value < knob.low
+    if too_low or value > knob.high:
+        raise ConfigError(f"{knob.variable}={raw!r} is out of range: it must be {span}", hint=hint)
+    return int(value) if knob.kind is int else value
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -204,13 +249,17 @@ class Pacer:
 
 
 class Retry(Exception):
-    """A failed attempt worth trying again: REASON for the person, WAIT from Retry-After, the HTTP STATUS."""
+    """A failed attempt worth trying again: REASON for the person, WAIT from Retry-After, the HTTP STATUS;
+    LIMIT caps the retries this kind of failure deserves (None: as many as the options allow)."""
 
-    def __init__(self, reason: str, wait: float | None = None, status: int | None = None) -> None:
+    def __init__(
+        self, reason: str, wait: float | None = None, status: int | None = None, limit: int | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.wait = wait
         self.status = status
+        self.limit = limit
 
 
 class GaveUp(Exception):
@@ -223,10 +272,16 @@ class GaveUp(Exception):
 
 
 def with_retries(
-    attempt: Callable[[], T], options: HttpOptions, pacer: Pacer, stop: threading.Event, retries: int | None = None
+    attempt: Callable[[], T],
+    options: HttpOptions,
+    pacer: Pacer,
+    stop: threading.Event,
+    retries: int | None = None,
+    halt: Callable[[], bool] | None = None,
 ) -> T:
     """ATTEMPT's result, calling it again after each `Retry` it raises (at most RETRIES more times,
-    default `options.retries`); raises `GaveUp` when it never succeeds or STOP is set."""
+    default `options.retries`, or fewer if the Retry says so); raises `GaveUp` when it never
+    succeeds, STOP is set, or HALT() says the service is down."""
     limit = options.retries if retries is None else retries
     attempts = 0
     while True:
@@ -234,7 +289,8 @@ def with_retries(
             return attempt()
         except Retry as retry:
             attempts += 1
-            if attempts > limit or stop.is_set():
+            allowed = limit if retry.limit is None else min(limit, retry.limit)
+            if attempts > allowed or stop.is_set() or (halt is not None and halt()):
                 raise GaveUp(retry.reason, attempts) from None
             delay = options.backoff_delay(attempts, retry.wait)
             if retry.status == 429:
