@@ -41,6 +41,19 @@ def test_a_batch_reuses_its_connections(atlas, fake):
     assert fake.count("ncbi") == 2 and fake.connections("ncbi") == 1
 
 
+def test_the_first_request_of_a_batch_is_sent_as_habanero_sends_the_others(atlas, fake):
+    # The first DOI is asked directly while habanero is imported: same User-Agent, same pool.
+    dois = ["10.1234/first.1", "10.1234/first.2"]
+    fake.add_works(work(d, f"Paper {d}") for d in dois)
+    result = atlas.run("add", "--no-pubmed", *dois)
+    assert result.returncode == 0, result.stderr
+    first, second = (fake.seen("crossref", d)[0] for d in dois)
+    assert first.headers["user-agent"] == second.headers["user-agent"]
+    assert first.headers["x-user-agent"] == second.headers["x-user-agent"]
+    assert "habanero/" in first.headers["user-agent"] and "mailto:curators@example.org" in first.headers["user-agent"]
+    assert first.path == second.path.replace("first.2", "first.1")
+
+
 def test_habanero_outside_a_run_still_makes_its_own_requests(fake):
     from habanero import Crossref
 

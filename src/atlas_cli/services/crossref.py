@@ -39,7 +39,11 @@ no longer uses `httpx2` that way.
 How the rate limits are learnt: the first DOI of a batch is asked alone, under the
 anonymous pool's limits (5 requests/s, 1 at a time), and the limits its answer
 advertises (`x-rate-limit-limit`, `x-rate-limit-interval`, `x-concurrency-limit`)
-pace the rest. Every later answer updates them.
+pace the rest. Every later answer updates them. That first request is sent through
+the session directly, with the User-Agent habanero would send (so in the same pool),
+while habanero is imported in another thread: the import then costs nothing, since
+the batch waits for that answer anyway. Its answer is judged by the same code as
+habanero's (status, content type, JSON).
 
 DOIs are percent-encoded for the URL path before habanero sees them (habanero
 does not encode: `#` and `?` would cut a DOI short) and passed as a list (a
@@ -48,6 +52,7 @@ string would be split on whitespace).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import re
@@ -77,6 +82,9 @@ if TYPE_CHECKING:
     import httpx2
 
 ANONYMOUS_LIMITS = Limits(limit=5, interval=1.0, concurrency=1)
+# Worker threads: as many as requests may be in flight (the limits known when the batch
+# starts), at most MAX_WORKERS. A thread more than that only waits for a slot, and every
+# release would wake it: on a busy machine each wake-up is a wait for a CPU.
 MAX_WORKERS = 8
 BREAKER_THRESHOLD = 3  # DOIs failing, or requests timing out, in a row before the rest of a batch is skipped
 # Characters left as they are in the URL path; everything else (%, #, ?, space,
@@ -294,19 +302,21 @@ class CrossrefClient:
         self.pacer = Pacer(ANONYMOUS_LIMITS)
         self.notes: list[str] = []  # things worth telling the user once (e.g. limits not advertised)
         self._lock = threading.Lock()
+        self._habanero_lock = threading.Lock()
         self._network_failures_in_a_row = 0
         self._timeouts_in_a_row = 0
         self._last_network_reason = ""
         self._answers = 0
         self._cr: Any = None  # habanero's Crossref client (habanero has no type hints)
         self._session: Session | None = None
+        self._agent: str | None = None
 
     # --- one request ---------------------------------------------------------------
 
     def _ready(self) -> tuple[Any, Session]:
         """habanero's client and the run's session, built once (and before a request is paced,
         so the import and set-up time never sits between the pacer's go and the request leaving)."""
-        with self._lock:
+        with self._habanero_lock:  # not self._lock: the first request goes on while habanero is imported
             if self._cr is None:
                 from habanero import Crossref
 
@@ -317,9 +327,24 @@ class CrossrefClient:
                     ua_string=user_agent_suffix(),
                     timeout=self.options.timeout,
                 )
+        return self._cr, self._session_ready()
+
+    def _session_ready(self) -> Session:
+        with self._lock:
             if self._session is None:
                 self._session = Session("Crossref", self.base_url, self.options)
-            return self._cr, self._session
+            return self._session
+
+    def _user_agent(self) -> dict[str, str]:
+        """The headers habanero sends (its make_ua), without importing habanero."""
+        if self._agent is None:
+            from importlib.metadata import version
+
+            agent = f"python-httpx2/{version('httpx2')} habanero/{version('habanero')}"
+            if self.mailto:
+                agent += f" (mailto:{self.mailto})"
+            self._agent = agent + " " + user_agent_suffix()
+        return {"User-Agent": self._agent, "X-USER-AGENT": self._agent}
 
     def close(self) -> None:
         """Close the run's connections (a later request opens new ones)."""
@@ -340,22 +365,50 @@ class CrossrefClient:
         if limits != self.pacer.limits:
             self.pacer.update(limits)
 
-    def _get_once(self, doi: str, first: bool) -> Any:
-        """One paced GET /works/{doi}; returns parsed JSON or raises Retry/_Fail/_Redirect.
+    def _go(self, first: bool) -> None:
+        """Wait for the pacer's go; raise _Fail if the run stopped or the service is down.
 
-        The breaker is checked again once the pacer lets the request go: requests that
-        waited for a slot while the service stopped answering are not sent."""
-        import httpx2
-        from habanero.exceptions import RequestError as HabaneroRequestError
-
-        cr, session = self._ready()
-        path_id = encode_doi_path(doi)
+        The breaker is checked once the pacer lets the request go: requests that waited
+        for a slot while the service stopped answering are not sent."""
         if not self.pacer.acquire(self.stop):
             raise _Fail("interrupted", "network")
         down = self.service_down()
         if down:
             self.pacer.release()
             raise _Fail(f"{'not tried' if first else 'stopped retrying'}: Crossref is failing ({down})", "network")
+
+    def _get_direct(self, doi: str, first: bool) -> Any:
+        """One paced GET /works/{doi} through the session alone (the first DOI of a batch, see the
+        module doc); the answer is judged as `_get_once` judges habanero's."""
+        session, headers = self._session_ready(), self._user_agent()
+        self._go(first)
+        try:
+            response = session.request("GET", f"{self.base_url}/works/{encode_doi_path(doi)}", headers=headers)
+        except HttpFailure as failure:
+            raise self._after_failure(failure) from None
+        finally:
+            self.pacer.release()
+        self._answered(response)
+        if response.status_code > 201:  # habanero's request(): anything else raises for its status
+            self._raise_for_status(response.status_code, response.text, response.headers)
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            raise Retry(
+                f"Crossref answered with {_describe_body(response.text)} instead of JSON (HTTP {response.status_code})",
+                status=response.status_code,
+            )
+        try:
+            return json.loads(response.content)
+        except ValueError as exc:
+            raise Retry(f"Crossref's answer is not valid JSON (truncated?): {exc}") from exc
+
+    def _get_once(self, doi: str, first: bool) -> Any:
+        """One paced GET /works/{doi} through habanero; returns parsed JSON or raises Retry/_Fail/_Redirect."""
+        import httpx2
+        from habanero.exceptions import RequestError as HabaneroRequestError
+
+        cr, session = self._ready()
+        path_id = encode_doi_path(doi)
+        self._go(first)
         _route.session, _route.on_response = session, self._answered
         try:
             return cr.works(ids=[path_id])
@@ -418,14 +471,15 @@ class CrossrefClient:
 
     # --- one DOI, with retries and aliases -------------------------------------------
 
-    def fetch(self, doi: str) -> Fetched:
-        """The work for DOI, or a Fetched saying why not (never raises for the network)."""
+    def fetch(self, doi: str, direct: bool = False) -> Fetched:
+        """The work for DOI, or a Fetched saying why not (never raises for the network).
+        DIRECT: through the session alone, not habanero (the first DOI of a batch)."""
         asked = doi
         via_redirect = False
         target = doi
         for _hop in range(3):
             try:
-                data = self._with_retries(target)
+                data = self._with_retries(target, direct)
             except _Redirect as redirect:
                 if doi_key(redirect.target) == doi_key(target):
                     return self._failed(asked, "Crossref redirected the DOI to itself", "network")
@@ -439,13 +493,14 @@ class CrossrefClient:
             return self._succeeded(result)
         return self._failed(asked, "Crossref redirected too many times", "network")
 
-    def _with_retries(self, doi: str) -> Any:
+    def _with_retries(self, doi: str, direct: bool) -> Any:
         attempts = 0
+        get = self._get_direct if direct else self._get_once
 
         def attempt() -> Any:
             nonlocal attempts
             attempts += 1
-            return self._get_once(doi, first=attempts == 1)
+            return get(doi, attempts == 1)
 
         try:
             return with_retries(
@@ -488,22 +543,34 @@ class CrossrefClient:
     def fetch_many(self, dois: list[str]) -> Iterator[Fetched]:
         """Fetch every DOI, yielding results as they complete (not in input order).
 
-        The first DOI is asked alone, so the limits its answer advertises pace the rest."""
+        The first DOI is asked alone, so the limits its answer advertises pace the rest;
+        habanero is made ready meanwhile (see the module doc)."""
         if not dois:
             return
         try:
             first: list[Fetched] = []
             if len(dois) > 1 and not self.pacer.limits.advertised:
-                first.append(self._fetch_guarded(dois[0]))
+                with contextlib.suppress(Exception):  # a failure shows again, as the first DOI's
+                    self._session_ready()  # the first request's own imports and client, before...
+                    self._user_agent()
+                warm = threading.Thread(target=self._warm, name="crossref-warm", daemon=True)  # ...habanero's
+                warm.start()
+                first.append(self._fetch_guarded(dois[0], direct=True))
+                warm.join()
                 dois = dois[1:]
             yield from self._fetch_in_parallel(dois, first)
         finally:
             self.close()
 
-    def _fetch_guarded(self, doi: str) -> Fetched:
+    def _warm(self) -> None:
+        # A failure here shows again, as a DOI's failure, when a worker needs habanero.
+        with contextlib.suppress(Exception):
+            self._ready()
+
+    def _fetch_guarded(self, doi: str, direct: bool = False) -> Fetched:
         """`fetch`, with an unexpected failure made that DOI's failure (a batch never loses a DOI)."""
         try:
-            return self.fetch(doi)
+            return self.fetch(doi, direct)
         except Exception as exc:  # noqa: BLE001 - never lose a DOI to an unexpected failure in a worker
             return self._failed(
                 doi, f"the request could not be made ({type(exc).__name__}: {short_cause(exc)})", "network"
@@ -533,7 +600,7 @@ class CrossrefClient:
 
         workers = [
             threading.Thread(target=worker, name=f"crossref-{i}", daemon=True)
-            for i in range(min(len(dois), MAX_WORKERS))
+            for i in range(min(len(dois), MAX_WORKERS, self.pacer.limits.concurrency))
         ]
         for thread in workers:
             thread.start()
