@@ -1,8 +1,9 @@
-"""The entry point: the framework-free `atlas cite` path agrees with the Typer command, the
+"""The entry point: the framework-free `atlas cite` and `atlas add` paths agree with the Typer commands, the
 installed `atlas` is what the tests run in-process, and runs leave nothing to the next."""
 
 from __future__ import annotations
 
+import contextvars
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 from helpers import REPO, clean_env, new_atlas, run_atlas, run_atlas_process, write_record
 
 from atlas_cli.cli.app import COMMANDS, Options, create_app, options, run_app
-from atlas_cli.cli.fastpath import parse_cite
+from atlas_cli.cli.fastpath import parse_add, parse_cite
 
 SLUG = "mensah-2017-chronic-fatigue"
 
@@ -127,6 +128,101 @@ def test_lint_of_one_clean_file_imports_only_what_it_needs():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stderr.strip().splitlines()[-1] == "(0, [])"
+
+
+# --- `atlas add`: the plain forms skip the framework, and say what the Typer command says -------
+
+DOI = "10.1234/entry.1"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "--offline", DOI],  # not in the (empty) cache: exit 1
+        ["add", "--offline", "--refresh", DOI],
+        ["add", "--dry-run", "--offline", "--no-pubmed", "--", DOI, "28410877"],
+        ["add", "not a doi", "https://www.example.org/article/5"],
+        ["add", "--from", "no-such-file.txt"],
+        ["add", "--offline", "--from=-"],  # standard input: empty
+    ],
+)
+def test_fast_add_and_typer_agree(args, tmp_path):
+    root = new_atlas(tmp_path / "atlas")
+    args = ["--root", str(root), *args]
+    assert parse_add(args) is not None  # these take the fast path
+    fast = run_atlas(*args, cwd=tmp_path)
+    slow = run_atlas(*args, cwd=tmp_path, entry=run_app)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr)
+    assert "Traceback" not in fast.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add"],
+        ["add", "--help"],
+        ["add", "-h"],
+        ["add", DOI, "--verbose"],
+        ["add", "--from"],
+        ["--version", "add", DOI],
+        ["cite", "add"],
+        ["list", "--search", "add"],
+    ],
+)
+def test_anything_else_goes_to_typer_for_add(args):
+    assert parse_add(args) is None
+
+
+def test_fast_add_imports_no_cli_framework(tmp_path):
+    root = new_atlas(tmp_path / "atlas")
+    code = (
+        f"import sys; sys.argv=['atlas','--root',{str(root)!r},'add','--offline','{DOI}']\n"
+        "from atlas_cli.__main__ import main\n"
+        "try: main()\n"
+        "except SystemExit: pass\n"
+        "bad=[m for m in ('typer','click','pydantic') if m in sys.modules]\n"
+        "sys.stderr.write(repr(bad))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(cache=tmp_path),
+        timeout=60,
+    )
+    assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_help_of_one_command_loads_no_pydantic():
+    code = (
+        "import sys; sys.argv=['atlas','add','--help']\n"
+        "from atlas_cli.__main__ import main\n"
+        "try: main()\n"
+        "except SystemExit: pass\n"
+        "sys.stderr.write(repr('pydantic' in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert "Usage: atlas add [OPTIONS]" in result.stdout and result.stderr.strip() == "False"
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_of_one_command_is_the_applications(name, flag):
+    """`atlas NAME --help` is printed by the command alone; the text is what the application prints."""
+    direct = run_atlas(name, flag, cwd=REPO)
+    app = create_app([name, flag])
+
+    def through_the_application(argv: list[str]) -> int:
+        try:
+            contextvars.copy_context().run(app, args=argv, prog_name="atlas")  # its --root stays in there
+        except SystemExit as exit:
+            return int(exit.code or 0)
+        return 0
+
+    whole = run_atlas(name, flag, cwd=REPO, entry=through_the_application)
+    assert (direct.returncode, direct.stdout) == (whole.returncode, whole.stdout) == (0, whole.stdout)
+    assert whole.stdout.startswith(f"Usage: atlas {name} ")
 
 
 # --- the installed entry point is what the tests run in this process -------------------------

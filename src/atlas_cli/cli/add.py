@@ -1,12 +1,20 @@
-"""`atlas add`: DOIs, PMIDs and PMCIDs -> draft records (thin layer over atlas_cli.add.batch)."""
+"""`atlas add`: DOIs, PMIDs and PMCIDs -> draft records (thin layer over atlas_cli.add.batch).
 
-from __future__ import annotations
+`run_add` is the command; the Typer command and the entry point's fast path
+(`cli.fastpath.fast_add`, for plain command lines) both call it. Nothing here
+imports the CLI framework until `register` runs (and so no `from __future__ import
+annotations`: Typer reads the command's annotations, which name `typer` in `register`).
+"""
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import typer
+if TYPE_CHECKING:
+    import typer
+
+    from atlas_cli.core.config import Settings
 
 HELP = """Create draft records from DOIs, PubMed IDs and PMC IDs, with metadata from Crossref and PubMed.
 
@@ -61,8 +69,69 @@ def _read_from(source: str) -> str:
         raise UsageError(f"--from {source}: cannot read: {exc.strerror}") from None
 
 
-def register(app: typer.Typer) -> None:
-    from atlas_cli.cli.app import eprint, handle_errors, settings
+def run_add(
+    identifiers: list[str],
+    from_file: str | None,
+    dry_run: bool,
+    no_pubmed: bool,
+    offline: bool,
+    refresh: bool,
+    settings: "Callable[[], Settings]",
+) -> int:
+    """`atlas add`: the exit code; SETTINGS gives the run's settings (read once the input is known good)."""
+    from atlas_cli.add.batch import AddOptions, add_dois
+    from atlas_cli.cli.handler import eprint
+    from atlas_cli.core import errors
+    from atlas_cli.core.doi import parse_doi_lines
+
+    if offline and refresh:
+        raise errors.UsageError("--offline and --refresh contradict each other", hint="use one of them")
+    identifiers = list(identifiers)
+    if from_file is not None:
+        identifiers += parse_doi_lines(_read_from(from_file))
+    if not identifiers:
+        raise errors.UsageError(
+            "no DOI or PubMed ID given",
+            hint="atlas add 10.1016/j.neucli.2017.02.002, atlas add 28410877, or --from FILE",
+        )
+    config = settings()
+    options = AddOptions(dry_run=dry_run, pubmed=not no_pubmed, offline=offline, refresh=refresh)
+    from atlas_cli.add.report import result_lines
+    from atlas_cli.cli.progress import BatchProgress
+
+    progress = BatchProgress("adding", result_lines)
+    try:
+        report = add_dois(config, identifiers, options, on_result=progress.result, on_start=progress.start)
+    finally:
+        progress.stop()
+    if dry_run:
+        drafts = [
+            f"# records/{r.slug}.yaml\n{r.text}" + ("" if r.text.endswith("\n") else "\n")
+            for r in report.results
+            if r.text
+        ]
+        sys.stdout.write("---\n".join(drafts))  # a separator only between two records
+        sys.stdout.flush()
+    for warning in report.warnings:
+        eprint(f"atlas: warning: {warning}")
+    from atlas_cli.add.report import summary_lines
+
+    if len(report.results) > 1 or report.interrupted:
+        table = "\n".join(summary_lines(report))
+        if dry_run:  # standard output holds the records
+            eprint(table)
+        else:
+            sys.stdout.write(table + "\n")
+            sys.stdout.flush()
+    if report.interrupted:
+        eprint("atlas: interrupted; the records listed as added are complete, nothing else was written")
+    return report.exit_code
+
+
+def register(app: "typer.Typer") -> None:
+    import typer
+
+    from atlas_cli.cli.app import handle_errors, settings
 
     @app.command("add", help=HELP)
     @handle_errors
@@ -91,49 +160,4 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--refresh", help="Ignore the cache and ask the services again.")
         ] = False,
     ) -> int:
-        from atlas_cli.add.batch import AddOptions, add_dois
-        from atlas_cli.core import errors
-        from atlas_cli.core.doi import parse_doi_lines
-
-        if offline and refresh:
-            raise errors.UsageError("--offline and --refresh contradict each other", hint="use one of them")
-        identifiers = list(dois or [])
-        if from_file is not None:
-            identifiers += parse_doi_lines(_read_from(from_file))
-        if not identifiers:
-            raise errors.UsageError(
-                "no DOI or PubMed ID given",
-                hint="atlas add 10.1016/j.neucli.2017.02.002, atlas add 28410877, or --from FILE",
-            )
-        config = settings()
-        options = AddOptions(dry_run=dry_run, pubmed=not no_pubmed, offline=offline, refresh=refresh)
-        from atlas_cli.add.report import result_lines
-        from atlas_cli.cli.progress import BatchProgress
-
-        progress = BatchProgress("adding", result_lines)
-        try:
-            report = add_dois(config, identifiers, options, on_result=progress.result, on_start=progress.start)
-        finally:
-            progress.stop()
-        if dry_run:
-            drafts = [
-                f"# records/{r.slug}.yaml\n{r.text}" + ("" if r.text.endswith("\n") else "\n")
-                for r in report.results
-                if r.text
-            ]
-            sys.stdout.write("---\n".join(drafts))  # a separator only between two records
-            sys.stdout.flush()
-        for warning in report.warnings:
-            eprint(f"atlas: warning: {warning}")
-        from atlas_cli.add.report import summary_lines
-
-        if len(report.results) > 1 or report.interrupted:
-            table = "\n".join(summary_lines(report))
-            if dry_run:  # standard output holds the records
-                eprint(table)
-            else:
-                sys.stdout.write(table + "\n")
-                sys.stdout.flush()
-        if report.interrupted:
-            eprint("atlas: interrupted; the records listed as added are complete, nothing else was written")
-        return report.exit_code
+        return run_add(dois or [], from_file, dry_run, no_pubmed, offline, refresh, settings)

@@ -134,7 +134,7 @@ def create_app(argv: Sequence[str] = ()) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings={"help_option_names": list(HELP_OPTIONS)},
     )
     app.callback()(main_options)
     wanted = command_name(argv)
@@ -144,13 +144,19 @@ def create_app(argv: Sequence[str] = ()) -> typer.Typer:
     return app
 
 
+HELP_OPTIONS = ("-h", "--help")
+
+
 def run_app(argv: Sequence[str]) -> int:
     """Run `atlas ARGV` through a new Typer application; return the exit code (no fast path:
     `atlas_cli.__main__.run` is what `atlas` runs)."""
     argv = list(argv)
     run_options = _options.set(Options())
     try:
-        create_app(argv)(args=argv, prog_name="atlas")
+        app = create_app(argv)
+        if len(argv) == 2 and argv[0] in COMMANDS and argv[1] in HELP_OPTIONS:
+            _command_help(app, argv[0], argv[1])
+        app(args=argv, prog_name="atlas")
     except SystemExit as exit:
         return exit_code(exit.code)
     except KeyboardInterrupt:
@@ -159,6 +165,19 @@ def run_app(argv: Sequence[str]) -> int:
     finally:
         _options.reset(run_options)
     return errors.OK
+
+
+def _command_help(app: typer.Typer, name: str, flag: str) -> None:
+    """`atlas NAME --help`, printed by the command itself (the same text as through the application).
+
+    Through the application, the global options are processed first, and Typer coerces
+    a non-flag option through pydantic even when it is not given: `--root` alone would
+    load pydantic (about half the time of `import typer`) for a page of help."""
+    command = typer.main.get_command(app)
+    assert isinstance(command, typer.core.TyperGroup)
+    command.commands[name].main(
+        args=[flag], prog_name=f"atlas {name}", help_option_names=list(HELP_OPTIONS), standalone_mode=True
+    )
 
 
 def exit_code(code: object) -> int:

@@ -1,11 +1,14 @@
-"""`atlas cite SLUG... [--format FORMAT]` without the CLI framework.
+"""`atlas cite SLUG...` and `atlas add ID...` without the CLI framework.
 
 Citing a record is what readers and curators run most, and it should start about
 as fast as Python imports the CLI framework alone. Building the Typer application
 and its option coercion (which loads pydantic) costs three times that, so the
-entry point answers the plain form of `atlas cite` here. Anything else (--help,
-an unknown option, no slug) goes to the Typer application, which defines the
-command and its help; both call the same `run_cite` through the same handler.
+entry point answers the plain form of `atlas cite` here. `atlas add` waits for the
+network, and every 0.1 s of start-up is a request not sent: its plain form (the
+identifiers, `--from FILE` and its flags) is answered here too. Anything else
+(--help, an unknown option, nothing to cite or add) goes to the Typer application,
+which defines the commands and their help; both call the same `run_cite` /
+`run_add` through the same handler.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def parse_cite(argv: list[str]) -> tuple[Path | None, bool, list[str], str | None] | None:
-    """(root, debug, slugs, format) for a plain `atlas cite` command line, else None."""
+def parse_global(argv: list[str], command: str) -> tuple[Path | None, bool, list[str]] | None:
+    """(root, debug, the arguments after COMMAND) when ARGV is `[--root DIR] [--debug] COMMAND ...`, else None."""
     root: Path | None = None
     debug = False
     args = list(argv)
@@ -28,8 +31,17 @@ def parse_cite(argv: list[str]) -> tuple[Path | None, bool, list[str], str | Non
             debug = True
         else:
             return None
-    if not args or args.pop(0) != "cite":
+    if not args or args.pop(0) != command:
         return None
+    return root, debug, args
+
+
+def parse_cite(argv: list[str]) -> tuple[Path | None, bool, list[str], str | None] | None:
+    """(root, debug, slugs, format) for a plain `atlas cite` command line, else None."""
+    parsed = parse_global(argv, "cite")
+    if parsed is None:
+        return None
+    root, debug, args = parsed
     slugs: list[str] = []
     fmt: str | None = None
     while args:
@@ -59,3 +71,57 @@ def fast_cite(argv: list[str]) -> int | None:
     from atlas_cli.core.config import load_settings
 
     return run_command(lambda: run_cite(slugs, fmt, load_settings(root)), debug)
+
+
+ADD_FLAGS = ("--dry-run", "--no-pubmed", "--offline", "--refresh")
+
+
+def parse_add(argv: list[str]) -> tuple[Path | None, bool, list[str], str | None, set[str]] | None:
+    """(root, debug, identifiers, --from FILE, flags given) for a plain `atlas add` command line, else None."""
+    parsed = parse_global(argv, "add")
+    if parsed is None:
+        return None
+    root, debug, args = parsed
+    identifiers: list[str] = []
+    from_file: str | None = None
+    flags: set[str] = set()
+    while args:
+        arg = args.pop(0)
+        if arg == "--from" and args:
+            from_file = args.pop(0)
+        elif arg.startswith("--from="):
+            from_file = arg.partition("=")[2]
+        elif arg in ADD_FLAGS:
+            flags.add(arg)
+        elif arg == "--":
+            identifiers += args
+            break
+        elif arg.startswith("-"):
+            return None
+        else:
+            identifiers.append(arg)
+    return (root, debug, identifiers, from_file, flags) if identifiers or from_file is not None else None
+
+
+def fast_add(argv: list[str]) -> int | None:
+    """The exit code of a plain `atlas add`, or None when ARGV is anything else."""
+    parsed = parse_add(argv)
+    if parsed is None:
+        return None
+    root, debug, identifiers, from_file, flags = parsed
+    from atlas_cli.cli.add import run_add
+    from atlas_cli.cli.handler import run_command
+    from atlas_cli.core.config import load_settings
+
+    return run_command(
+        lambda: run_add(
+            identifiers,
+            from_file,
+            dry_run="--dry-run" in flags,
+            no_pubmed="--no-pubmed" in flags,
+            offline="--offline" in flags,
+            refresh="--refresh" in flags,
+            settings=lambda: load_settings(root),
+        ),
+        debug,
+    )

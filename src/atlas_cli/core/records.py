@@ -7,11 +7,9 @@ and renames it into place, so a crash never leaves a half-written record.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from atlas_cli.core.errors import NotFound, UsageError, WriteError
-from atlas_cli.core.interrupts import ctrl_c_deferred
 from atlas_cli.core.yamlio import MAX_BYTES, Document, YamlProblem, dump, parse_bytes
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -180,6 +177,8 @@ def load_record(records_dir: Path, slug: str) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def record_schema() -> dict[str, Any]:
     """The shipped record schema (key order and enumerations are read from it)."""
+    import json  # here, not at the top: `atlas cite` reads records and never the schema
+
     from atlas_cli.core.config import find_schemas_dir
 
     return json.loads((find_schemas_dir() / "record.schema.json").read_text(encoding="utf-8"))
@@ -231,12 +230,16 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False, make_parents
     places only: a user's --output path with a typo must fail, not grow folders).
     Raises WriteError (exit 4) with the reason.
     """
+    from atlas_cli.core.interrupts import ctrl_c_deferred  # imported by writers only (cite reads)
+
     path = Path(path)
     with ctrl_c_deferred():
         _write_atomic(path, text, exclusive, make_parents)
 
 
 def _write_atomic(path: Path, text: str, exclusive: bool, make_parents: bool) -> None:
+    import tempfile
+
     directory = path.parent
     try:
         if make_parents:
