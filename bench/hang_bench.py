@@ -62,7 +62,9 @@ def run(scenario: str, give_up: float, pythonpath: str | None) -> Outcome:
         else:
             dois = ["10.5555/bomb"]
             fake.script(dois[0], Reply.gzip_bomb(200_000_000))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
+        # As a user runs it: none of this shell's ATLAS_* settings, and compiled modules kept
+        # (with PYTHONDONTWRITEBYTECODE set, every run would compile atlas's modules again).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_") and k != "PYTHONDONTWRITEBYTECODE"}
         env.update(fake.env())
         env["ATLAS_CACHE_DIR"] = str(Path(tmp) / "cache")
         if pythonpath:

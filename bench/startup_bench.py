@@ -12,6 +12,7 @@ Machines are noisy: the ratios come from one run, and the load average is printe
 
     python bench/startup_bench.py              # 1,000 records, 15 runs
     python bench/startup_bench.py -n 200 -r 9
+    python bench/startup_bench.py --pythonpath OTHER/src   # another checkout, for a before/after
 """
 
 from __future__ import annotations
@@ -52,7 +53,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000, help="records to generate (default 1,000)")
     parser.add_argument("-r", "--runs", type=int, default=15, help="runs per command (default 15)")
+    parser.add_argument("--pythonpath", help="run atlas from this source folder instead of the installed one")
     args = parser.parse_args()
+    if args.pythonpath:
+        ENV["PYTHONPATH"] = args.pythonpath
     from atlas_cli.cli.app import COMMANDS
 
     tmp = Path(tempfile.mkdtemp(prefix="atlas-startup-bench-"))
