@@ -232,15 +232,11 @@ def test_help_of_one_command_is_the_applications(name, flag):
     "args",
     [
         ["cite", SLUG],  # the fast path
-        ["cite", "-f", "apa", "no-such-record"],
-        ["--root", "records", "lint", "--format", "json"],
-        ["lint", "no-such-file.yaml"],
+        ["cite", "-f", "apa", "no-such-record"],  # the fast path: an unknown slug
+        ["--root", "records", "lint", "--format", "json"],  # a command of the Typer app
         ["show", SLUG, "--no-citations"],
-        ["--version"],
-        ["--help"],
         ["lint", "--jobs", "0"],  # a usage error from the framework
-        ["no-such-command"],
-        [],
+        [],  # the help, exit 2
     ],
 )
 def test_the_installed_atlas_and_python_m_do_what_the_in_process_run_does(args, tmp_path):
