@@ -12,6 +12,12 @@ from fake_services import FakeServices
 from helpers import new_atlas
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests (marked `slow`) start first, so that on several workers the rest runs
+    beside them instead of after them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def atlas(tmp_path: Path) -> Path:
     """An empty atlas at TMP_PATH/atlas (modules about `atlas add` give the name their own atlas)."""

@@ -128,6 +128,7 @@ def run_action(action_path: Path, workspace: Path, temp: Path, **inputs: str) ->
     return runner
 
 
+@pytest.mark.slow  # installs atlas into a new environment
 def test_the_action_installs_atlas_from_its_checkout_and_annotates_problems(action_checkout, tmp_path):
     workspace = new_atlas(tmp_path / "records-repo")
     write_record(workspace, with_pem(badge="not-required"))
@@ -143,6 +144,7 @@ def test_the_action_installs_atlas_from_its_checkout_and_annotates_problems(acti
     assert "| error | `records/fluge-2019-b-lymphocyte.yaml` |" in runner.summary.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # installs atlas into a new environment
 def test_the_action_writes_sarif_to_a_file_for_code_scanning(action_checkout, tmp_path):
     workspace = new_atlas(tmp_path / "records-repo")
     write_record(workspace, good())

@@ -194,6 +194,7 @@ def hook_repository(tmp_path_factory):
     return atlas_source(tmp_path_factory.mktemp("upstream") / "atlas")
 
 
+@pytest.mark.slow  # installs atlas into a new environment
 def test_a_new_atlas_end_to_end(tmp_path, hook_repository):
     fake = FakeServices()
     with fake:
