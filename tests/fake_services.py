@@ -32,11 +32,23 @@ and its JSON answers show (esearch `esearchresult`, esummary `result` DocSums):
 - `esummary.fcgi`: DocSums for an `id` list (an unknown PMID gets NCBI's
   `{"uid": ..., "error": "cannot get document summary"}`), or for a page
   (`retstart`, `retmax`) of a stored search (`WebEnv`, `query_key`).
+- `efetch.fcgi` with `db=pubmed` (`retmode=xml`): a `PubmedArticleSet` with a
+  `PubmedArticle` per known PMID of the `id` list (unknown ones left out, as
+  PubMed does): its `Abstract` (`AbstractText`, with `Label`s for a structured
+  abstract, as given to `add_pubmed_record(abstract=)`) and its `ArticleIdList`
+  (pubmed, doi, pmc). A record given an abstract has the DocSum attribute
+  `Has Abstract`, as PubMed's do; one without has none.
+- `efetch.fcgi` with `db=pmc`: a `pmc-articleset` with a JATS `<article>` per
+  PMCID of the `id` list (numbers, with or without `PMC`) registered with
+  `add_pmc_article()` (its `article-id`s and a `body` of `<sec>`s with `sec-type`,
+  `title`, `p` and nested `sec`s, or the XML given); an article PMC may not give
+  out has no body (`open_access=False`), as PMC sends it.
 - Every answer carries `X-RateLimit-Limit` (3, or 10 when `api_key` is sent) as
   NCBI's do; `ncbi_enforce=True` answers a request over that rate in any 1 s
   window with NCBI's 429 `{"error": "API rate limit exceeded", ...}`.
-- `ncbi_script(*replies)` overrides both (failure tests); `ncbi_script(..., tool="esummary")`
-  only one of them.
+- `ncbi_script(*replies)` overrides all of them (failure tests); `ncbi_script(..., tool="esummary")`
+  only one of them; `efetch_script(*replies)` answers the next efetch requests, one
+  reply each, then efetch answers from its records again.
 
 PMC ID converter (under `idconv_url`), GET `?ids=PMC1,PMC2&format=json`: a
 record per id with the PMID and DOI registered with `add_pubmed_record(pmcid=)`,
@@ -75,6 +87,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
 
 POLITE_HEADERS = {
     "x-rate-limit-limit": "10",
@@ -219,7 +232,10 @@ class FakeServices:
         self.pubmed: dict[str, dict] = {}  # pmid -> summary item
         self.pubmed_by_doi: dict[str, str] = {}
         self.pmc: dict[str, dict] = {}  # PMCID -> {"pmcid", "pmid", "doi"}
+        self.abstracts: dict[str, Any] = {}  # pmid -> abstract text, or [(label, text)]
+        self.pmc_articles: dict[str, str] = {}  # PMCID -> the <article> XML
         self.ncbi_replies: list[Reply] = []
+        self.efetch_replies: list[Reply] = []
         self.idconv_replies: list[Reply] = []
         self.tool_replies: dict[str, list[Reply | None]] = {}  # esearch / esummary -> scripted replies
         self.requests: list[Seen] = []
@@ -279,8 +295,13 @@ class FakeServices:
         pmcid: str | None = None,
         vernacular: str = "",
         doctype: str = "citation",
+        abstract: str | list[tuple[str, str]] | None = None,
     ) -> dict:
-        """A PubMed record, as esummary's JSON DocSum has it (returned, to change a field for a test)."""
+        """A PubMed record, as esummary's JSON DocSum has it (returned, to change a field for a test).
+
+        ABSTRACT: its abstract for efetch, a text or a structured abstract [(label, text)]."""
+        if abstract is not None:
+            self.abstracts[pmid] = abstract
         names = [{"name": n, "authtype": "Author", "clusterid": ""} for n in authors]
         names += [{"name": n, "authtype": "CollectiveName", "clusterid": ""} for n in collective]
         ids = [{"idtype": "pubmed", "idtypen": 1, "value": pmid}]
@@ -320,7 +341,7 @@ class FakeServices:
                 {"pubstatus": "pubmed", "date": f"{entrez} 06:00"},
             ],
             "references": [],
-            "attributes": ["Has Abstract"],
+            "attributes": ["Has Abstract"] if abstract is not None else [],
             "pmcrefcount": "",
             "fulljournalname": journal,
             "elocationid": f"doi: {doi}" if doi else "",
@@ -350,6 +371,34 @@ class FakeServices:
         """An article the PMC ID converter knows (with whatever ids are given), PubMed perhaps not."""
         self.pmc[pmcid.upper()] = {"pmcid": pmcid, "pmid": pmid, "doi": doi}
 
+    def add_pmc_article(
+        self,
+        pmcid: str,
+        sections: Iterable[tuple[str | None, str | None, Any]] = (),
+        *,
+        pmid: str | None = None,
+        xml: str | None = None,
+        open_access: bool = True,
+        id_type: str = "pmcid",
+    ) -> str:
+        """A full text in PMC: SECTIONS are (sec-type, title, content), content a paragraph, a list
+        of paragraphs, or a list of nested sections; XML replaces the whole <article>. Returns the XML."""
+        if xml is None:
+            ids = f'<article-id pub-id-type="{id_type}">{pmcid if id_type == "pmcid" else pmcid[3:]}</article-id>'
+            if pmid:
+                ids += f'<article-id pub-id-type="pmid">{pmid}</article-id>'
+            body = "".join(_jats_sec(sec) for sec in sections) if open_access else ""
+            xml = (
+                '<article xmlns:xlink="http://www.w3.org/1999/xlink" article-type="research-article">'
+                f"<front><article-meta>{ids}<title-group><article-title>A study</article-title></title-group>"
+                "</article-meta></front>"
+                + (f"<body>{body}</body>" if open_access else "")
+                + "<back><ref-list><ref><mixed-citation>Carruthers BM. Canadian Consensus Criteria.</mixed-citation>"
+                "</ref></ref-list></back></article>"
+            )
+        self.pmc_articles[pmcid.upper()] = xml
+        return xml
+
     def ncbi_script(self, *replies: Reply | None, tool: str | None = None) -> None:
         """Answer NCBI requests with REPLIES in order (the last one repeats); only TOOL's
         requests (`esearch`, `esummary`) when given, the others answered as usual, as are
@@ -358,6 +407,10 @@ class FakeServices:
             self.ncbi_replies = list(replies)
         else:
             self.tool_replies[tool] = list(replies)
+
+    def efetch_script(self, *replies: Reply) -> None:
+        """The next efetch requests get REPLIES, one each; then efetch answers from its records again."""
+        self.efetch_replies = list(replies)
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -489,7 +542,65 @@ class FakeServices:
             return self._esearch(params)
         if raw_path.endswith("/esummary.fcgi"):
             return self._esummary(params)
+        if raw_path.endswith("/efetch.fcgi"):
+            with self._lock:
+                if self.efetch_replies:
+                    return self.efetch_replies.pop(0)
+        if raw_path.endswith("/efetch.fcgi") and _first(params, "db", "") == "pubmed":
+            return self._efetch_pubmed(params)
+        if raw_path.endswith("/efetch.fcgi") and _first(params, "db", "") == "pmc":
+            return self._efetch_pmc(params)
         return Reply(status=400, body={"error": "unknown tool"})
+
+    def _efetch_pubmed(self, params: dict[str, list[str]]) -> Reply:
+        ids = [i for v in params.get("id", []) for i in v.split(",") if i]
+        articles = []
+        for pmid in ids:
+            item = self.pubmed.get(pmid)
+            if item is None:
+                continue
+            abstract = self.abstracts.get(pmid)
+            if isinstance(abstract, str):
+                texts = f"<AbstractText>{_xml_text(abstract)}</AbstractText>"
+            else:
+                texts = "".join(
+                    f'<AbstractText Label="{escape(label)}" NlmCategory="{escape(label.upper())}">{_xml_text(text)}'
+                    "</AbstractText>"
+                    for label, text in abstract or []
+                )
+            abstract_xml = f"<Abstract>{texts}<CopyrightInformation>© The authors</CopyrightInformation></Abstract>"
+            article_ids = "".join(
+                f'<ArticleId IdType="{escape(i["idtype"])}">{escape(i["value"])}</ArticleId>'
+                for i in item["articleids"]
+                if i["idtype"] in ("pubmed", "doi", "pmc")
+            )
+            articles.append(
+                '<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
+                f'<PMID Version="1">{pmid}</PMID><Article PubModel="Print"><ArticleTitle>{escape(item["title"])}'
+                f"</ArticleTitle>{abstract_xml if abstract is not None else ''}<AuthorList><Author><LastName>Smith"
+                "</LastName></Author></AuthorList></Article></MedlineCitation>"
+                f"<PubmedData><ArticleIdList>{article_ids}</ArticleIdList></PubmedData></PubmedArticle>"
+            )
+        body = (
+            '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January '
+            '2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+            f"<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>"
+        )
+        return Reply(body=body, content_type="text/xml; charset=UTF-8")
+
+    def _efetch_pmc(self, params: dict[str, list[str]]) -> Reply:
+        ids = [i.strip() for v in params.get("id", []) for i in v.split(",") if i.strip()]
+        articles = [
+            self.pmc_articles[key]
+            for key in (f"PMC{i.upper().removeprefix('PMC')}" for i in ids)
+            if key in self.pmc_articles
+        ]
+        body = (
+            '<?xml version="1.0" ?>\n<!DOCTYPE pmc-articleset PUBLIC "-//NLM//DTD ARTICLE SET 2.0//EN" '
+            '"https://dtd.nlm.nih.gov/ncbi/pmc/articleset/nlm-articleset-2.0.dtd">\n'
+            f"<pmc-articleset>{''.join(articles)}</pmc-articleset>"
+        )
+        return Reply(body=body, content_type="text/xml; charset=UTF-8")
 
     def _esearch(self, params: dict[str, list[str]]) -> Reply:
         term = " ".join(params.get("term", []))
@@ -575,6 +686,21 @@ class FakeServices:
             now = time.monotonic()
             recent = [r for r in self.requests if r.service == "ncbi" and now - r.start < 1.0]
             return len(recent) > limit
+
+
+def _xml_text(text: str) -> str:
+    """TEXT for XML, with <i>...</i> and <sup>...</sup> kept as the markup PubMed sends."""
+    escaped = escape(text)
+    return re.sub(r"&lt;(/?(?:i|b|sup|sub))&gt;", r"<\1>", escaped)
+
+
+def _jats_sec(section: tuple[str | None, str | None, Any]) -> str:
+    kind, title, content = section
+    attrs = f' sec-type="{escape(kind)}"' if kind else ""
+    inner = f"<title>{escape(title)}</title>" if title else ""
+    for part in [content] if isinstance(content, str) else content:
+        inner += _jats_sec(part) if isinstance(part, tuple) else f"<p>{_xml_text(part)}</p>"
+    return f"<sec{attrs}>{inner}</sec>"
 
 
 def _first(params: dict[str, list[str]], name: str, default: str) -> str:

@@ -5,8 +5,11 @@ Layout under the cache folder (ATLAS_CACHE_DIR, default the user cache dir):
     crossref/<safe-doi>.json   {"doi": asked, "via_redirect": bool, "fetched": ISO time,
                                 "response": <the /works/{doi} JSON as Crossref sent it>}
     pubmed/<safe-doi>.json     {"doi", "pmid", "journal", "year", "title"}
-    text/<safe-doi>.json       {"doi", "fetched", "source", "abstract", "methods"}: the paper's
-                               own words, read by `atlas criteria SLUG` (either text may be null)
+    text/<safe-doi>.json       {"doi", "fetched", "source", "abstract", "methods", "pmid", "pmcid"}:
+                               the paper's own words, read by `atlas criteria SLUG` (either text
+                               may be null); `source` says where each came from
+                               (`abstract: pubmed, methods: pmc`)
+    text/pmid-<pmid>.json      the same for a paper without a DOI, by its PMID
     esummary/<pmid>.json       {"pmid", "fetched", "docsum": <PubMed's esummary DocSum as sent>}
     pmc/<pmcid>.json           {"pmcid", "fetched", "pmid", "doi"}: the PMC ID converter's answer
 
@@ -35,20 +38,22 @@ class Cache:
     def _path(self, kind: str, doi: str) -> Path:
         return self.root / kind / f"{safe_name(doi)}.json"
 
-    def _read(self, kind: str, doi: str, field: str = "doi") -> dict[str, Any] | None:
-        """The entry stored for DOI (or for another id, named by FIELD), if it is readable and truly its own."""
+    def _read(self, kind: str, doi: str, field: str = "doi", name: str | None = None) -> dict[str, Any] | None:
+        """The entry stored for DOI (or for another id, named by FIELD), if it is readable and truly its own.
+
+        NAME: the file's name, when it is not the id itself."""
         try:
-            data = json.loads(self._path(kind, doi).read_text(encoding="utf-8"))
+            data = json.loads(self._path(kind, name or doi).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(data, dict) or not isinstance(data.get(field), str) or doi_key(data[field]) != doi_key(doi):
             return None
         return data
 
-    def _write(self, kind: str, doi: str, data: dict[str, Any]) -> str | None:
+    def _write(self, kind: str, doi: str, data: dict[str, Any], name: str | None = None) -> str | None:
         if self.broken:  # the folder is unusable: one warning for the run, not one per DOI
             return self.broken
-        path = self._path(kind, doi)
+        path = self._path(kind, name or doi)
         try:
             write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n", make_parents=True)
         except WriteError as exc:
@@ -96,9 +101,14 @@ class Cache:
     def write_pubmed(self, doi: str, hit: dict[str, Any]) -> str | None:
         return self._write("pubmed", doi, {**hit, "doi": doi})
 
-    def read_text(self, doi: str) -> dict[str, Any] | None:
-        """{"doi", "fetched", "source", "abstract", "methods"} for DOI, when some text is stored."""
-        data = self._read("text", doi)
+    def read_text(self, doi: str | None, pmid: str | None = None) -> dict[str, Any] | None:
+        """{"doi", "fetched", "source", "abstract", "methods", ...} for DOI (else for PMID), when some text is stored."""
+        if doi:
+            data = self._read("text", doi)
+        elif pmid:
+            data = self._read("text", pmid, field="pmid", name=f"pmid-{pmid}")
+        else:
+            return None
         if data is None:
             return None
         parts = [data.get(k) for k in ("abstract", "methods")]
@@ -107,19 +117,30 @@ class Cache:
         return data
 
     def write_text(
-        self, doi: str, *, abstract: str | None = None, methods: str | None = None, source: str | None = None
+        self,
+        doi: str | None,
+        *,
+        abstract: str | None = None,
+        methods: str | None = None,
+        source: str | None = None,
+        pmid: str | None = None,
+        pmcid: str | None = None,
     ) -> str | None:
-        return self._write(
-            "text",
-            doi,
-            {
-                "doi": doi,
-                "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
-                "source": source,
-                "abstract": abstract,
-                "methods": methods,
-            },
-        )
+        """Store a paper's text under its DOI, or under its PMID when it has no DOI."""
+        data = {
+            "doi": doi,
+            "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
+            "source": source,
+            "abstract": abstract,
+            "methods": methods,
+            "pmid": pmid,
+            "pmcid": pmcid,
+        }
+        if doi:
+            return self._write("text", doi, data)
+        if pmid:
+            return self._write("text", pmid, data, name=f"pmid-{pmid}")
+        return None
 
     def read_pubmed_summary(self, pmid: str) -> dict[str, Any] | None:
         """PubMed's esummary DocSum for PMID, as it was sent."""

@@ -58,6 +58,10 @@ class NcbiError(Exception):
         self.reason = reason
 
 
+class TooLarge(NcbiError):
+    """An answer larger than the session reads (ATLAS_HTTP_MAX_MB): never retried as it is."""
+
+
 @dataclass(frozen=True)
 class NcbiAccess:
     """Who is asking: sent with every request, as NCBI asks."""
@@ -170,6 +174,8 @@ class NcbiConnection:
                     raise Retry(failure.reason, limit=TIMEOUT_RETRIES) from None
                 if failure.kind in ("connect", "dropped"):
                     raise Retry(failure.reason) from None
+                if failure.kind == "too-large":
+                    raise TooLarge(failure.reason) from None
                 raise NcbiError(failure.reason) from None
             finally:
                 self.pacer.release()

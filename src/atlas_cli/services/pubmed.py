@@ -17,31 +17,42 @@ Each use costs a handful of requests, however many papers:
   list is complete or the call fails: a page with fewer summaries than asked,
   or summaries that do not match the search's PMIDs, raise `PubMedError`.
 
+- `abstracts(pmids)`: `efetch` (db=pubmed, XML) of `EFETCH_CHUNK` PMIDs per
+  request: each paper's abstract, and its PMCID when PubMed Central has it.
+- `pmc_methods(pmcids)`: `efetch` (db=pmc, JATS XML) of `PMC_CHUNK` full texts per
+  request: each article's methods section (`xmltext.pmc_methods`). An answer larger
+  than the session reads (`ATLAS_HTTP_MAX_MB`, services/http.py) is split in halves
+  and asked again; an article too large on its own is left out.
+
 Requests go through `ncbi.NcbiConnection` (POST, so long id lists fit; `tool`,
 `email` and `api_key`; NCBI's 3 or 10 requests/s; retries). Another batched call
-over the same PMIDs (say `efetch` of abstracts) is one more method built on
-`_in_chunks()` with its own parse function.
+over the same PMIDs is one more method built on `_in_chunks()` with its own parse
+function.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from atlas_cli.core.doi import Doi, doi_key, inspect_identifier
-from atlas_cli.services.ncbi import NcbiAccess, NcbiConnection, NcbiError, error_in
-from atlas_cli.services.pacing import HttpOptions, Pacer
+from atlas_cli.services.ncbi import NcbiAccess, NcbiConnection, NcbiError, TooLarge, error_in
+from atlas_cli.services.pacing import HttpOptions, Pacer, Retry
+from atlas_cli.services.xmltext import PubMedText, XmlError, XmlRefused
 
 SEARCH_CHUNK = 50  # DOI terms per esearch
 SUMMARY_CHUNK = 200  # PMIDs per esummary (NCBI: POST for more than about 200)
 PAGE_SIZE = 500  # summaries per esummary page of a stored search
+EFETCH_CHUNK = 200  # PMIDs per efetch of abstracts (a few kB each)
+PMC_CHUNK = 20  # PMC full texts per efetch (typically 100-500 kB each)
 MAX_HITS = 10_000  # esearch returns at most the first 10,000 PMIDs of a search
 MAX_RETRIES = 2  # the enrichment of `atlas add` gives up sooner than a search (its caller's choice)
 PMID_RE = re.compile(r"[1-9][0-9]{0,8}")
+T = TypeVar("T")
 
 
 class PubMedError(NcbiError):
@@ -66,6 +77,8 @@ class PubMedHit:
     year: int | None = None
     title: str | None = None
     journal_abbrev: str | None = None  # NLM's abbreviation (esummary `source`), e.g. Pediatr Neurol
+    pmcid: str | None = None  # the full text's id in PubMed Central, when it is there
+    has_abstract: bool | None = None  # PubMed's `Has Abstract` attribute (None: not known)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +88,8 @@ class PubMedHit:
             "year": self.year,
             "title": self.title,
             "journal_abbrev": self.journal_abbrev,
+            "pmcid": self.pmcid,
+            "has_abstract": self.has_abstract,
         }
 
     @classmethod
@@ -89,6 +104,8 @@ class PubMedHit:
             year=year if isinstance(year, int) else None,
             title=data.get("title") or None,
             journal_abbrev=data.get("journal_abbrev") or None,
+            pmcid=data.get("pmcid") if isinstance(data.get("pmcid"), str) else None,
+            has_abstract=data.get("has_abstract") if isinstance(data.get("has_abstract"), bool) else None,
         )
 
 
@@ -119,6 +136,7 @@ class PubMedSummary:
     entrez_date: date | None = None  # when the record entered PubMed
     pmcid: str | None = None
     doc_type: str | None = None  # citation (an article), book, chapter
+    has_abstract: bool | None = None  # PubMed's `Has Abstract` attribute (None: no attributes sent)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)  # the DocSum as sent (for the cache)
 
     @classmethod
@@ -141,6 +159,12 @@ class PubMedSummary:
         pubdate = text("pubdate")
         year = _year(pubdate) or _year(text("epubdate")) or _year(text("sortpubdate"))
         types = [t.strip() for t in item.get("pubtype") or [] if isinstance(t, str) and t.strip()]
+        attributes = item.get("attributes")
+        has_abstract = (
+            any(isinstance(a, str) and a.strip().lower() == "has abstract" for a in attributes)
+            if isinstance(attributes, list)
+            else None
+        )
         return cls(
             pmid=pmid,
             doi=doi,
@@ -159,6 +183,7 @@ class PubMedSummary:
             entrez_date=_entrez_date(item),
             pmcid=pmcid if pmcid and re.fullmatch(r"PMC[0-9]+", pmcid) else None,
             doc_type=text("doctype"),
+            has_abstract=has_abstract,
             raw=item,
         )
 
@@ -173,6 +198,8 @@ class PubMedSummary:
             year=self.year,
             title=self.title,
             journal_abbrev=self.source,
+            pmcid=self.pmcid,
+            has_abstract=self.has_abstract,
         )
 
 
@@ -361,6 +388,55 @@ class PubMedClient:
             )
         return [summaries[p] for p in search.pmids]
 
+    # --- the paper's own words: abstracts, and methods sections from PMC ----------------
+
+    def abstracts(self, pmids: Iterable[str]) -> dict[str, PubMedText]:
+        """What efetch says of PMIDS (abstract, PMCID, DOI), EFETCH_CHUNK per request; raises PubMedError.
+
+        A PMID PubMed does not return is simply absent.
+        """
+        from atlas_cli.services.xmltext import pubmed_abstracts
+
+        found: dict[str, PubMedText] = {}
+        for chunk in _in_chunks(list(dict.fromkeys(pmids)), EFETCH_CHUNK):
+            answer = self.connection.request(
+                "efetch.fcgi",
+                {"db": "pubmed", "retmode": "xml", "id": ",".join(chunk)},
+                parse=_xml_parser(pubmed_abstracts, "PubMed's efetch"),
+            )
+            found.update({pmid: text for pmid, text in answer.items() if pmid in chunk})
+        return found
+
+    def pmc_methods(self, pmcids: Iterable[str]) -> dict[str, str | None]:
+        """The methods section of each of PMCIDS (`PMC123`), PMC_CHUNK per request; raises PubMedError.
+
+        None for an article without one (or whose full text PMC does not give out);
+        an article PMC does not return, or too large to fetch, is absent.
+        """
+        found: dict[str, str | None] = {}
+        for chunk in _in_chunks(list(dict.fromkeys(pmcids)), PMC_CHUNK):
+            found.update(self._pmc_chunk(chunk))
+        return found
+
+    def _pmc_chunk(self, pmcids: list[str]) -> dict[str, str | None]:
+        from atlas_cli.services.xmltext import pmc_methods
+
+        def parse(body: bytes) -> dict[str, str | None]:
+            return _xml_parser(lambda b: pmc_methods(b, pmcids), "PubMed Central's efetch")(body)
+
+        try:
+            answer = self.connection.request(  # PMC's full texts: the same E-utilities, the same budget
+                "efetch.fcgi",
+                {"db": "pmc", "retmode": "xml", "id": ",".join(p.removeprefix("PMC") for p in pmcids)},
+                parse=parse,
+            )
+        except TooLarge:
+            if len(pmcids) == 1:
+                return {}  # one full text too large to read: left without methods
+            half = len(pmcids) // 2
+            return {**self._pmc_chunk(pmcids[:half]), **self._pmc_chunk(pmcids[half:])}
+        return {pmcid: text for pmcid, text in answer.items() if pmcid in pmcids}
+
     # --- the E-utilities themselves -------------------------------------------------------
 
     def _esearch(self, params: dict[str, str]) -> dict[str, Any]:
@@ -392,6 +468,23 @@ class PubMedClient:
             if isinstance(item, dict) and not item.get("error") and PMID_RE.fullmatch(pmid):
                 found[pmid] = PubMedSummary.from_docsum(pmid, item)
         return found
+
+
+def _xml_parser(read: Callable[[bytes], T], what: str) -> Callable[[bytes], T]:
+    """A parse function for `NcbiConnection.request`: XML cut short is worth asking again for
+    (Retry), XML declaring entities or an error answer is not (PubMedError)."""
+
+    def parse(body: bytes) -> T:
+        try:
+            return read(body)
+        except XmlError as exc:
+            raise Retry(f"the answer is not complete XML ({exc})") from None
+        except XmlRefused as exc:
+            raise PubMedError(f"{what} answer was refused: {exc}") from None
+        except ValueError as exc:
+            raise PubMedError(f"{what} said: {exc}") from None
+
+    return parse
 
 
 def _in_chunks(items: list[str], size: int) -> Iterable[list[str]]:

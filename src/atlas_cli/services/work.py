@@ -228,3 +228,40 @@ def journal_of(work: dict[str, Any]) -> str | None:
             if isinstance(institution, dict) and clean_text(institution.get("name")):
                 return clean_text(institution["name"])
     return journal or None
+
+
+MAX_ABSTRACT_CHARS = 20_000  # far longer than any abstract
+_ABSTRACT_TITLE = re.compile(r"<(?:jats:)?title\b[^<>]*>(.*?)</(?:jats:)?title\s*>", re.DOTALL | re.IGNORECASE)
+_ABSTRACT_BLOCK = re.compile(r"</?(?:jats:)?(?:p|sec|abstract|list|list-item|break)\b[^<>]*/?>", re.IGNORECASE)
+_TITLE_MARK = "\x00"
+
+
+def abstract_of(work: dict[str, Any]) -> str | None:
+    """The work's abstract (Crossref's `abstract`, JATS) as plain text, or None.
+
+    Paragraphs become lines; a section title becomes a field label before its first
+    paragraph (`Methods: ...`), as PubMed writes a structured abstract (the title
+    `Abstract` itself is dropped). Text is decoded as every other field (`clean_text`).
+    """
+    raw = work.get("abstract")
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    marked = _ABSTRACT_TITLE.sub(lambda m: f"\n{_TITLE_MARK}{m.group(1)}\n", raw)
+    lines: list[str] = []
+    label = None
+    for piece in _ABSTRACT_BLOCK.sub("\n", marked).split("\n"):
+        is_title = piece.startswith(_TITLE_MARK)
+        text = clean_text(piece.lstrip(_TITLE_MARK)).replace(_TITLE_MARK, "")
+        if not text:
+            continue
+        if is_title:
+            title = text.rstrip(":.").strip()
+            label = title if title and title.lower() != "abstract" else None
+            continue
+        lines.append(f"{label}: {text}" if label else text)
+        label = None
+    text = "\n".join(lines)
+    if len(text) > MAX_ABSTRACT_CHARS:
+        cut = text.rfind(" ", 0, MAX_ABSTRACT_CHARS)
+        text = text[: cut if cut > 0 else MAX_ABSTRACT_CHARS]
+    return text or None
