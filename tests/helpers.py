@@ -227,6 +227,9 @@ def _forget_caches() -> None:
     engine = sys.modules.get("atlas_cli.lint.engine")
     if engine is not None:
         engine._checkers.clear()
+    lexicon = sys.modules.get("atlas_cli.criteria.lexicon")
+    if lexicon is not None:
+        lexicon.load_lexicon.cache_clear()
 
 
 def _piped(output: io.BytesIO) -> str:

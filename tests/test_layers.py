@@ -33,8 +33,10 @@ LAYER = {
 FAMILY_USES = {
     "curate": {"cite", "lint"},  # show prints citations and lint problems; list --lint
     "site": {"cite", "lint"},  # pages carry the citation blocks
-    "lint": {"criteria"},  # the atlas's own criteria-cues.yaml is checked as atlas criteria reads it
+    "lint": {"criteria"},  # the atlas's own criteria-cues.yaml is checked as atlas criteria reads it;
+    # lint --criteria reads each record's stored text with it
     "discover": {"add"},  # tells new papers from records as atlas add does (RecordIndex); --add adds them
+    "add": {"criteria"},  # a draft carries the PEM badge atlas criteria proposes from the paper's text
 }
 # Outside libraries that mark a boundary -> the only packages (or modules) allowed to import them.
 BOUNDARIES = {

@@ -41,7 +41,28 @@ FAILING = {
     "key-order": lambda: {"title": "x", **good()},
     "text-markup": lambda: good(title="The δ&lt;sup&gt;13&lt;/sup&gt;C decline in <i>Globigerina</i>"),
     "year-missing": lambda: good(status="draft", year=None, flags=["no-date"]),
+    "pem-proposed": lambda: with_pem(proposed=proposal()),
 }
+
+
+def proposal(**changes) -> dict:
+    """`pem.proposed` as atlas add writes it for the valid record (CCC, required), unconfirmed."""
+    block = {
+        "by": "atlas-criteria v1",
+        "badge": "required",
+        "criteria": ["ccc-2003"],
+        "reason": "Canadian Consensus Criteria (CCC) requires PEM",
+        "quotes": [
+            {
+                "text": "All patients met the Canadian Consensus Criteria.",
+                "source": "methods",
+                "supports": ["ccc-2003"],
+            }
+        ],
+        "confirmed": False,
+    }
+    block.update(changes)
+    return block
 
 
 def test_every_record_rule_has_a_failing_example():
@@ -125,6 +146,62 @@ def test_unclear_while_criteria_decide_is_an_error_naming_the_badge(atlas):
 def test_badge_without_criteria_is_unsupported(atlas):
     problems = problems_for(atlas, with_pem(criteria=[], badge="required"))
     assert "so the badge is `unclear`" in messages(problems, "pem-badge")[0]
+
+
+def test_an_unconfirmed_proposal_is_a_warning_once_published_and_nothing_in_a_draft(atlas):
+    path = write_record(atlas, with_pem(proposed=proposal()))
+    [problem] = [p for p in lint(atlas).problems if p.rule == "pem-proposed"]
+    assert problem.severity == "warning"
+    assert "the badge `required` is the proposal of atlas-criteria v1 from the paper's methods" in problem.message
+    assert "not yet confirmed" in problem.message and "confirmed: true" in problem.hint
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[problem.line - 1] == "  proposed:"  # reported at the block
+    draft = with_pem(proposed=proposal()) | {"status": "draft"}
+    assert [p for p in problems_for(atlas, draft) if p.rule == "pem-proposed"] == []
+
+
+def test_a_confirmed_proposal_that_agrees_passes(atlas):
+    assert problems_for(atlas, with_pem(proposed=proposal(confirmed=True))) == []
+
+
+def test_a_corrected_badge_beside_a_proposal_is_named(atlas):
+    corrected = with_pem(
+        badge="not-required", criteria=["fukuda-1994"], rationale="Fukuda only.", proposed=proposal(confirmed=True)
+    )
+    [problem] = [p for p in problems_for(atlas, corrected) if p.rule == "pem-proposed"]
+    assert "confirmed for `required` (ccc-2003) but the record now says `not-required` (fukuda-1994)" in problem.message
+    left_over = with_pem(badge="not-required", criteria=["fukuda-1994"], rationale="Fukuda only.", proposed=proposal())
+    [problem] = [p for p in problems_for(atlas, left_over) if p.rule == "pem-proposed"]
+    assert "neither confirmed nor removed, and the badge is now `not-required`" in problem.message
+
+
+def test_a_proposal_leaving_nice_open_agrees_with_either_version_it_left_open(atlas):
+    nice = proposal(badge="unclear", criteria=[], unresolved=["nice"], confirmed=True)
+    resolved = with_pem(badge="required", criteria=["nice-2021"], proposed=nice)
+    assert [p for p in problems_for(atlas, resolved) if p.rule.startswith("pem")] == []
+    other = with_pem(badge="required", criteria=["ccc-2003"], proposed=nice)
+    assert "pem-proposed" in [p.rule for p in problems_for(atlas, other)]
+
+
+def test_a_malformed_proposal_is_a_schema_error_not_a_crash(atlas):
+    problems = problems_for(atlas, with_pem(proposed=proposal(quotes=[{"text": "x", "source": "discussion"}])))
+    assert [p.rule for p in problems] == ["schema"] or "schema" in [p.rule for p in problems]
+    problems = problems_for(atlas, with_pem(proposed="required"))
+    assert "schema" in [p.rule for p in problems] and "pem-proposed" not in [p.rule for p in problems]
+
+
+def test_lint_fix_never_writes_a_proposal_over_the_curators_badge(atlas):
+    curated = with_pem(
+        badge="unclear", criteria=["fukuda-1994"], rationale="Fukuda, per Methods.", proposed=proposal(confirmed=True)
+    )
+    path = write_record(atlas, curated)
+    result = run_atlas("lint", "--fix", cwd=atlas)
+    from atlas_cli.core.records import read_document
+
+    pem = read_document(path).data["pem"]
+    # pem-badge derives the badge from the curator's criteria (Fukuda: not-required), never from the proposal
+    assert pem["badge"] == "not-required" and pem["criteria"] == ["fukuda-1994"], result.stderr
+    assert pem["proposed"] == proposal(confirmed=True)
 
 
 def test_mandatory_pem_screen_makes_pem_required(atlas):

@@ -445,3 +445,25 @@ def test_a_retraction_made_in_place_is_found():
     findings, changes = compare(record(), mensah_work(**{"update-to": [{"type": "retraction", "DOI": DOI.upper()}]}))
     assert [(f.kind, f.severity) for f in findings] == [("retracted", ACTION)]
     assert changes["flags"] == ["retracted"] and changes["updates"] == [{"type": "retraction", "doi": DOI.upper()}]
+
+
+def test_apply_never_touches_the_pem_block_or_its_proposal(tmp_path, fake):
+    fake.add_work(mensah_work(title=["Chronic fatigue syndrome and the immune system: where are we today?"]))
+    proposed = {
+        "by": "atlas-criteria v1",
+        "badge": "not-applicable",
+        "criteria": [],
+        "design": "narrative-review",
+        "quotes": [{"text": "This narrative review summarises the evidence.", "source": "abstract"}],
+        "confirmed": False,
+    }
+    # the curator's badge differs from the proposal: --apply must leave both as they are
+    original = record(pem={"badge": "unclear", "rationale": "Not read yet.", "proposed": proposed}, design=None)
+    root = new_atlas(tmp_path / "atlas", [original])
+    result = verify(root, fake, SLUG, "--apply")
+    assert "applied:" in result.stdout, result.stdout + result.stderr
+    from atlas_cli.core.records import read_document
+
+    data = read_document(root / "records" / f"{SLUG}.yaml").data
+    assert data["title"].endswith("where are we today?")
+    assert data["pem"] == original["pem"] and "design" not in data

@@ -43,6 +43,7 @@ from atlas_cli.core.doi import Doi, NotADoi, PaperId, Pmcid, Pmid, doi_key, insp
 from atlas_cli.core.errors import WriteError
 
 if TYPE_CHECKING:
+    from atlas_cli.add.texts import PaperText, Wanted
     from atlas_cli.core.config import Settings
     from atlas_cli.services.cache import Cache
     from atlas_cli.services.crossref import Found
@@ -266,10 +267,13 @@ def records_lock(records_dir: Path) -> Iterator[None]:
 
 
 class _PubMedLookup:
-    """PubMed asked in a background thread for the DOIs typed; `get(doi)` waits for it.
+    """PubMed asked in a background thread: PMIDs for the DOIs typed, then every paper's text.
 
     PRESET holds the PubMed records already known (papers resolved from a PMID):
-    they are not asked for again.
+    they are not asked for again. EXTRA: papers without a DOI, known by PMID, whose
+    text is wanted too. `get(doi)` and `text(pmid)` wait for the thread: first the
+    lookup (esearch, esummary), then the texts (texts.fetch_texts: efetch of the
+    abstracts, efetch of PMC's methods sections), a few requests for the whole batch.
     """
 
     def __init__(
@@ -283,12 +287,15 @@ class _PubMedLookup:
         access: NcbiAccess,
         pacer: Pacer,
         preset: Mapping[str, PubMedHit] | None = None,
+        extra: list[Wanted] | None = None,
     ) -> None:
         from atlas_cli.services.pubmed import PubMedHit
 
         self.hits: dict[str, PubMedHit] = dict(preset or {})
         self.error: str | None = None
         self.ambiguous: set[str] = set()
+        self.texts: dict[str, PaperText] = {}  # by PMID, fetched (or found in the cache) in this run
+        self.text_error: str | None = None
         self._done = threading.Event()
         todo = []
         for doi in dois:
@@ -299,11 +306,13 @@ class _PubMedLookup:
                 self.hits[doi_key(doi)] = cached
             else:
                 todo.append(doi)
-        if not todo or options.offline or not options.pubmed:
+        extra = list(extra or [])
+        if options.offline or not options.pubmed or not (todo or self.hits or extra):
             self._done.set()
             return
 
         def run() -> None:
+            from atlas_cli.add.texts import Wanted, fetch_texts
             from atlas_cli.core.errors import ConfigError
             from atlas_cli.services.crossref import check_service_url
             from atlas_cli.services.pubmed import MAX_RETRIES, PubMedClient
@@ -319,14 +328,24 @@ class _PubMedLookup:
                     pacer=pacer,
                     retries=min(http.retries, MAX_RETRIES),
                 )
-                result = client.lookup(todo)
-                self.error = result.error
-                self.ambiguous = result.ambiguous
-                for doi in todo:
-                    hit = result.hits.get(doi_key(doi))
-                    if hit is not None:
-                        self.hits[doi_key(doi)] = hit
-                        cache.write_pubmed(doi, hit.to_json())
+                if todo:
+                    result = client.lookup(todo)
+                    self.error = result.error
+                    self.ambiguous = result.ambiguous
+                    for doi in todo:
+                        hit = result.hits.get(doi_key(doi))
+                        if hit is not None:
+                            self.hits[doi_key(doi)] = hit
+                            cache.write_pubmed(doi, hit.to_json())
+                wanted = [Wanted(h.pmid, h.doi, h.pmcid, h.has_abstract) for h in self.hits.values()] + extra
+                if wanted and not stop.is_set():
+                    fetched = fetch_texts(client, cache, wanted, options.refresh)
+                    self.texts, self.text_error = fetched.texts, fetched.error
+                    if any(not t.empty for t in self.texts.values()):
+                        with contextlib.suppress(Exception):  # a broken registry is reported when proposing
+                            from atlas_cli.criteria.lexicon import load_lexicon
+
+                            load_lexicon(settings.schemas_dir)  # read the registries now, while Crossref answers
             except ConfigError as exc:
                 self.error = exc.message
             except Exception as exc:  # noqa: BLE001 - PubMed never fails an add, whatever goes wrong
@@ -339,6 +358,11 @@ class _PubMedLookup:
     def get(self, doi: str) -> PubMedHit | None:
         self._done.wait()
         return self.hits.get(doi_key(doi))
+
+    def text(self, pmid: str | None) -> PaperText | None:
+        """The text fetched for PMID in this run (None: none fetched; the cache may still have one)."""
+        self._done.wait()
+        return self.texts.get(pmid) if pmid else None
 
 
 @dataclass
@@ -360,9 +384,16 @@ class _Batch:
     """The state of one run: the index of records, what this run has taken, the report."""
 
     def __init__(
-        self, settings: Settings, options: AddOptions, today: date, on_result: Callable[[AddResult], None] | None
+        self,
+        settings: Settings,
+        options: AddOptions,
+        today: date,
+        on_result: Callable[[AddResult], None] | None,
+        cache: Cache,
     ) -> None:
         self.options = options
+        self.cache = cache
+        self.no_proposals = False  # the registries cannot be read: drafts keep the placeholder badge
         self.today = today
         self.records_dir = settings.records_dir
         self.schemas_dir = settings.schemas_dir
@@ -435,7 +466,47 @@ class _Batch:
             result.record = result.text = None
         return result
 
-    def from_pubmed(self, paper: _Paper, result: AddResult, doi: str | None = None) -> AddResult:
+    def propose(
+        self, record: dict[str, Any], pmid: str | None, pubmed: _PubMedLookup | None, crossref_abstract: str | None
+    ) -> list[str]:
+        """Read the paper's text (fetched in this run, else cached; Crossref's abstract when PubMed has
+        none), keep it in the cache, and write the badge `atlas criteria` proposes into RECORD's pem
+        block (add/proposal.py). Returns the notes for the curator."""
+        from atlas_cli.add.texts import PaperText, from_cache
+
+        text = pubmed.text(pmid) if pubmed is not None else None
+        if text is None and not self.options.refresh:
+            stored = self.cache.read_text(record.get("doi"), pmid)
+            text = from_cache(stored) if stored is not None else None
+        text = (text or PaperText(pmid=pmid)).with_crossref_abstract(crossref_abstract)
+        if text.empty:
+            return []
+        warning = text.store(self.cache, record.get("doi"))
+        if warning and warning not in self.report.warnings:
+            self.report.warnings.append(warning)
+        if self.no_proposals:
+            return []
+        from atlas_cli.add.proposal import propose_pem
+        from atlas_cli.core.errors import ConfigError
+        from atlas_cli.core.registries import load_registries
+
+        try:
+            drafted = propose_pem(
+                text.parts(), load_registries(self.schemas_dir), self.schemas_dir, record.get("year"), record["pem"]
+            )
+        except ConfigError as exc:
+            self.no_proposals = True
+            self.report.warnings.append(f"no PEM badge was proposed: {exc.message}")
+            return []
+        if drafted.pem is not None:
+            record["pem"] = drafted.pem
+        if drafted.design and "design" not in record:
+            record["design"] = drafted.design
+        return drafted.notices
+
+    def from_pubmed(
+        self, paper: _Paper, result: AddResult, pubmed: _PubMedLookup | None = None, doi: str | None = None
+    ) -> AddResult:
         """The record of PAPER from PubMed's own metadata (no DOI, or one Crossref does not know)."""
         from atlas_cli.add.pubmed_draft import build_pubmed_draft
         from atlas_cli.core.pubtypes import load_pubmed_types
@@ -446,6 +517,7 @@ class _Batch:
             result.reason, result.kind = draft.problem, "metadata"
             return result
         result.notices = list(draft.notices)
+        result.notices += self.propose(draft.record, paper.summary.pmid, pubmed, None)
         result.flags = list(draft.record.get("flags", []))
         result.pmid = paper.summary.pmid
         return self.place(draft.record, result, [paper.ident.identity, f"pmid:{paper.summary.pmid}"])
@@ -485,7 +557,7 @@ def add_dois(
     http = HttpOptions.from_env(env)
     access = NcbiAccess.from_env(settings.mailto, env)
     cache = Cache(settings.cache_dir)
-    batch = _Batch(settings, options, options.today or date.today(), on_result)
+    batch = _Batch(settings, options, options.today or date.today(), on_result, cache)
     report = batch.report
     stop = threading.Event()
     ncbi_pacer = Pacer(access.limits)  # one budget for every NCBI request of the run
@@ -566,21 +638,35 @@ def _add_papers(
     stop: threading.Event,
     ncbi_pacer: Pacer,
 ) -> None:
-    """Steps 3-4: papers without a DOI are drafted from PubMed; the others go to Crossref."""
+    """Steps 3-4: papers with a DOI go to Crossref; those without one are drafted from PubMed.
+
+    PubMed is asked in the background meanwhile (the PMIDs of typed DOIs, then every
+    paper's abstract and PMC methods section, a few requests for the whole batch).
+    """
+    from atlas_cli.add.texts import Wanted
     from atlas_cli.services.crossref import CrossrefClient, Fetched, FetchFailed, Found, check_envelope
 
     options, report = batch.options, batch.report
-    try:
-        for paper in [p for p in papers if p.doi is None]:
-            batch.emit(batch.from_pubmed(paper, paper.result()))
-    except KeyboardInterrupt:
-        stop.set()
-        report.interrupted = True
     wanted = [(p, p.doi) for p in papers if p.doi is not None]
-    if not wanted or report.interrupted:
-        return
-
-    crossref = CrossrefClient(settings.crossref_url, settings.mailto, http, stop=stop)
+    no_doi = [p for p in papers if p.doi is None]
+    preset = {doi_key(doi): hit for paper, doi in wanted if paper.summary is not None and (hit := paper.summary.hit())}
+    pubmed = _PubMedLookup(
+        settings,
+        [doi for paper, doi in wanted if paper.summary is None and isinstance(paper.ident, Doi)],
+        options,
+        http,
+        cache,
+        stop,
+        access,
+        ncbi_pacer,
+        preset=preset,
+        extra=[
+            Wanted(p.summary.pmid, None, p.summary.pmcid, p.summary.has_abstract)
+            for p in no_doi
+            if p.summary is not None
+        ],
+    )
+    crossref = CrossrefClient(settings.crossref_url, settings.mailto, http, stop=stop) if wanted else None
     by_key = {doi_key(doi): paper for paper, doi in wanted}
 
     # 3: cached answers first, then the network.
@@ -597,22 +683,11 @@ def _add_papers(
             answers.append(FetchFailed(doi, "not in the cache, and --offline forbids asking Crossref", "offline"))
         else:
             to_fetch.append(doi)
-    preset = {doi_key(doi): hit for paper, doi in wanted if paper.summary is not None and (hit := paper.summary.hit())}
-    pubmed = _PubMedLookup(
-        settings,
-        [doi for paper, doi in wanted if paper.summary is None and isinstance(paper.ident, Doi)],
-        options,
-        http,
-        cache,
-        stop,
-        access,
-        ncbi_pacer,
-        preset=preset,
-    )
 
     def all_answers() -> Iterator[Fetched]:
         yield from answers
-        yield from crossref.fetch_many(to_fetch)
+        if crossref is not None:
+            yield from crossref.fetch_many(to_fetch)
 
     try:
         for fetched in all_answers():
@@ -620,7 +695,7 @@ def _add_papers(
             result = paper.result()
             if isinstance(fetched, FetchFailed):
                 if fetched.kind == "not-found" and paper.summary is not None:
-                    result = batch.from_pubmed(paper, result, doi=fetched.asked)
+                    result = batch.from_pubmed(paper, result, pubmed, doi=fetched.asked)
                     result.notices.insert(
                         0, f"Crossref does not know the DOI {fetched.asked}; drafted from PubMed's record"
                     )
@@ -634,16 +709,25 @@ def _add_papers(
                 if warning and warning not in report.warnings:
                     report.warnings.append(warning)
             batch.emit(_make_record(fetched, paper, result, pubmed, batch))
+        for paper in no_doi:
+            batch.emit(batch.from_pubmed(paper, paper.result(), pubmed))
     except KeyboardInterrupt:
         stop.set()
         report.interrupted = True
     finally:
         stop.set()
-    report.limits = crossref.pacer.limits.describe() + (" (advertised)" if crossref.pacer.limits.advertised else "")
-    report.warnings.extend(crossref.notes)
+    if crossref is not None:
+        limits = crossref.pacer.limits
+        report.limits = limits.describe() + (" (advertised)" if limits.advertised else "")
+        report.warnings.extend(crossref.notes)
     if pubmed.error:
         report.warnings.append(
             f"PubMed lookup failed ({pubmed.error}); records were written without a PMID and with Crossref's journal title"
+        )
+    if pubmed.text_error:
+        report.warnings.append(
+            f"the papers' abstracts and methods could not be fetched ({pubmed.text_error}); "
+            "drafts without stored text have no proposed PEM badge"
         )
 
 
@@ -662,6 +746,9 @@ def _make_record(fetched: Found, paper: _Paper, result: AddResult, pubmed: _PubM
     if hit is None and not pubmed.error and not batch.options.offline and batch.options.pubmed:
         if doi_key(asked) in pubmed.ambiguous:
             result.notices.append("PubMed has more than one PMID for this DOI; no PMID written")
+    from atlas_cli.services.work import abstract_of
+
+    result.notices += batch.propose(draft.record, hit.pmid if hit else None, pubmed, abstract_of(work))
     result.flags = list(draft.record.get("flags", []))
     result.pmid = draft.record.get("pmid")
     return batch.place(draft.record, result, [f"doi:{doi_key(asked)}", paper.ident.identity])

@@ -116,6 +116,12 @@ def render_page(console: Console, page: Page) -> None:
         console.print(Text("Criteria: " + "; ".join(page.criteria)))
     for extra in page.pem_lines:
         console.print(Text(extra))
+    for source, quote in page.pem_quotes:
+        console.print(
+            Text(f"In the paper's words ({source}): ", style="bold") + Text(f"\u201c{quote}\u201d", style="italic")
+        )
+    if page.pem_proposal:
+        console.print(Text(page.pem_proposal, style="yellow" if "not yet confirmed" in page.pem_proposal else "dim"))
     console.print(Text(f"About the PEM badge: {PEM_NOTE}", style="dim italic"))
     if page.topics:
         console.print()

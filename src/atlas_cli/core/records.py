@@ -191,6 +191,7 @@ def key_orders() -> dict[str, list[str]]:
     return {
         "record": list(schema["properties"]),
         "pem": list(defs["pem"]["properties"]),
+        "pem_proposal": list(defs["pem_proposal"]["properties"]),
         "author": list(defs["author"]["properties"]),
         "update": list(defs["update"]["properties"]),
     }
@@ -208,6 +209,8 @@ def order_record(data: dict[str, Any]) -> dict[str, Any]:
     result = _ordered(data, orders["record"])
     if isinstance(result.get("pem"), dict):
         result["pem"] = _ordered(result["pem"], orders["pem"])
+        if isinstance(result["pem"].get("proposed"), dict):
+            result["pem"]["proposed"] = _ordered(result["pem"]["proposed"], orders["pem_proposal"])
     for key, order in (("authors", orders["author"]), ("updates", orders["update"])):
         if isinstance(result.get(key), list):
             result[key] = [_ordered(v, order) if isinstance(v, dict) else v for v in result[key]]

@@ -20,7 +20,11 @@ from pathlib import Path
 
 from atlas_cli.criteria.model import Proposal, Quote
 
-__all__ = ["Proposal", "Quote", "propose_text"]
+__all__ = ["PROPOSER", "Proposal", "Quote", "propose_text"]
+
+# Who proposed a badge written into a record (`pem.proposed.by`). The number goes up when
+# the engine's reading changes in a way that can change a proposal.
+PROPOSER = "atlas-criteria v1"
 
 
 def propose_text(text: str, schemas_dir: Path, year: int | None = None) -> Proposal:

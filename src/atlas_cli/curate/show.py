@@ -65,6 +65,8 @@ class Page:
     flags: list[str]
     citations: list[tuple[str, str]]
     problems: list[str]
+    pem_quotes: list[tuple[str, str]] = field(default_factory=list)  # (part of the paper, sentence) behind the badge
+    pem_proposal: str | None = None  # who read the badge from the paper, and whether a curator confirmed it
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -184,6 +186,24 @@ def pem_lines(record: dict) -> list[str]:
     return lines
 
 
+def proposal(record: dict, registries: Registries | None) -> tuple[str | None, list[tuple[str, str]]]:
+    """(note, quotes) of the record's `pem.proposed`: its quotes when it agrees with the badge shown."""
+    from atlas_cli.core.proposed import proposed_of
+
+    proposed = proposed_of(record)
+    if proposed is None:
+        return None, []
+    if proposed.agrees(fields.pem(record), registries):
+        note = (
+            f"Read from the paper by {proposed.by}, confirmed by a curator"
+            if proposed.confirmed
+            else f"Proposed by {proposed.by} from the paper's words, not yet confirmed by a curator"
+        )
+        return note, [(q.source, q.text) for q in proposed.quotes]
+    criteria = f" ({', '.join(proposed.criteria)})" if proposed.criteria else ""
+    return f"{proposed.by} proposed {pem_label(proposed.badge)}{criteria}, not the badge above", []
+
+
 def topic_labels(record: dict, registries: Registries | None) -> list[str]:
     result = []
     for tid in fields.strings(record.get("topics")):
@@ -202,6 +222,7 @@ def build_page(
 ) -> Page:
     """The evidence page of RECORD. `citations(record, fmt)` renders a citation block."""
     record = record if isinstance(record, dict) else {}
+    proposal_note, quotes = proposal(record, registries)
     blocks = []
     if citations is not None:
         from atlas_cli.cite import PAGE_BLOCKS
@@ -225,6 +246,8 @@ def build_page(
         flags=fields.strings(record.get("flags")),
         citations=blocks,
         problems=list(problems or []),
+        pem_quotes=quotes,
+        pem_proposal=proposal_note,
     )
 
 
@@ -252,6 +275,9 @@ def format_text(page: Page) -> str:
     if page.criteria:
         out.append("Criteria: " + "; ".join(page.criteria))
     out.extend(page.pem_lines)
+    out.extend(f'In the paper\'s words ({source}): "{text}"' for source, text in page.pem_quotes)
+    if page.pem_proposal:
+        out.append(page.pem_proposal)
     out.append(f"About the PEM badge: {PEM_NOTE}")
     if page.topics:
         out += ["", "Topics: " + ", ".join(page.topics)]

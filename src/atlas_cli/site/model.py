@@ -12,6 +12,7 @@ from typing import Any
 
 from atlas_cli.core import fields, textfold
 from atlas_cli.core.pem import BADGES, LABELS, UNCLEAR
+from atlas_cli.core.proposed import proposed_of
 from atlas_cli.core.records import SLUG_RE
 from atlas_cli.core.registries import Registries
 
@@ -85,6 +86,8 @@ class EvidencePage:
     topics: list[Link]
     retraction: Retraction | None
     citations: dict[str, str] = field(default_factory=dict)
+    pem_quotes: list[tuple[str, str]] = field(default_factory=list)  # (part of the paper, sentence) behind the badge
+    pem_unconfirmed: bool = False  # the badge is atlas's proposal, not yet confirmed by a curator
 
     @property
     def header_text(self) -> str:
@@ -168,6 +171,8 @@ def entry_from_record(record: dict[str, Any], registries: Registries) -> Evidenc
     doi = fields.clean(record.get("doi"))
     year = record.get("year")
     combine = pem.get("combine") if pem.get("combine") in ("all", "any") else None
+    proposed = proposed_of(record)
+    supports = proposed is not None and proposed.agrees(pem, registries)
     return EvidencePage(
         slug=record["slug"],
         draft=record.get("status") != "published",
@@ -194,6 +199,8 @@ def entry_from_record(record: dict[str, Any], registries: Registries) -> Evidenc
         pem_rationale=fields.paragraphs(pem.get("rationale")),
         topics=_topics(record, registries),
         retraction=_retraction(record),
+        pem_quotes=[(q.source, q.text) for q in proposed.quotes] if proposed is not None and supports else [],
+        pem_unconfirmed=proposed is not None and supports and not proposed.confirmed,
     )
 
 

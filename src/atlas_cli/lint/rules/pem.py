@@ -191,3 +191,56 @@ def criterion_needs_rationale(ctx: RecordContext) -> None:
                 "say in pem.rationale how the study applied it",
                 severity=WARNING,
             )
+
+
+@rule("pem-proposed")
+def proposal_confirmed(ctx: RecordContext) -> None:
+    """A published badge is not an unconfirmed proposal; a kept proposal still supports the badge.
+
+    Warns:   status: published, pem.proposed without `confirmed: true`   (atlas's reading, unchecked)
+    Warns:   pem.proposed confirmed for `required`, the badge now `not-required` (its quotes no longer fit)
+    Passes:  pem.proposed with `confirmed: true` and the badge and criteria it proposed
+    """
+    from atlas_cli.core.proposed import proposed_of
+
+    proposed = proposed_of(ctx.data)
+    if proposed is None:
+        return
+    pem = fields.pem(ctx.data)
+    badge = pem.get("badge")
+    agrees = proposed.agrees(pem, ctx.registries)
+    where = " and ".join(proposed.sources) or "text"
+    if not proposed.confirmed:
+        if not ctx.published:
+            return  # a draft's proposal waits for its curator
+        if agrees:
+            message = (
+                f"the badge `{badge}` is the proposal of {proposed.by} from the paper's {where}, "
+                "not yet confirmed by a curator"
+            )
+        else:
+            message = (
+                f"pem.proposed ({proposed.by} proposed `{proposed.badge}`) is neither confirmed nor removed, "
+                f"and the badge is now `{badge}`"
+            )
+        ctx.report(
+            "pem-proposed",
+            ("pem", "proposed"),
+            message,
+            "check pem.proposed.quotes against the paper: if the badge is right, set `confirmed: true` under "
+            "pem.proposed (its quotes then show beside the badge); if not, correct the badge and criteria and "
+            "delete pem.proposed",
+            severity=WARNING,
+            key=True,
+        )
+    elif not agrees:
+        ctx.report(
+            "pem-proposed",
+            ("pem", "proposed"),
+            f"pem.proposed is confirmed for `{proposed.badge}` ({', '.join(proposed.criteria) or 'no criteria'}) "
+            f"but the record now says `{badge}` ({', '.join(fields.strings(pem.get('criteria'))) or 'no criteria'}): "
+            "its quotes no longer support the badge",
+            "delete pem.proposed if the badge and criteria are right (or bring them back to the proposal)",
+            severity=WARNING,
+            key=True,
+        )
