@@ -105,6 +105,14 @@ def register(app: typer.Typer) -> None:
         jobs: Annotated[
             int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
         ] = None,
+        criteria: Annotated[
+            bool,
+            typer.Option(
+                "--criteria",
+                help="Also read the text atlas add stored for each paper (offline) and report records whose "
+                "criteria disagree with it (pem-stored-text), quoting both.",
+            ),
+        ] = False,
     ) -> int:
         """Check records against the schema and the atlas's rules.
 
@@ -139,7 +147,7 @@ def register(app: typer.Typer) -> None:
             for plan in plans:
                 patients = " (a published record: patients read this badge)" if plan.badge_on_published else ""
                 sys.stderr.write(f"fixed {plan.display}: {', '.join(plan.fixed.what)}{patients}\n")
-        result = lint_targets(paths or None, settings, jobs=jobs, drafts=drafts)
+        result = lint_targets(paths or None, settings, jobs=jobs, drafts=drafts, criteria=criteria)
         if format == "text":
             out = format_text(result.problems, result.files, color=use_color(sys.stdout))
         elif format in ("github", "sarif"):  # paths as the repository knows them, wherever atlas runs
@@ -164,6 +172,12 @@ def register(app: typer.Typer) -> None:
             out = FORMATTERS[format](result.problems, result.files)
         sys.stdout.write(out)
         sys.stdout.flush()
+        if result.texts is not None:
+            noun = "record" if result.texts == 1 else "records"
+            sys.stderr.write(
+                f"atlas: --criteria read the stored text of {result.texts} {noun} of {result.files} "
+                "(atlas add stores it; the others were not compared)\n"
+            )
         if result.hidden:
             noun = "warning" if result.hidden == 1 else "warnings"
             sys.stderr.write(f"atlas: {result.hidden} {noun} in draft records not shown (--drafts warn shows them)\n")

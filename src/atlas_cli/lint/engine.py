@@ -73,6 +73,7 @@ class LintResult:
     files: int = 0  # record files checked
     registries: int = 0  # registry files checked
     hidden: int = 0  # warnings in drafts not reported (drafts = quiet)
+    texts: int | None = None  # with --criteria: records whose stored text was read
 
     @property
     def errors(self) -> int:
@@ -308,25 +309,38 @@ def _unique(files: list[Path]) -> list[Path]:
 
 
 def lint_targets(
-    paths: list[Path] | None, default: Callable[[], Settings], *, jobs: int | None = None, drafts: str | None = None
+    paths: list[Path] | None,
+    default: Callable[[], Settings],
+    *,
+    jobs: int | None = None,
+    drafts: str | None = None,
+    criteria: bool = False,
 ) -> LintResult:
     """`atlas lint [PATH...]`: each path checked in its own atlas (see `atlases_of`), one result."""
     total = LintResult()
     for settings, group in atlases_of(paths, default):
-        result = lint_paths(settings, group, jobs=jobs, drafts=drafts)
+        result = lint_paths(settings, group, jobs=jobs, drafts=drafts, criteria=criteria)
         total.problems += result.problems
         total.files += result.files
         total.registries += result.registries
         total.hidden += result.hidden
+        if result.texts is not None:
+            total.texts = (total.texts or 0) + result.texts
     total.problems.sort(key=Problem.sort_key)
     return total
 
 
 def lint_paths(
-    settings: Settings, paths: list[Path] | None = None, *, jobs: int | None = None, drafts: str | None = None
+    settings: Settings,
+    paths: list[Path] | None = None,
+    *,
+    jobs: int | None = None,
+    drafts: str | None = None,
+    criteria: bool = False,
 ) -> LintResult:
     """Check the given files of one atlas (default: the whole atlas) with every rule,
-    then apply the atlas's `[lint]` policy (DRAFTS, from --drafts, overrides its `drafts`)."""
+    then apply the atlas's `[lint]` policy (DRAFTS, from --drafts, overrides its `drafts`).
+    CRITERIA (--criteria): also check each record's criteria against its stored text."""
     policy = lint_policy(settings, drafts)
     files = collect_paths(settings, paths)
     schemas_dir = settings.schemas_dir
@@ -357,6 +371,12 @@ def lint_paths(
         )
     )
     problems.extend(location_problems(settings, items))
+    texts = None
+    if criteria:
+        from atlas_cli.lint.stored_text import check_stored_texts
+
+        found, texts = check_stored_texts(settings, items, jobs)
+        problems.extend(found)
     from atlas_cli.lint.settings import check_settings
 
     if settings.config_file is not None:
@@ -371,7 +391,7 @@ def lint_paths(
     facts.update({shown: FileFacts(_relative(settings, p)) for p, shown in display.items()})
     kept, hidden = apply_policy(problems, policy, facts)
     kept.sort(key=Problem.sort_key)
-    return LintResult(kept, len(files.records), len(files.registries), hidden)
+    return LintResult(kept, len(files.records), len(files.registries), hidden, texts)
 
 
 def _unloadable_registries(settings: Settings, error: ConfigError) -> LintResult:

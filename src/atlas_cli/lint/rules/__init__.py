@@ -93,6 +93,10 @@ OTHER_RULES: dict[str, Rule] = {
             "screening-entry", "an entry of screening.yaml that cannot be used (no id, reason or date; excluded twice)"
         ),
         Rule("screening-excluded", "a paper both excluded in screening.yaml and a record"),
+        Rule(
+            "pem-stored-text",
+            "with --criteria: the recorded criteria disagree with what the paper's stored text says (warning)",
+        ),
     )
 }
 
