@@ -275,7 +275,7 @@ def test_texts_that_cannot_be_fetched_are_a_warning_and_the_drafts_are_written(a
     result = atlas.run("add", "10.1234/ccc")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert "abstracts and methods could not be fetched" in result.stderr
+    assert "the papers' texts could not all be fetched (abstracts: " in result.stderr
     draft = atlas.load("ames-2019-exercise-fatigue")
     assert draft["pmid"] == "32000" and "proposed" not in draft["pem"] and draft["pem"]["badge"] == "unclear"
     assert Cache(atlas.cache).read_text("10.1234/ccc") is None
@@ -372,3 +372,24 @@ def test_from_draft_to_published_the_proposal_must_be_confirmed(atlas, fake, tmp
     assert atlas.run("build", "--output", str(site)).returncode == 0
     page = (site / "evidence" / "ames-2019-exercise-fatigue" / "index.html").read_text(encoding="utf-8")
     assert "blockquote" not in page  # a quote is shown only beside the badge it supports
+
+
+def test_methods_that_cannot_be_fetched_leave_the_abstract_and_its_proposal(atlas, fake):
+    paper(
+        fake,
+        "10.1234/ccc",
+        "32000",
+        "Exercise and fatigue in ME/CFS",
+        family="Ames",
+        abstract="All patients met the Fukuda criteria.",
+        methods=CCC_METHODS,
+    )
+    fake.add_pmc_article(
+        "PMC32000", xml="<article><body><sec>" + "x" * 10 + "</body></article>"
+    )  # malformed: asked 3 times
+    result = atlas.run("add", "10.1234/ccc")
+    assert result.returncode == 0, result.stderr
+    assert "the papers' texts could not all be fetched (methods: " in result.stderr
+    draft = atlas.load("ames-2019-exercise-fatigue")
+    assert draft["pem"]["proposed"]["criteria"] == ["fukuda-1994"]
+    assert Cache(atlas.cache).read_text("10.1234/ccc")["methods"] is None

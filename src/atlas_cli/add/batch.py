@@ -726,8 +726,8 @@ def _add_papers(
         )
     if pubmed.text_error:
         report.warnings.append(
-            f"the papers' abstracts and methods could not be fetched ({pubmed.text_error}); "
-            "drafts without stored text have no proposed PEM badge"
+            f"the papers' texts could not all be fetched ({pubmed.text_error}); "
+            "a draft without its text has no proposed PEM badge"
         )
 
 

@@ -133,17 +133,23 @@ def fetch_texts(client: PubMedClient, cache: Cache, wanted: list[Wanted], refres
         return result
     pmcid_of = {w.pmid: w.pmcid for w in todo}
     abstracts: dict[str, str | None] = {}
+    methods: dict[str, str | None] = {}
     asked = [w.pmid for w in todo if w.has_abstract is not False]
+    errors = []
     try:
         if asked:
             for pmid, found in client.abstracts(asked).items():
                 abstracts[pmid] = found.abstract
                 pmcid_of[pmid] = pmcid_of.get(pmid) or found.pmcid
-        pmcids = {pmcid: pmid for pmid, pmcid in pmcid_of.items() if pmcid}
-        methods = client.pmc_methods(list(pmcids)) if pmcids else {}
     except NcbiError as exc:
-        result.error = exc.reason
-        return result
+        errors.append(f"abstracts: {exc.reason}")
+    pmcids = [pmcid for pmcid in pmcid_of.values() if pmcid]
+    try:
+        if pmcids and not client.stop.is_set():
+            methods = client.pmc_methods(pmcids)
+    except NcbiError as exc:
+        errors.append(f"methods: {exc.reason}")
+    result.error = "; ".join(errors) or None
     for paper in todo:
         pmcid = pmcid_of.get(paper.pmid)
         text = PaperText(
