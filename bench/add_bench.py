@@ -15,7 +15,11 @@ reports:
 - the most requests the server saw in any 1 s window and at once (must not
   exceed the advertised limits);
 - the connections the Crossref requests came on, and the number of NCBI
-  E-utilities requests for the whole batch.
+  E-utilities requests for the whole batch, by kind: the PubMed lookup
+  (esearch, esummary) and the papers' texts (efetch of the abstracts, efetch of
+  PMC's full texts). Every PubMed paper has an abstract (naming a case
+  definition in one paper of two) and one in three is in PMC with a methods
+  section, so those drafts get a proposed PEM badge (their number is printed).
 
 Run: python bench/add_bench.py [--dois 60 300] [--pmids 60] [--latency 0.3] [--target 1.1]
      python bench/add_bench.py --pythonpath OTHER/src   # another checkout, for a before/after
@@ -64,6 +68,8 @@ class Run:
     peak_concurrency: int
     ncbi: int
     ncbi_window: int
+    ncbi_kinds: str
+    proposed: int
 
     @property
     def ratio(self) -> float:
@@ -86,7 +92,7 @@ def run_batch(kind: str, n: int, latency: float, pythonpath: str | None = None) 
         )
         for i, doi in enumerate(dois):
             if kind == "pmids" or i % 4:  # three in four DOIs are in PubMed; every PMID is
-                fake.add_pubmed_record(str(30000000 + i), doi=doi)
+                add_paper_text(fake, str(30000000 + i), doi, i)
         ids = dois if kind == "dois" else [f"PMID: {30000000 + i}" for i in range(n)]
         listing = Path(tmp) / "ids.txt"
         listing.write_text("\n".join(ids) + "\n", encoding="utf-8")
@@ -116,7 +122,29 @@ def run_batch(kind: str, n: int, latency: float, pythonpath: str | None = None) 
             fake.max_concurrency("crossref"),
             fake.count("ncbi"),
             fake.max_in_window(1.0, "ncbi"),
+            ncbi_kinds(fake),
+            sum("  proposed:" in f.read_text(encoding="utf-8") for f in (root / "records").glob("*.yaml")),
         )
+
+
+def add_paper_text(fake: FakeServices, pmid: str, doi: str, i: int) -> None:
+    """PubMed's record of paper I, with an abstract; one paper in three has a methods section in PMC."""
+    pmcid = f"PMC{pmid}" if i % 3 == 0 else None
+    named = "the Canadian Consensus Criteria" if i % 2 else "a physician's diagnosis"
+    abstract = [("BACKGROUND", "Fatigue is common."), ("METHODS", f"Patients met {named}.")]
+    fake.add_pubmed_record(pmid, doi=doi, abstract=abstract, pmcid=pmcid)
+    if pmcid:
+        participants = ["All patients met the Fukuda criteria and reported post-exertional malaise.", "x " * 2000]
+        fake.add_pmc_article(pmcid, [("methods", "Methods", [(None, "Participants", participants)])])
+
+
+def ncbi_kinds(fake: FakeServices) -> str:
+    counts: dict[str, int] = {}
+    for seen in fake.seen("ncbi"):
+        tool = seen.path.rsplit("/", 1)[1].removesuffix(".fcgi")
+        name = f"{tool} {seen.form.get('db', [''])[0]}" if tool == "efetch" else tool
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
 
 
 def main() -> int:
@@ -148,6 +176,8 @@ def main() -> int:
             f"peak at once {run.peak_concurrency} (limit {CONCURRENCY})"
         )
         print(f"  NCBI requests          {run.ncbi} for the whole batch (peak {run.ncbi_window} in any 1 s; limit 3)")
+        print(f"                         {run.ncbi_kinds}")
+        print(f"  drafts with a proposed PEM badge  {run.proposed}")
         good = (
             run.returncode == 0
             and run.written == run.n

@@ -649,23 +649,6 @@ def _add_papers(
     options, report = batch.options, batch.report
     wanted = [(p, p.doi) for p in papers if p.doi is not None]
     no_doi = [p for p in papers if p.doi is None]
-    preset = {doi_key(doi): hit for paper, doi in wanted if paper.summary is not None and (hit := paper.summary.hit())}
-    pubmed = _PubMedLookup(
-        settings,
-        [doi for paper, doi in wanted if paper.summary is None and isinstance(paper.ident, Doi)],
-        options,
-        http,
-        cache,
-        stop,
-        access,
-        ncbi_pacer,
-        preset=preset,
-        extra=[
-            Wanted(p.summary.pmid, None, p.summary.pmcid, p.summary.has_abstract)
-            for p in no_doi
-            if p.summary is not None
-        ],
-    )
     crossref = CrossrefClient(settings.crossref_url, settings.mailto, http, stop=stop) if wanted else None
     by_key = {doi_key(doi): paper for paper, doi in wanted}
 
@@ -683,6 +666,23 @@ def _add_papers(
             answers.append(FetchFailed(doi, "not in the cache, and --offline forbids asking Crossref", "offline"))
         else:
             to_fetch.append(doi)
+    preset = {doi_key(doi): hit for paper, doi in wanted if paper.summary is not None and (hit := paper.summary.hit())}
+    pubmed = _PubMedLookup(
+        settings,
+        [doi for paper, doi in wanted if paper.summary is None and isinstance(paper.ident, Doi)],
+        options,
+        http,
+        cache,
+        stop,
+        access,
+        ncbi_pacer,
+        preset=preset,
+        extra=[
+            Wanted(p.summary.pmid, None, p.summary.pmcid, p.summary.has_abstract)
+            for p in no_doi
+            if p.summary is not None
+        ],
+    )
 
     def all_answers() -> Iterator[Fetched]:
         yield from answers
