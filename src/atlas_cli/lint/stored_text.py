@@ -92,16 +92,18 @@ def _check_one(
     hints = []
     if quote is not None:
         hints.append(f'the {section_at(sections, quote.start) or "text"} says "{_short(quote.text)}"')
-    rationale = pem.get("rationale")
-    if isinstance(rationale, str) and rationale.strip():
-        hints.append(f'the record says "{_short(rationale)}"')
-    if isinstance(pem.get("source"), str) and pem["source"].strip():
-        hints.append(f"(pem.source: {_short(pem['source'])})")
+    rationale = fields.text(pem, "rationale") or ""
+    stated = fields.text(pem, "source") or ""
+    where = f" (pem.source: {_short(stated)})" if stated else ""
+    if rationale:
+        hints.append(f'the record says "{_short(rationale)}"{where}')
+    elif where:
+        hints.append(f"the record{where}")
     hints.append(
         "check the paper, then correct pem.criteria, or keep them with `# atlas: disable=pem-stored-text <why>`"
     )
-    where = ("pem", "criteria") if "criteria" in pem else ("pem",) if "pem" in data else ()
-    line, column = document.locate(where, key=True)
+    at = ("pem", "criteria") if "criteria" in pem else ("pem",) if "pem" in data else ()
+    line, column = document.locate(at, key=True)
     return [Problem(display, line, column, WARNING, RULE, message, "; ".join(hints))], True
 
 
