@@ -3,6 +3,7 @@ running atlas in this process or in a new one) are in helpers.py."""
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,13 @@ from pathlib import Path
 import pytest
 from fake_services import FakeServices
 from helpers import new_atlas
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for `--numprocesses auto`: two per core. Many tests wait on a local server's
+    pacing, retries and timeouts rather than on the processor; a second worker per core
+    runs while they wait."""
+    return 2 * len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2 * (os.cpu_count() or 1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
