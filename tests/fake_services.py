@@ -416,7 +416,7 @@ class FakeServices:
 
     def start(self) -> FakeServices:
         handler = _make_handler(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _TimedServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -715,6 +715,26 @@ def _entrez(item: dict) -> str:
     return "0000/00/00"
 
 
+class _TimedServer(ThreadingHTTPServer):
+    """Notes when each connection is accepted, before its thread starts: a busy machine can take
+    a tenth of a second to start a thread, which would make arrivals look bunched."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.accepted: dict[int, float] = {}
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.accepted[id(request)] = time.monotonic()
+        super().process_request(request, client_address)
+
+
+def _arrival(handler: BaseHTTPRequestHandler) -> float:
+    """When the request arrived: its connection's acceptance (the first request on it), else now."""
+    server = handler.server
+    accepted = server.accepted.pop(id(handler.connection), None) if isinstance(server, _TimedServer) else None
+    return accepted if accepted is not None else time.monotonic()
+
+
 def _make_handler(fake: FakeServices):
     class Handler(BaseHTTPRequestHandler):
         server_version = "FakeServices/1"
@@ -752,7 +772,7 @@ def _make_handler(fake: FakeServices):
                 parse_qs(parts.query),
                 form,
                 {k.lower(): v for k, v in self.headers.items()},
-                time.monotonic(),
+                _arrival(self),
                 client=self.client_address[:2],
             )
             fake._enter(seen)

@@ -103,8 +103,9 @@ def resolve(
         check_service_url(
             settings.idconv_url, "ATLAS_IDCONV_URL", "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles"
         )
+        converter = IdConverter(settings.idconv_url, access, http, stop=stop, pacer=pacer)
         try:
-            answers = IdConverter(settings.idconv_url, access, http, stop=stop, pacer=pacer).convert(to_convert)
+            answers = converter.convert(to_convert)
         except NcbiError as exc:
             failure = (f"the PMC ID converter could not be asked: {exc.reason}", "network")
         else:
@@ -112,6 +113,8 @@ def resolve(
                 if ids.found:
                     converted[pmcid] = (ids.pmid, ids.doi)
                     cache.write_pmc(pmcid, ids.pmid, ids.doi)
+        finally:
+            converter.close()
     for identity, pmcid in pmcids.items():
         if pmcid in converted:
             pmid, doi = converted[pmcid]
@@ -158,6 +161,8 @@ def resolve(
             missing = set(answer.missing)
             summaries.update(answer.found)
             answer_set.new_summaries = list(answer.found.values())
+        finally:
+            client.close()
     for identity, pmid in pmid_of.items():
         if pmid in summaries:
             summary = summaries[pmid]

@@ -110,6 +110,7 @@ def _with_pubmed(
     from atlas_cli.services.pacing import HttpOptions
     from atlas_cli.services.pubmed import MAX_RETRIES, PubMedClient
 
+    client = None
     try:
         check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
         http = HttpOptions.from_env(env)
@@ -130,6 +131,9 @@ def _with_pubmed(
         reason = exc.reason if isinstance(exc, NcbiError) else exc.message
         report.warnings.append(f"PubMed could not be asked ({reason}); the entries name only the ids given")
         return entries
+    finally:
+        if client is not None:
+            client.close()
     completed = []
     for entry in entries:
         pmid = entry.pmid

@@ -135,6 +135,7 @@ def discover(
         ) from None
     finally:
         result.requests = client.pacer.started
+        client.close()
     result.found = search.count
     result.warnings += search.warnings
     excluded = screening.by_identity()

@@ -51,6 +51,9 @@ class IdConverter:
     ) -> None:
         self.connection = NcbiConnection(base_url, "the PMC ID converter", access, options, stop, pacer=pacer)
 
+    def close(self) -> None:
+        self.connection.close()
+
     def convert(self, pmcids: list[str]) -> dict[str, PmcIds]:
         """PMCIDS (`PMC` + digits) -> what PMC knows of each, by PMCID; raises NcbiError."""
         wanted = list(dict.fromkeys(p.upper() for p in pmcids))

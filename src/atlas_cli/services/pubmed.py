@@ -252,6 +252,9 @@ class PubMedClient:
     def pacer(self) -> Pacer:
         return self.connection.pacer
 
+    def close(self) -> None:
+        self.connection.close()
+
     @property
     def stop(self) -> threading.Event:
         return self.connection.stop
