@@ -165,9 +165,6 @@ class RecordIndex:
         self._by_identity = {key: known.slug for known in seen.values() for key in known.identities}
         self._by_title = {known.title: known.slug for known in seen.values() if known.title}
 
-    def slug_of(self, doi: str) -> str | None:
-        return self._by_identity.get(f"doi:{doi_key(doi)}")
-
     def slug_for(self, identity: str) -> str | None:
         """The slug of the record with this identity (`doi:...`, `pmid:...`)."""
         return self._by_identity.get(identity)

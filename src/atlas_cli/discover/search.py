@@ -59,7 +59,6 @@ class Discovery:
     found: int = 0  # papers PubMed matched in the window
     papers: list[Paper] = field(default_factory=list)  # every paper, in PubMed's order
     warnings: list[str] = field(default_factory=list)
-    requests: int = 0  # E-utilities requests made
     studies_only: bool = False
 
     def having(self, status: str) -> list[Paper]:
@@ -134,7 +133,6 @@ def discover(
             hint="try again later; ATLAS_HTTP_RETRIES and ATLAS_HTTP_TIMEOUT give PubMed more chances",
         ) from None
     finally:
-        result.requests = client.pacer.started
         client.close()
     result.found = search.count
     result.warnings += search.warnings
