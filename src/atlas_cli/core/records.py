@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas_cli.core.errors import NotFound, UsageError, WriteError
+from atlas_cli.core.paths import UnsafePath, link_leaves, output_file, read_regular
 from atlas_cli.core.yamlio import MAX_BYTES, Document, YamlProblem, dump, parse_bytes
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -44,40 +45,43 @@ def iter_yaml_files(folder: Path) -> Iterator[Path]:
     return iter(sorted(found))
 
 
-def read_document(path: Path) -> Document:
-    """Parse one record file; an unreadable file becomes a problem, not an exception."""
+OUTSIDE_MESSAGE = "symlink points outside the records folder; not read"
+OUTSIDE_HINT = "keep records as plain files inside the records folder"
+
+
+def read_record_bytes(path: Path, within: Path | None = None) -> bytes | Document:
+    """The bytes of one record file, or a Document holding why they cannot be read.
+
+    WITHIN: the records folder (default: the folder holding PATH). A record that is a
+    link is read only when it leads to a file inside it (`file-symlink` otherwise);
+    only a regular file is read, and at most MAX_BYTES of it (see core.paths).
+    """
+    if link_leaves(path, within if within is not None else path.parent):
+        return Document(None, problems=[YamlProblem(1, 1, "file-symlink", OUTSIDE_MESSAGE, OUTSIDE_HINT)])
+    return read_file_bytes(path)
+
+
+def read_file_bytes(path: Path) -> bytes | Document:
+    """The bytes of a YAML file atlas reads (a link followed wherever it leads), or a Document
+    holding why they cannot be read: only a regular file, at most MAX_BYTES of it."""
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            return Document(
-                None,
-                problems=[
-                    YamlProblem(
-                        1,
-                        1,
-                        "file-unreadable",
-                        "is a folder, not a record file",
-                        "rename the folder so it does not end in .yaml",
-                    )
-                ],
+        return read_regular(path, MAX_BYTES)
+    except UnsafePath as exc:
+        if exc.size is not None:
+            return parse_bytes(b"", size=exc.size)
+        if exc.folder:
+            problem = YamlProblem(
+                1,
+                1,
+                "file-unreadable",
+                "is a folder, not a record file",
+                "rename the folder so it does not end in .yaml",
             )
-        if not stat.S_ISREG(info.st_mode):  # a pipe would wait forever, /dev/zero never ends
-            return Document(
-                None,
-                problems=[
-                    YamlProblem(
-                        1,
-                        1,
-                        "file-unreadable",
-                        "is not a regular file (a pipe, socket or device); not read",
-                        "records are plain files: remove it from the records folder",
-                    )
-                ],
+        else:
+            problem = YamlProblem(
+                1, 1, "file-unreadable", exc.message, "records are plain files: remove it from the records folder"
             )
-        if info.st_size > MAX_BYTES:
-            return parse_bytes(b"", size=info.st_size)
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        return Document(None, problems=[problem])
     except OSError as exc:
         return Document(
             None,
@@ -87,7 +91,21 @@ def read_document(path: Path) -> Document:
                 )
             ],
         )
-    return parse_bytes(raw)
+
+
+def read_document(path: Path, within: Path | None = None) -> Document:
+    """Parse one record file; an unreadable file becomes a problem, not an exception.
+
+    WITHIN: the records folder a link must not lead out of (default: PATH's folder).
+    """
+    raw = read_record_bytes(path, within)
+    return raw if isinstance(raw, Document) else parse_bytes(raw)
+
+
+def read_yaml_file(path: Path) -> Document:
+    """Parse a YAML file that is not a record (a registry): as `read_document`, without the link rule."""
+    raw = read_file_bytes(path)
+    return raw if isinstance(raw, Document) else parse_bytes(raw)
 
 
 @dataclass(frozen=True)
@@ -231,11 +249,18 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False, make_parents
     concurrent writer): the temp file is hard-linked into place, which fails if
     the name is taken. make_parents=True creates missing folders (atlas-owned
     places only: a user's --output path with a typo must fail, not grow folders).
-    Raises WriteError (exit 4) with the reason.
+    A PATH that is a link is written where the link leads (the link stays); only a
+    regular file is ever replaced (core.paths.output_file): a named pipe, a device or
+    a folder is refused. Raises WriteError (exit 4) with the reason.
     """
     from atlas_cli.core.interrupts import ctrl_c_deferred  # imported by writers only (cite reads)
 
     path = Path(path)
+    if not exclusive:
+        try:
+            path = output_file(path)
+        except UnsafePath as exc:
+            raise WriteError(exc.message, hint="name a regular file, or a new one") from None
     with ctrl_c_deferred():
         _write_atomic(path, text, exclusive, make_parents)
 

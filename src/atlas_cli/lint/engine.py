@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING
 
 from atlas_cli.core.config import NoAtlas, Settings, atlas_of
 from atlas_cli.core.errors import ConfigError, UsageError
-from atlas_cli.core.records import iter_record_paths, iter_yaml_files, read_document
+from atlas_cli.core.records import iter_record_paths, iter_yaml_files, read_document, read_record_bytes
 from atlas_cli.core.textfold import title_key
 from atlas_cli.core.workers import map_chunks
-from atlas_cli.core.yamlio import MAX_BYTES, Document
+from atlas_cli.core.yamlio import Document
 from atlas_cli.lint.config import FileFacts, apply_policy, lint_policy
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.directives import Directives, read_directives
@@ -113,24 +113,7 @@ def _checker(schemas_dir: Path) -> tuple[Registries, SchemaChecker]:
 
 def check_file(path: Path, display: str, schemas_dir: Path, records_root: Path | None) -> FileResult:
     """All per-record checks of one file (its disable comments are read, not yet applied)."""
-    if path.is_symlink() and records_root is not None:
-        target = path.resolve()
-        if not target.is_relative_to(records_root):
-            return FileResult(
-                [
-                    Problem(
-                        display,
-                        1,
-                        1,
-                        ERROR,
-                        "file-symlink",
-                        "symlink points outside the records folder; not read",
-                        "keep records as plain files inside the records folder",
-                    )
-                ],
-                None,
-            )
-    document = read_document(path)
+    document = read_document(path, within=records_root)  # a link leading out of the records folder is not read
     problems = [Problem(display, p.line, p.column, p.severity, p.rule, p.message, p.hint) for p in document.problems]
     directives = read_directives(document, display)
     problems += directives.problems
@@ -473,12 +456,10 @@ def scan_identities(paths: Iterable[Path], skip: set[Path]) -> list[Identity]:
     for path in paths:
         if path.resolve() in skip:
             continue
-        try:
-            if not path.is_file() or path.stat().st_size > MAX_BYTES:
-                continue  # pipes, devices and huge files are reported when they are linted themselves
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
+        raw = read_record_bytes(path)
+        if isinstance(raw, Document):
+            continue  # pipes, devices, huge files and links out are reported when they are linted themselves
+        text = raw.decode("utf-8", errors="replace")
         doi = _LINE_RE["doi"].search(text)
         pmid = _LINE_RE["pmid"].search(text)
         title = _LINE_RE["title"].search(text)

@@ -6,7 +6,9 @@ markup or character references becomes plain text, the badge becomes the one the
 rules derive, and keys are put in page order by moving whole
 key blocks (with the comments above them). After editing, the new text is
 parsed again and compared with the old data plus the intended changes; if
-anything else differs, the file is left untouched.
+anything else differs, the file is left untouched. A record that is a link
+(into the records folder: lint reads no other) is edited where the link leads,
+and the link stays.
 
 `plan_fixes` works out every file's fix without writing (`atlas lint --fix --diff`
 shows them as a diff); `apply_fixes` writes them. A fix runs only where lint
@@ -26,7 +28,7 @@ import yaml
 
 from atlas_cli.core.config import Settings
 from atlas_cli.core.markup import leftovers
-from atlas_cli.core.records import key_orders, write_atomic
+from atlas_cli.core.records import key_orders, read_record_bytes, write_atomic
 from atlas_cli.core.registries import Registries, load_registries
 from atlas_cli.core.yamledit import node_at, reorder_keys, replace_spans, scalar_in_place, set_at, value_node
 from atlas_cli.core.yamlio import BOM, Document, parse_text
@@ -95,9 +97,8 @@ def plan_fixes(
                 rules.setdefault(problem.path, set()).add(problem.rule)
         for display in sorted(rules):
             path = Path(display)
-            try:
-                raw = path.read_bytes()
-            except OSError:
+            raw = read_record_bytes(path, settings.records_dir)  # read as lint read it (links out are not)
+            if isinstance(raw, Document):
                 continue
             fixed = fix_record(raw, registries, path.name, rules[display])
             if fixed.what:

@@ -29,12 +29,12 @@ def registry_files(schemas_dir: Path) -> list[Path]:
 
 def check_registries(schemas_dir: Path, files: list[Path], display: dict[Path, str]) -> list[Problem]:
     """Problems in FILES (registry files of SCHEMAS_DIR), each shown as DISPLAY[file]."""
-    from atlas_cli.core.records import read_document
+    from atlas_cli.core.records import read_yaml_file
 
     problems: list[Problem] = []
     broken: set[Path] = set()
     for path in files:
-        document = read_document(path)
+        document = read_yaml_file(path)
         for p in document.problems:
             problems.append(Problem(display[path], p.line, p.column, p.severity, p.rule, p.message, p.hint))
             if p.severity == ERROR:

@@ -50,11 +50,12 @@ from atlas_cli.cite import PAGE_BLOCKS
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import AtlasError, UsageError, WriteError
 from atlas_cli.core.interrupts import ctrl_c_deferred
+from atlas_cli.core.paths import UnsafePath, check_replaceable, child, read_regular, safe_relative
 from atlas_cli.core.pem import BADGES, LABELS, PEM_NOTE
-from atlas_cli.core.records import SLUG_RE, Skipped, iter_record_paths, read_document
+from atlas_cli.core.records import SLUG_RE, Skipped, iter_record_paths, read_document, read_record_bytes
 from atlas_cli.core.registries import Registries, load_registries
 from atlas_cli.core.workers import map_chunks
-from atlas_cli.core.yamlio import parse_bytes
+from atlas_cli.core.yamlio import Document, parse_bytes
 from atlas_cli.site.model import (
     EvidencePage,
     Listing,
@@ -112,10 +113,19 @@ class Manifest:
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+MANIFEST_MAX_BYTES = 256 * 1024 * 1024  # far above the manifest of 100,000 records
+
+
 def read_manifest(output: Path) -> Manifest | None:
-    """The manifest of the site in OUTPUT; None if there is none or it cannot be trusted."""
+    """The manifest of the site in OUTPUT; None if there is none or it cannot be trusted.
+
+    The manifest is data anyone can edit (a site committed to git, a pull request), so
+    nothing in it is used as a path unless it names a place inside the site: a file
+    listed as `../victim.txt` or `/etc/passwd`, or a record as `../x.yaml`, makes the
+    whole manifest untrusted (a full check of the site follows, as without one).
+    """
     try:
-        data = json.loads((output / MANIFEST).read_bytes())
+        data = json.loads(read_regular(output / MANIFEST, MANIFEST_MAX_BYTES))
         if data["format"] != MANIFEST_FORMAT:
             return None
         manifest = Manifest(data["context"], data["records"], data["files"])
@@ -123,13 +133,19 @@ def read_manifest(output: Path) -> Manifest | None:
             isinstance(manifest.context, str)
             and isinstance(manifest.records, dict)
             and isinstance(manifest.files, dict)
-            and all(isinstance(v, str) for v in manifest.files.values())
-            and all(isinstance(v, dict) for v in manifest.records.values())
+            and all(isinstance(v, str) and safe_relative(k) for k, v in manifest.files.items())
+            and all(isinstance(v, dict) and _record_name(k) for k, v in manifest.records.items())
         ):
             return None
         return manifest
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, UnsafePath, ValueError, KeyError, TypeError, RecursionError):
         return None
+
+
+def _record_name(name: str) -> bool:
+    """A record file's name as the manifest keys it: `<slug>.yaml` (or .yml), nothing more."""
+    stem, dot, suffix = name.rpartition(".")
+    return bool(dot) and suffix in ("yaml", "yml") and SLUG_RE.match(stem) is not None
 
 
 # The parts of atlas that shape a page (modules, templates, assets, citation styles), with
@@ -183,6 +199,7 @@ def reusable_records(manifest: Manifest, context: str) -> dict[str, dict[str, An
                 known["kind"] in ("entry", "draft-entry")
                 and isinstance(known["sha"], str)
                 and Listing(**known["listing"]).slug == Path(name).stem
+                and all(SLUG_RE.match(i) for i in (*known["listing"]["topics"], *known["listing"]["criteria"]))
                 and evidence_path(Path(name).stem) in manifest.files
             ):
                 usable[name] = known
@@ -248,10 +265,8 @@ def render_records(todo: list[tuple[Path, bytes | None]], job: _Job, workers: in
 
 
 def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None  # read_entry reports why
+    raw = read_record_bytes(path)  # a link out of the records folder, a pipe, a device: not read
+    return None if isinstance(raw, Document) else raw  # read_entry reports why
 
 
 @dataclass
@@ -396,7 +411,8 @@ def render_site(
     topics: list[tuple[str, str, str | None, str | None]] = [
         (t.id, t.label, t.definition, t.group) for t in registries.topics.values()
     ]
-    topics += [(tid, tid, None, None) for tid in sorted(set(by_topic) - set(registries.topics))]
+    # a topic outside the vocabulary still gets its page, under an id that is a slug (never a path)
+    topics += [(tid, tid, None, None) for tid in sorted(set(by_topic) - set(registries.topics)) if SLUG_RE.match(tid)]
     topic_labels = {tid: label for tid, label, _, _ in topics}
     designs = {s.design_id: s.design_label for s in studies if s.design_id and s.design_label is not None}
 
@@ -467,11 +483,13 @@ def check_output(output: Path, settings: Settings) -> Path:
 
 
 def files_on_disk(output: Path) -> dict[str, str]:
-    """Relative path -> digest of every file of a built site (used when it has no manifest to trust)."""
+    """Relative path -> digest of every file of a built site (used when it has no manifest to trust).
+
+    Only regular files count (links are not followed: a site atlas built has none)."""
     return {
         p.relative_to(output).as_posix(): digest(p.read_bytes())
         for p in sorted(output.rglob("*"))
-        if p.is_file() and p != output / MANIFEST
+        if p.is_file() and not p.is_symlink() and p != output / MANIFEST
     }
 
 
@@ -508,6 +526,16 @@ def write_site(
     manifest_bytes = Manifest(context, records or {}, new).to_bytes()
     result.written, result.unchanged, result.removed = len(changed), len(new) - len(changed), len(gone)
     result.pages = sum(1 for rel in new if rel.endswith(".html"))
+    if in_place:  # every file replaced or removed is a regular file inside the site
+        try:
+            for rel in [MANIFEST, *(rel for rel, _ in changed), *gone]:
+                check_replaceable(child(output, rel))
+        except UnsafePath as exc:
+            raise UsageError(
+                f"cannot build into {output}: {exc.message}",
+                hint="atlas build replaces only the regular files it wrote inside the output folder: "
+                "remove what is in the way, or build into a new folder",
+            ) from None
     if in_place and not changed and not gone and _same_bytes(output / MANIFEST, manifest_bytes):
         return  # nothing at all to change
     try:
@@ -521,8 +549,9 @@ def write_site(
     try:
         if not in_place:  # a first build: stage the whole tree, then rename it into place
             for rel, content in [*changed, (MANIFEST, manifest_bytes)]:
-                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
-                (stage / rel).write_bytes(content)
+                path = child(stage, rel)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
             umask = os.umask(0)
             os.umask(umask)
             stage.chmod(0o777 & ~umask)  # mkdtemp makes it private; a site is meant to be read
@@ -534,6 +563,9 @@ def write_site(
                         folder.mkdir()
                         made.append(folder)
                 (stage / str(number)).write_bytes(content)
+    except UnsafePath as exc:
+        _undo(stage, made)
+        raise UsageError(f"cannot build into {output}: {exc.message}") from None
     except OSError as exc:
         _undo(stage, made)
         raise WriteError(
