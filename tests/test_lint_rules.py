@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from helpers import GOOD, good, lint, rules_of, run_atlas, with_pem, write_record
 
 from atlas_cli.core.records import render_record
+from atlas_cli.core.safe_text import has_unsafe
 from atlas_cli.lint.rules import all_rule_ids, all_rules, fixable_rule_ids
 
 GOOD_PEM = GOOD["pem"]
@@ -40,6 +43,7 @@ FAILING = {
     "author-name": lambda: good(authors=[{"given": "Olav"}]),
     "key-order": lambda: {"title": "x", **good()},
     "text-markup": lambda: good(title="The δ&lt;sup&gt;13&lt;/sup&gt;C decline in <i>Globigerina</i>"),
+    "text-control": lambda: good(title="B-Lymphocyte \x1b]0;pwned\x07Depletion \x1b[2J"),
     "year-missing": lambda: good(status="draft", year=None, flags=["no-date"]),
     "pem-proposed": lambda: with_pem(proposed=proposal()),
 }
@@ -82,6 +86,7 @@ def test_each_rule_says_once_whether_lint_fix_mends_it():
         "pem-not-applicable",
         "key-order",
         "text-markup",
+        "text-control",
     }
 
 
@@ -414,6 +419,73 @@ def test_lint_fix_writes_plain_text_and_keeps_comments(atlas):
     fixed = path.read_text(encoding="utf-8")
     assert "title: B-Lymphocyte Depletion in ME/CFS  # from the publisher" in fixed
     assert lint(atlas).problems == []
+
+
+# --- control and bidirectional characters (a terminal obeys them) --------------------------
+
+HOSTILE_TEXT = [
+    "\x1b]0;pwned\x07",  # OSC: sets the terminal's title
+    "\x1b[2J",  # CSI: clears the screen
+    "\x9b2J",  # the same, as a C1 control without ESC
+    "\x00",  # NUL
+    "\r",  # carriage return: overwrites the line
+    "\u202e",  # RIGHT-TO-LEFT OVERRIDE
+    "\u2066",  # LEFT-TO-RIGHT ISOLATE
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_TEXT)
+@pytest.mark.parametrize(
+    "where",
+    [
+        lambda t: {"title": f"B-Lymphocyte {t}Depletion"},
+        lambda t: {"summary": f"Rituximab did not help.{t}\n\nA second paragraph."},
+        lambda t: {"authors": [{"family": f"Fluge{t}", "given": "Øystein"}]},
+        lambda t: {"journal": f"Annals{t} of internal medicine"},
+    ],
+    ids=["title", "summary", "author", "journal"],
+)
+def test_control_and_bidirectional_characters_are_an_error_in_any_text_field(atlas, hostile, where):
+    problems = problems_for(atlas, good(**where(hostile)))
+    assert [(p.rule, p.severity) for p in problems] == [("text-control", "error")], problems
+    assert "U+" in problems[0].message and "--fix" in problems[0].hint
+    assert not has_unsafe(problems[0].message), "the message names the characters, never holds them"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Arabic and Hebrew letters stay: \u0645\u0631\u062d\u0628\u0627 \u05e9\u05dc\u05d5\u05dd",
+        "Tabs\tand an ellipsis\u2026 and non-breaking\u00a0spaces are plain text",
+        "Ω, δ13C, ≥ 6 months, 50% less fatigue",
+    ],
+)
+def test_plain_text_in_any_script_passes_the_control_rule(atlas, text):
+    assert problems_for(atlas, good(title=text)) == []
+
+
+def test_lint_fix_removes_control_characters_and_keeps_the_rest(atlas):
+    title = "B-Lymphocyte \x1b]0;pwned\x07Depletion\u202e in ME/CFS\x1b[2J"
+    text = render_record(good(title=title)).replace("\nsummary:", "\n# the curator's note\nsummary:", 1)
+    path = write_record(atlas, text, "fluge-2019-b-lymphocyte.yaml")
+    assert rules_of(lint(atlas)) == ["text-control"]
+    result = run_atlas("lint", "--fix", cwd=atlas)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "removed control characters from `title`" in result.stderr
+    fixed = path.read_text(encoding="utf-8")
+    assert "title: B-Lymphocyte ]0;pwnedDepletion in ME/CFS[2J\n" in fixed and "# the curator's note" in fixed
+    assert lint(atlas).problems == []
+
+
+def test_lint_quotes_a_hostile_value_escaped_never_raw(atlas):
+    write_record(atlas, good(topics=["b-cells\x1b]0;pwned\x07"]), "fluge-2019-b-lymphocyte.yaml")
+    for fmt in ("text", "json", "github", "sarif"):
+        result = run_atlas("lint", "--format", fmt, cwd=atlas)
+        assert result.returncode == 1
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout, fmt
+        assert "\\u001b]0;pwned" in result.stdout, (fmt, result.stdout)
+    data = json.loads(run_atlas("lint", "--format", "json", cwd=atlas).stdout)
+    assert any("\x1b]0;pwned" in p["message"] for p in data), "JSON keeps the value: the escape is JSON's own"
 
 
 def test_a_draft_without_a_year_is_valid_but_warned_and_a_published_one_is_an_error(atlas):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from atlas_cli.add.batch import ADDED, FAILED, PRESENT, SKIPPED, WOULD_ADD, AddReport, AddResult
+from atlas_cli.core.safe_text import one_line
 
 _VERB = {ADDED: "added", WOULD_ADD: "would add", PRESENT: "present", SKIPPED: "skipped", FAILED: "failed"}
 
@@ -21,7 +22,8 @@ def result_lines(result: AddResult) -> list[str]:
         lines = [f"{_VERB[result.status]} {_where(result)} ({what}){flags}"]
         lines += [f"  note: {notice}" for notice in result.notices]
         return lines
-    return [f"{_VERB[result.status]} {result.label}: {result.reason}"]
+    # what was typed is echoed as one line, its escape sequences shown, never obeyed
+    return [f"{_VERB[result.status]} {one_line(result.label)}: {one_line(result.reason or '')}"]
 
 
 def summary_lines(report: AddReport) -> list[str]:
@@ -36,7 +38,7 @@ def summary_lines(report: AddReport) -> list[str]:
     rows = [("status", "paper", "record / reason")]
     for result in report.results:
         detail = _where(result) if result.status in (ADDED, WOULD_ADD) else (result.reason or "")
-        rows.append((_VERB[result.status], result.label, detail))
+        rows.append((_VERB[result.status], one_line(result.label), one_line(detail)))
     width0 = max(len(r[0]) for r in rows)
     width1 = min(max(len(r[1]) for r in rows), 60)
     lines = ["", f"Summary: {head}"]

@@ -80,7 +80,7 @@ def run_add(
 ) -> int:
     """`atlas add`: the exit code; SETTINGS gives the run's settings (read once the input is known good)."""
     from atlas_cli.add.batch import AddOptions, add_dois
-    from atlas_cli.cli.handler import eprint
+    from atlas_cli.cli.handler import eprint, out
     from atlas_cli.core import errors
     from atlas_cli.core.doi import parse_doi_lines
 
@@ -110,8 +110,7 @@ def run_add(
             for r in report.results
             if r.text
         ]
-        sys.stdout.write("---\n".join(drafts))  # a separator only between two records
-        sys.stdout.flush()
+        out("---\n".join(drafts))  # a separator only between two records
     for warning in report.warnings:
         eprint(f"atlas: warning: {warning}")
     from atlas_cli.add.report import summary_lines
@@ -121,8 +120,7 @@ def run_add(
         if dry_run:  # standard output holds the records
             eprint(table)
         else:
-            sys.stdout.write(table + "\n")
-            sys.stdout.flush()
+            out(table + "\n")
     if report.interrupted:
         eprint("atlas: interrupted; the records listed as added are complete, nothing else was written")
     return report.exit_code

@@ -15,7 +15,6 @@ same as running it twice in two.
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from atlas_cli import __version__
-from atlas_cli.cli.handler import eprint, report_error, run_command  # noqa: F401 (commands import them from here)
+from atlas_cli.cli.handler import eprint, out, report_error, run_command  # noqa: F401 (commands import them from here)
 from atlas_cli.core import errors
 
 if TYPE_CHECKING:
@@ -186,5 +185,5 @@ def exit_code(code: object) -> int:
         return errors.OK
     if isinstance(code, int):
         return code
-    print(code, file=sys.stderr)
+    eprint(str(code))
     return 1

@@ -13,7 +13,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from atlas_cli.cli.app import eprint, handle_errors, settings
+    from atlas_cli.cli.app import eprint, handle_errors, out, settings
 
     @app.command("build")
     @handle_errors
@@ -78,5 +78,5 @@ def register(app: typer.Typer) -> None:
         if serve:
             from atlas_cli.site.serve import serve_site
 
-            serve_site(result.output, port, announce=lambda url: typer.echo(f"Serving {url} (Ctrl-C to stop)"))
+            serve_site(result.output, port, announce=lambda url: out(f"Serving {url} (Ctrl-C to stop)\n"))
         return FINDINGS if result.skipped else 0

@@ -4,7 +4,6 @@ Thin Typer layer: parse options, call `atlas_cli.cite` / `atlas_cli.cite.export`
 print, return the exit code. Nothing heavy is imported until a command runs.
 """
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,7 +21,7 @@ def run_cite(slugs: "list[str]", fmt: "str | None", conf: "Settings", latex: boo
     Shared by the Typer command and the fast path of the entry point.
     """
     from atlas_cli import cite
-    from atlas_cli.cli.handler import report_error
+    from atlas_cli.cli.handler import out, report_error
     from atlas_cli.core.errors import FINDINGS, NotFound
     from atlas_cli.core.records import check_slug_argument, load_record
 
@@ -43,15 +42,14 @@ def run_cite(slugs: "list[str]", fmt: "str | None", conf: "Settings", latex: boo
         records.append(record)
     text = cite.cite_records(records, fmt, conf, latex)
     if text:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        out(text)
     return FINDINGS if missing else 0
 
 
 def register(app: "typer.Typer") -> None:
     import typer
 
-    from atlas_cli.cli.app import eprint, handle_errors, settings
+    from atlas_cli.cli.app import eprint, handle_errors, out, settings
 
     @app.command("cite")
     @handle_errors
@@ -139,7 +137,7 @@ def register(app: "typer.Typer") -> None:
 
             write_atomic(output, result.text)
         elif result.text:
-            sys.stdout.write(result.text)
+            out(result.text)
         for skipped in result.skipped:
             eprint(f"atlas: warning: {skipped}")
         noun = "record" if result.count == 1 else "records"

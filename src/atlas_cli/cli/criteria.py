@@ -57,6 +57,7 @@ def run_criteria(
     slug: str | None, text_file: str | None, fmt: str, year: int | None, load_settings: "Callable[[], Settings]"
 ) -> int:
     """Print the proposal for SLUG's stored text or for TEXT_FILE; 0 when a proposal is printed."""
+    from atlas_cli.cli.handler import out
     from atlas_cli.core.errors import UsageError
 
     if fmt not in FORMATS:
@@ -87,12 +88,11 @@ def run_criteria(
         text = read_input(text_file)
     proposal = propose_text(text, settings.schemas_dir, year)
     if fmt == "json":
-        sys.stdout.write(to_json(proposal, extra))
+        out(to_json(proposal, extra))
     else:
         from atlas_cli.core.registries import load_registries
 
-        sys.stdout.write(to_text(proposal, load_registries(settings.schemas_dir), source))
-    sys.stdout.flush()
+        out(to_text(proposal, load_registries(settings.schemas_dir), source))
     return 0
 
 

@@ -7,7 +7,6 @@ interpreted in record text (a title containing `[b]` prints as written).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -51,15 +50,17 @@ BANNER_STYLES = {
 
 
 def make_console(stderr: bool = False) -> Console:
-    """A console that never interprets markup or highlights record text; honours NO_COLOR."""
-    from rich.console import Console
+    """A console that never interprets markup or highlights record text, and shows escape
+    sequences in it instead of obeying them (cli.console); honours NO_COLOR."""
+    from atlas_cli.cli.console import make_console as safe_console
 
-    return Console(stderr=stderr, markup=False, highlight=False, emoji=False)
+    return safe_console(stderr)
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    from atlas_cli.cli.handler import out
+
+    out(text)
 
 
 # --- show --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -42,7 +41,7 @@ FORMATS = ("text", "json", "ids")
 
 
 def register(app: typer.Typer) -> None:
-    from atlas_cli.cli.app import eprint, handle_errors, settings
+    from atlas_cli.cli.app import eprint, handle_errors, out, settings
 
     @app.command("discover", help=HELP)
     @handle_errors
@@ -105,11 +104,10 @@ def register(app: typer.Typer) -> None:
         window = window_for(date.today(), since=since, until=until, days=days, newest_snapshot=index.newest_snapshot())
         discovery = search(config, window, query=query, studies_only=studies_only)
         if format == "json":
-            sys.stdout.write(as_json(discovery))
+            out(as_json(discovery))
         else:
             lines = ids_lines(discovery) if format == "ids" else text_lines(discovery)
-            sys.stdout.write("".join(line + "\n" for line in lines))
-        sys.stdout.flush()
+            out("".join(line + "\n" for line in lines))
         for warning in discovery.warnings:
             eprint(f"atlas: warning: {warning}")
         eprint(summary_line(discovery))

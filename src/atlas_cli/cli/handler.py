@@ -15,10 +15,24 @@ import sys
 from collections.abc import Callable
 
 from atlas_cli.core import errors
+from atlas_cli.core.safe_text import for_terminal
+
+
+def out(text: str) -> None:
+    """Write TEXT to standard output, made safe for a terminal (core.safe_text.for_terminal).
+
+    Every command prints through `out`, `eprint` or a console of `cli.console`: text from
+    records, services and the command line can hold escape sequences and
+    bidirectional overrides, which are shown as `\\uXXXX` and never obeyed. (The
+    escape is valid inside a JSON string: JSON output keeps its meaning.)
+    """
+    sys.stdout.write(for_terminal(text))
+    sys.stdout.flush()
 
 
 def eprint(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    """One line on standard error, made safe for a terminal as `out` is."""
+    sys.stderr.write(for_terminal(message) + "\n")
     sys.stderr.flush()
 
 

@@ -9,7 +9,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from atlas_cli.cli.app import handle_errors
+    from atlas_cli.cli.app import handle_errors, out
 
     @app.command("init")
     @handle_errors
@@ -43,16 +43,16 @@ def register(app: typer.Typer) -> None:
 
         result = create_atlas(directory, name=name, site_url=site_url, bibtex_prefix=bibtex_prefix, mailto=mailto)
         for path in result.created:
-            print(f"created {path}")
+            out(f"created {path}\n")
         for path in result.kept:
-            print(f"kept    {path} (it exists)")
+            out(f"kept    {path} (it exists)\n")
         for note in result.notes:
-            print(f"\nnote: {note.rstrip()}")
+            out(f"\nnote: {note.rstrip()}\n")
         if result.placeholders:
             options = " ".join(f"--{key.replace('_', '-')}" for key in result.placeholders)
-            print(
+            out(
                 f"\nnote: {', '.join(result.placeholders)} are placeholders in atlas.toml: "
-                f"atlas lint reports them until you set them (or give atlas init {options})"
+                f"atlas lint reports them until you set them (or give atlas init {options})\n"
             )
-        print(f"\nNext: cd {directory} && atlas add <doi> && atlas lint")
+        out(f"\nNext: cd {directory} && atlas add <doi> && atlas lint\n")
         return 0

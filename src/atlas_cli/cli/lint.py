@@ -50,15 +50,31 @@ def write_step_summary(markdown: str, env: Mapping[str, str]) -> None:
     target = env.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
+    from atlas_cli.cli.handler import eprint
+    from atlas_cli.core.safe_text import for_terminal
+
     try:
         with open(target, "a", encoding="utf-8") as summary:
-            summary.write(markdown)
+            summary.write(for_terminal(markdown))
     except OSError as exc:  # the summary is a courtesy: the annotations and the log stand without it
-        sys.stderr.write(f"atlas: cannot write the job summary to {target}: {exc.strerror}\n")
+        eprint(f"atlas: cannot write the job summary to {target}: {exc.strerror}")
+
+
+def shown_safely(problems: list[Problem]) -> list[Problem]:
+    """PROBLEMS with their paths, messages and hints made safe for a terminal (core.safe_text),
+    before the text format styles them: a value a message quotes is shown, never obeyed."""
+    from dataclasses import replace
+
+    from atlas_cli.core.safe_text import for_terminal
+
+    return [
+        replace(p, path=for_terminal(p.path), message=for_terminal(p.message), hint=p.hint and for_terminal(p.hint))
+        for p in problems
+    ]
 
 
 def register(app: typer.Typer) -> None:
-    from atlas_cli.cli.app import handle_errors, settings
+    from atlas_cli.cli.app import eprint, handle_errors, out, settings
 
     @app.command("lint")
     @handle_errors
@@ -140,28 +156,27 @@ def register(app: typer.Typer) -> None:
 
             plans = plan_fixes(paths or None, settings, jobs=jobs, drafts=drafts)
             if diff:
-                sys.stdout.write(format_preview(plans))
-                sys.stdout.flush()
+                out(format_preview(plans))
                 return FINDINGS if plans else OK
             apply_fixes(plans)
             for plan in plans:
                 patients = " (a published record: patients read this badge)" if plan.badge_on_published else ""
-                sys.stderr.write(f"fixed {plan.display}: {', '.join(plan.fixed.what)}{patients}\n")
+                eprint(f"fixed {plan.display}: {', '.join(plan.fixed.what)}{patients}")
         result = lint_targets(paths or None, settings, jobs=jobs, drafts=drafts, criteria=criteria)
         if format == "text":
-            out = format_text(result.problems, result.files, color=use_color(sys.stdout))
+            text = format_text(shown_safely(result.problems), result.files, color=use_color(sys.stdout))
         elif format in ("github", "sarif"):  # paths as the repository knows them, wherever atlas runs
             cwd = Path.cwd()
             root = repository_root(cwd, os.environ)
             problems = relative_to_root(result.problems, root, cwd)
             if format == "github":
-                out = format_github(problems, result.files)
+                text = format_github(problems, result.files)
                 write_step_summary(format_github_summary(problems, result.files), os.environ)
             else:
                 from atlas_cli import __version__
                 from atlas_cli.init.source import repository_url
 
-                out = format_sarif(
+                text = format_sarif(
                     problems,
                     result.files,
                     root_uri=root.as_uri(),
@@ -169,18 +184,21 @@ def register(app: typer.Typer) -> None:
                     information_uri=repository_url(),
                 )
         else:
-            out = FORMATTERS[format](result.problems, result.files)
-        sys.stdout.write(out)
-        sys.stdout.flush()
+            text = FORMATTERS[format](result.problems, result.files)
+        if format == "text":  # its values made safe above, its colours atlas's own
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            out(text)
         if result.texts is not None:
             noun = "record" if result.texts == 1 else "records"
-            sys.stderr.write(
+            eprint(
                 f"atlas: --criteria read the stored text of {result.texts} {noun} of {result.files} "
-                "(atlas add stores it; the others were not compared)\n"
+                "(atlas add stores it; the others were not compared)"
             )
         if result.hidden:
             noun = "warning" if result.hidden == 1 else "warnings"
-            sys.stderr.write(f"atlas: {result.hidden} {noun} in draft records not shown (--drafts warn shows them)\n")
+            eprint(f"atlas: {result.hidden} {noun} in draft records not shown (--drafts warn shows them)")
         if result.unreadable:
             return USAGE
         if result.errors or (strict and result.warnings):

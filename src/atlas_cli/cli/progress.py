@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from atlas_cli.cli.handler import eprint
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
@@ -27,15 +29,16 @@ class BatchProgress(Generic[Item]):
 
     def start(self, total: int) -> None:
         if total > 1 and sys.stderr.isatty():
-            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            from atlas_cli.cli.console import make_console
 
             bar = Progress(
                 TextColumn(self.label),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=Console(stderr=True, highlight=False, markup=False),
+                console=make_console(stderr=True),
                 transient=True,
             )
             bar.start()
@@ -46,8 +49,7 @@ class BatchProgress(Generic[Item]):
             if self.bar is not None:
                 self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
             else:
-                sys.stderr.write(line + "\n")
-                sys.stderr.flush()
+                eprint(line)
         if self.bar is not None and self.task is not None:
             self.bar.advance(self.task)
 

@@ -6,8 +6,9 @@ escape them more than once: `δ&amp;lt;sup&amp;gt;13&amp;lt;/sup&amp;gt;C` is
 `δ<sup>13</sup>C` escaped twice. `plain()` removes all of it, the way PubMed
 shows such a title: tags vanish and their text stays (`δ13C`, `CO2`, `KRAS`),
 character references become the characters they stand for, and TeX or MathML
-annotations that repeat a formula are dropped. `leftovers()` says what a text
-still holds (`atlas lint` reports it). Pure functions, no I/O.
+annotations that repeat a formula are dropped; so are control and bidirectional
+characters, which a terminal obeys (core.safe_text). `leftovers()` says what a
+text still holds (`atlas lint` reports it). Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import html
 import re
 from html.entities import html5
+
+from atlas_cli.core.safe_text import strip_unsafe
 
 # A tag: <i>, </sup>, <jats:italic>, <mml:mi mathvariant="normal">, <br/>. Never `< 5` or `<3`.
 TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9._-]*(?::[A-Za-z][A-Za-z0-9._-]*)?(?:\s[^<>]*)?/?>")
@@ -56,6 +59,7 @@ def plain(value: str, *, one_line: bool = True) -> str:
         if decoded == text:
             break
         text = decoded
+    text = strip_unsafe(text)  # plain text has no escape sequences or bidirectional overrides (`&#27;`...)
     if one_line:
         return _SPACES_RE.sub(" ", text).strip()
     return text

@@ -2,7 +2,8 @@
 
 Fixes edit the file's text in place (comments, quoting and layout survive):
 the byte-order mark is dropped, criteria names become registry ids, text with
-markup or character references becomes plain text, the badge becomes the one the
+markup or character references becomes plain text, control and bidirectional
+characters are removed from text, the badge becomes the one the
 rules derive, and keys are put in page order by moving whole
 key blocks (with the comments above them). After editing, the new text is
 parsed again and compared with the old data plus the intended changes; if
@@ -30,6 +31,7 @@ from atlas_cli.core.config import Settings
 from atlas_cli.core.markup import leftovers
 from atlas_cli.core.records import key_orders, read_record_bytes, write_atomic
 from atlas_cli.core.registries import Registries, load_registries
+from atlas_cli.core.safe_text import strip_unsafe
 from atlas_cli.core.yamledit import node_at, reorder_keys, replace_spans, scalar_in_place, set_at, value_node
 from atlas_cli.core.yamlio import BOM, Document, parse_text
 from atlas_cli.lint.context import RecordContext
@@ -44,6 +46,7 @@ CRITERIA_RULES = {"pem-unknown-criterion"}
 BADGE_RULES = {"pem-badge", "pem-not-applicable"}  # (and criteria now named by id may decide the badge)
 ORDER_RULES = {"key-order"}
 MARKUP_RULES = {"text-markup"}
+CONTROL_RULES = {"text-control"}
 
 
 @dataclass
@@ -195,6 +198,21 @@ def fix_record(
         replacements.append(((start, end), scalar_in_place(text[start:end], node, plain)))
         set_at(expected, path, plain)
         what.append(f"plain text in `{dotted(path)}`")
+    if replacements:
+        text = replace_spans(text, replacements)
+        document = parse_text(text)
+
+    # 2b. control and bidirectional characters removed
+    replacements = []
+    for path, value in list(text_values(expected)) if wanted(CONTROL_RULES) else []:
+        safe = strip_unsafe(value)
+        node = node_at(document.root, path)
+        if safe == value or not isinstance(node, yaml.ScalarNode):
+            continue
+        start, end = node.start_mark.index, node.end_mark.index
+        replacements.append(((start, end), scalar_in_place(text[start:end], node, safe)))
+        set_at(expected, path, safe)
+        what.append(f"removed control characters from `{dotted(path)}`")
     if replacements:
         text = replace_spans(text, replacements)
         document = parse_text(text)

@@ -48,6 +48,7 @@ def rule(
 from atlas_cli.lint.rules import (  # noqa: E402
     authors,
     completeness,
+    control,
     identity,
     markup,
     order,
@@ -56,7 +57,7 @@ from atlas_cli.lint.rules import (  # noqa: E402
     vocabulary,
 )
 
-FAMILIES = (authors, completeness, identity, markup, order, pem, retraction, vocabulary)
+FAMILIES = (authors, completeness, control, identity, markup, order, pem, retraction, vocabulary)
 
 # Rules that are not per-record functions (reading the file, the schema, the whole atlas).
 OTHER_RULES: dict[str, Rule] = {
