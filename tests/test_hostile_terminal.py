@@ -1,6 +1,7 @@
 """Text cannot be turned against the terminal: escape sequences, C1 controls, NUL and
 bidirectional overrides in records, in Crossref's answers and on the command line are shown
-(as `\\uXXXX`), never obeyed; `atlas add` writes none."""
+(as `\\uXXXX`), never obeyed; `atlas add` writes none; a DOI with a zero-width space is the
+same DOI."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fake_services import work
-from helpers import GOOD, changed, lint, new_atlas, run_atlas, run_in, service_atlas
+from helpers import GOOD, changed, lint, new_atlas, run_atlas, run_in, service_atlas, write_record
 
 from atlas_cli.core.safe_text import for_terminal, has_unsafe, one_line, strip_unsafe
 
@@ -89,6 +90,17 @@ def test_json_output_keeps_the_value_and_shows_no_control(hostile: Path):
     assert row["title"] == HOSTILE_TITLE
 
 
+def test_citations_carry_none_of_it(hostile: Path):
+    for fmt in ("primary", "bibtex", "ris", "csl-json", "apa", "snapshot"):
+        done = run_in(hostile, "cite", "fluge-2019-b-lymphocyte", "-f", fmt)
+        assert done.returncode == 0, done.stderr
+        assert not has_unsafe(done.stdout) and "\\u00" not in done.stdout, (fmt, done.stdout)
+    bibtex = run_in(hostile, "cite", "fluge-2019-b-lymphocyte", "-f", "bibtex").stdout
+    assert "title = {{B-Lymphocyte} {]0;pwnedDepletion[2J} in {ME/CFS2J} {SFC/EM}}," in bibtex
+    exported = run_in(hostile, "export", "-f", "csl-json")
+    assert not has_unsafe(exported.stdout)
+
+
 def test_lint_fix_then_leaves_nothing_to_escape(hostile: Path):
     assert run_in(hostile, "lint", "--fix").returncode == 1  # the topic stays unknown (and its id is no slug)
     problems = lint(hostile).problems
@@ -137,10 +149,10 @@ def test_add_strips_hostile_characters_from_what_crossref_sends(tmp_path: Path, 
 def test_add_echoes_a_hostile_argument_escaped_on_one_line(tmp_path: Path, fake):
     atlas = service_atlas(tmp_path, fake)
     typed = f"{OSC}10.5555/x{CLEAR}\nadded records/fake.yaml"
-    done = atlas.run("add", typed)
+    done = atlas.run("add", typed, f"10.5555/{RLO}")
     assert done.returncode == 2 and not raw_controls(done.stdout + done.stderr), done.stderr
     failed = [line for line in done.stderr.splitlines() if line.startswith("failed")]
-    assert len(failed) == 1 and "\\u001b]0;pwned\\u0007" in failed[0], done.stderr
+    assert len(failed) == 2 and all("\\u" in line for line in failed), done.stderr
     assert not any(line.startswith("added") for line in done.stderr.splitlines())
     from_file = tmp_path / "list.txt"
     from_file.write_text(f"10.5555/a{OSC}\n", encoding="utf-8")
@@ -155,3 +167,25 @@ def test_verify_prints_a_hostile_crossref_title_escaped(tmp_path: Path, fake):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Something else entirely" in done.stdout
     assert not raw_controls(done.stdout + done.stderr), done.stdout
+
+
+# --- a zero-width space does not make another DOI --------------------------------------------
+
+
+def test_dois_differing_by_a_zero_width_space_are_duplicates(atlas: Path):
+    write_record(atlas, changed(GOOD))
+    other = changed(GOOD, slug="fluge-2019-copy", doi="10.7326/M18-1451\u200b", pmid=None, title="Another title")
+    path = write_record(atlas, other)
+    rules = [p.rule for p in lint(atlas).problems]
+    assert "duplicate-doi" in rules and "schema" in rules  # the same DOI, and not written as a DOI
+    one = run_atlas("lint", str(path), cwd=atlas)  # one file: the others are scanned for duplicates
+    assert "duplicate-doi" in one.stdout
+
+
+def test_add_finds_a_record_whose_doi_holds_a_zero_width_space(tmp_path: Path, fake):
+    atlas = service_atlas(tmp_path, fake)
+    write_record(atlas.root, changed(GOOD, doi="10.5555/zw\u200bsp"))
+    fake.add_work(work("10.5555/zwsp", "A study of things"))
+    done = atlas.run("add", "10.5555/ZWSP", "--no-pubmed")
+    assert done.returncode == 0 and "present" in done.stderr and "fluge-2019-b-lymphocyte" in done.stderr
+    assert len(atlas.record_files()) == 1

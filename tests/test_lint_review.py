@@ -111,11 +111,12 @@ def test_init_writes_valid_toml_whatever_the_options(tmp_path):
     from atlas_cli.core.config import load_settings
     from atlas_cli.init.create import create_atlas
 
-    url, mailto = 'https://example.org/"atlas"\\', 'a"b\\c@example.org\n[x]'
-    create_atlas(tmp_path / "new", site_url=url, mailto=mailto)
+    # (a site URL holding quotes or a backslash is refused: it is not a web address)
+    name, url, mailto = 'The "ME\\CFS" Atlas', "https://example.org/it's-atlas", 'a"b\\c@example.org\n[x]'
+    create_atlas(tmp_path / "new", name=name, site_url=url, mailto=mailto)
     tomllib.loads((tmp_path / "new" / "atlas.toml").read_text(encoding="utf-8"))
     settings = load_settings(tmp_path / "new")
-    assert (settings.site_url, settings.mailto) == (url, mailto)
+    assert (settings.name, settings.site_url, settings.mailto) == (name, url, mailto)
 
 
 @pytest.mark.parametrize(

@@ -434,6 +434,10 @@ class _Batch:
         from atlas_cli.core.records import render_record, save_new_record
         from atlas_cli.core.slugs import base_slug, unique_slug
 
+        record, problem = safe_draft(record, result.notices)
+        if problem is not None:
+            result.reason, result.kind = problem, "metadata"
+            return result
         keys = record_identities(record)
         base = base_slug(record["authors"], record.get("year"), record["title"])
         try:
@@ -518,6 +522,39 @@ class _Batch:
         result.flags = list(draft.record.get("flags", []))
         result.pmid = paper.summary.pmid
         return self.place(draft.record, result, [paper.ident.identity, f"pmid:{paper.summary.pmid}"])
+
+
+def safe_draft(record: dict[str, Any], notices: list[str]) -> tuple[dict[str, Any], str | None]:
+    """RECORD as `atlas add` may write it, or why it may not: every text without control
+    and bidirectional characters (core.safe_text: a Crossref or PubMed title with an escape
+    sequence or an override must not reach a terminal through the record), and every DOI
+    a DOI (core.doi's syntax). A notice whose DOI is not one keeps its type, without
+    the DOI (a note in NOTICES says so); a paper whose own DOI is not one is not written."""
+    from atlas_cli.core.doi import is_doi
+    from atlas_cli.core.safe_text import one_line, strip_unsafe
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return strip_unsafe(value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    record = clean(record)
+    for doi in [record.get("doi"), *record.get("doi_aliases", [])]:
+        if isinstance(doi, str) and not is_doi(doi):
+            return (
+                record,
+                f"the paper's DOI '{one_line(doi)}' is not a DOI (10.<4-9 digits>/<suffix>); not writing a record",
+            )
+    for update in record.get("updates", []):
+        if isinstance(update, dict) and isinstance(update.get("doi"), str) and not is_doi(update["doi"]):
+            notices.append(
+                f"a {update.get('type', 'notice')} notice's DOI '{one_line(update.pop('doi'))}' is not a DOI; left out"
+            )
+    return record, None
 
 
 def _named(identity: str, record: dict[str, Any]) -> str:

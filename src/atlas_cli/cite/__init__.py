@@ -45,6 +45,47 @@ def citation_key(record: dict[str, Any], settings: Settings) -> str:
     return f"{settings.bibtex_prefix}-{_slug(record)}"
 
 
+def citable(record: dict[str, Any]) -> dict[str, Any]:
+    """RECORD as every citation format reads it, or UsageError when it cannot be cited safely.
+
+    Its slug (the file name) must be a slug and its DOI a DOI (core.doi's syntax), since
+    both are written verbatim into keys, links and fields; every text loses its control
+    and bidirectional characters (core.safe_text), which no citation should carry.
+    """
+    from atlas_cli.core import fields
+    from atlas_cli.core.doi_syntax import is_doi
+    from atlas_cli.core.errors import UsageError
+    from atlas_cli.core.records import SLUG_RE
+    from atlas_cli.core.safe_text import one_line
+
+    slug = fields.text(record, "slug")
+    if slug is not None and not SLUG_RE.match(slug):
+        raise UsageError(
+            f"'{one_line(slug)}' is not a slug, so it cannot be a citation key",
+            hint="rename the record file to <slug>.yaml: lower-case words joined by hyphens (atlas lint says so)",
+        )
+    cleaned = _without_unsafe(record)
+    doi = fields.text(cleaned, "doi")
+    if doi is not None and not is_doi(doi):
+        raise UsageError(
+            f"{slug or 'the record'}: doi '{one_line(doi)}' is not a DOI",
+            hint="write the bare DOI, e.g. 10.1016/j.neucli.2017.02.002, and run `atlas lint`",
+        )
+    return cleaned
+
+
+def _without_unsafe(value: Any) -> Any:
+    from atlas_cli.core.safe_text import strip_unsafe
+
+    if isinstance(value, str):
+        return strip_unsafe(value)
+    if isinstance(value, dict):
+        return {k: _without_unsafe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_unsafe(v) for v in value]
+    return value
+
+
 def check_latex(fmt: str | None, latex: bool) -> None:
     """`--latex` is a BibTeX option: refused with any other format."""
     if latex and fmt != "bibtex":
@@ -63,7 +104,11 @@ def render(record: dict[str, Any], fmt: str, settings: Settings, latex: bool = F
     """RECORD in format FMT (one of FORMATS), as text without a trailing newline.
 
     LATEX: BibTeX with every character outside ASCII as a LaTeX command (`--latex`).
+    UsageError when the record cannot be cited safely (`citable`).
     """
+    if fmt not in FORMATS:
+        raise unknown_format(fmt)
+    record = citable(record)
     if fmt == "primary":
         from atlas_cli.cite.primary import primary
 
@@ -113,6 +158,7 @@ def render_many(records: list[dict[str, Any]], fmt: str, settings: Settings, lat
     if fmt == "csl-json":
         from atlas_cli.cite import csl
 
+        records = [citable(r) for r in records]
         items = [csl.csl_item(r, citation_key(r, settings), settings.evidence_url(_slug(r))) for r in records]
         return csl.dumps(items) + "\n"
     return "\n\n".join(render(r, fmt, settings, latex) for r in records) + "\n"

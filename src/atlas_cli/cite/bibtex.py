@@ -12,7 +12,9 @@ under sentence-case styles (plain, unsrtnat, apalike): each word whose case
 BibTeX's `change.case$` would change, that is every word with a capital except
 at the title's first character or the first after a colon and a space
 (`{ME/CFS}`, `{T-cell}`, `{Oca2}`, `{B-}`), is wrapped in braces, and nothing
-else is. `doi` and `url` are written verbatim.
+else is. `doi` and `url` are written verbatim, but for `\\ { }`, which no checked DOI or
+site URL holds: no value can close its field's braces early. The key is
+`<prefix>-<slug>`, both checked before they get here (settings, file names).
 """
 
 from __future__ import annotations
@@ -129,8 +131,23 @@ def _name_part(value: str, latex: bool = False) -> str:
     return text
 
 
+# A key BibTeX and biber read: no space, comma, brace, quote, `#`, `%`, `(`, `)`, `=` or backslash.
+KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*")
+
+
 def entry_key(record: dict[str, Any], prefix: str) -> str:
-    return f"{prefix}-{parts.slug(record)}"
+    """`<prefix>-<slug>`; ValueError when it is not a key (settings and file names are checked before)."""
+    key = f"{prefix}-{parts.slug(record)}"
+    if not KEY_RE.fullmatch(key):
+        raise ValueError(f"not a BibTeX key: {key!r}")
+    return key
+
+
+def verbatim(value: str) -> str:
+    """A value written as it is (doi, url), with the three characters that could end its field
+    or start a command escaped: nothing valid holds them (DOIs and site URLs are checked), but
+    no value may ever close the field's braces."""
+    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)] if m.group(0) in "\\{}" else m.group(0), value)
 
 
 def bibtex(record: dict[str, Any], prefix: str, evidence_url: str, latex: bool = False) -> str:
@@ -170,11 +187,11 @@ def bibtex(record: dict[str, Any], prefix: str, evidence_url: str, latex: bool =
         rows.append(("pages", escape(article_number, latex)))
     doi = fields.text(record, "doi")
     if doi:
-        rows.append(("doi", doi))
+        rows.append(("doi", verbatim(doi)))
     pmid = parts.pmid(record)
     if pmid:
         rows.append(("note", f"PubMed: {pmid}"))
-    rows.append(("url", evidence_url))
+    rows.append(("url", verbatim(evidence_url)))
     lines = [f"@{entry_type}{{{entry_key(record, prefix)},"]
     lines += [f"{name} = {{{value}}}," for name, value in rows]
     lines.append("}")

@@ -2,9 +2,11 @@
 
 Reads every record file of the atlas (sorted by file name, so the output is
 stable), keeps those that match the filters, and renders them with
-`atlas_cli.cite`. A file that cannot be read is skipped and reported, never a
-crash: the caller prints the warnings and exits 1. Keys are `<prefix>-<slug>`
-with the slug taken from the file name, which makes them unique and stable.
+`atlas_cli.cite`. A file that cannot be read, whose name is not a slug or whose
+record cannot be cited safely (a DOI that is not a DOI) is skipped and reported,
+never a crash: the caller prints the warnings and exits 1. Keys are
+`<prefix>-<slug>` with the slug taken from the file name, which makes them unique
+and stable.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from typing import Any
 
 from atlas_cli import cite
 from atlas_cli.core.config import Settings
-from atlas_cli.core.errors import UsageError
-from atlas_cli.core.records import RecordFile, Skipped, read_record_files
+from atlas_cli.core.errors import AtlasError, UsageError
+from atlas_cli.core.records import SLUG_RE, RecordFile, Skipped, read_record_files
 from atlas_cli.core.select import Selection
 
 # YAML problems that leave a file readable but its content ambiguous: such a file is skipped too.
@@ -53,7 +55,14 @@ def _usable(file: RecordFile) -> dict[str, Any] | Skipped:
     ambiguous = next((p for p in file.problems if p.rule in AMBIGUOUS), None)
     if ambiguous is not None:
         return Skipped(file.path, ambiguous.message, ambiguous.line, ambiguous.column)
-    return {**file.data, "slug": file.path.stem}  # slugs are unique by file name
+    if not SLUG_RE.match(file.path.stem):  # the key is made from it, as build's page names are
+        return Skipped(file.path, "its file name is not a slug (lower-case words joined by hyphens)")
+    record = {**file.data, "slug": file.path.stem}  # slugs are unique by file name
+    try:
+        cite.citable(record)
+    except AtlasError as exc:
+        return Skipped(file.path, f"cannot be cited: {exc.message}")
+    return record
 
 
 def export(

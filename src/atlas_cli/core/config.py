@@ -13,6 +13,7 @@ lint package checks it, since only it knows the rule names.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas_cli.core.errors import ConfigError
+from atlas_cli.core.safe_text import has_unsafe, one_line
 
 # The public atlas's own values: the defaults for this repository, never written into a new
 # atlas (`atlas init` writes the curator's values, or placeholders `atlas lint` reports).
@@ -141,6 +143,60 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
 
 
+# --- the values citations are made of ------------------------------------------------------
+# `name`, `site_url` and `bibtex_prefix` go verbatim into every citation (the snapshot
+# reference, BibTeX keys and url fields, RIS and CSL ids), so a value that could break
+# out of one is refused as configuration. `atlas init` checks its options with the same.
+
+BIBTEX_PREFIX_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*")
+# Characters a URL never carries as they are (RFC 3986), besides spaces and controls.
+_NOT_IN_URL = set('"<>\\^`{|}')
+
+
+def bibtex_prefix_problem(value: str) -> str | None:
+    """Why VALUE cannot start a BibTeX key, or None."""
+    if BIBTEX_PREFIX_RE.fullmatch(value):
+        return None
+    return f"'{one_line(value)}' cannot start a BibTeX key"
+
+
+def site_url_problem(value: str) -> str | None:
+    """Why VALUE is not the web address of an atlas, or None."""
+    from urllib.parse import urlsplit
+
+    text = value.strip()
+    bad = any(c.isspace() or c in _NOT_IN_URL or has_unsafe(c) or not c.isprintable() for c in text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return f"'{one_line(value)}' is not a web address"
+    if bad or parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"'{one_line(value)}' is not a web address"
+    return None
+
+
+def name_problem(value: str) -> str | None:
+    """Why VALUE cannot be the atlas's name (one line of text), or None."""
+    if not value.strip() or any(c in value for c in "\r\n") or has_unsafe(value):
+        return f"'{one_line(value)}' is not one line of plain text"
+    return None
+
+
+VALUE_CHECKS = {
+    "name": (name_problem, 'one line of text without control characters, e.g. name = "Long COVID Atlas"'),
+    "site_url": (
+        site_url_problem,
+        "an http:// or https:// address without spaces, quotes, braces or backslashes, "
+        'e.g. site_url = "https://atlas.example.org"',
+    ),
+    "bibtex_prefix": (
+        bibtex_prefix_problem,
+        "a letter, then letters, digits, '-', '_', '.' or ':' (no spaces, braces or quotes), "
+        'e.g. bibtex_prefix = "myatlas"',
+    ),
+}
+
+
 class NoAtlas(ConfigError):
     """No atlas configuration in a folder or any folder above it."""
 
@@ -210,6 +266,10 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
     for key in ("name", "site_url", "bibtex_prefix", "records_dir", "mailto"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{where}: `{key}` must be a string, got {table[key]!r}")
+    for key, (check, expected) in VALUE_CHECKS.items():
+        problem = check(table[key]) if key in table else None
+        if problem:
+            raise ConfigError(f"{where}: `{key}` {problem}", hint=f"`{key}` is {expected}")
     snapshot = {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"}
     raw_snapshot = table.get("snapshot", {})
     if not isinstance(raw_snapshot, dict) or set(raw_snapshot) - _SNAPSHOT_KEYS:

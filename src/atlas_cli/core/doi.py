@@ -21,12 +21,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-DOI_RE = re.compile(r"^10\.[0-9]{4,9}/[^\s\x00-\x1f\x7f]+$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+from atlas_cli.core.doi_syntax import DOI_RE as DOI_RE  # the syntax lives there (cheap to import)
+from atlas_cli.core.doi_syntax import doi_key as doi_key
+from atlas_cli.core.doi_syntax import is_doi as is_doi
+from atlas_cli.core.doi_syntax import without_invisible
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # Dashes a PDF or a word processor puts where the DOI has a plain hyphen-minus.
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"), "-")
-# Characters that are invisible in a browser but travel with a copy-paste.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _RESOLVER_RE = re.compile(
     r"^(?:https?://)?(?:www\.|dx\.)?doi\.org/|^doi\s*:\s*|^doi\s+(?=10\.)|^info:doi/|^urn:doi:", re.IGNORECASE
 )
@@ -126,11 +128,6 @@ PaperId = Doi | Pmid | Pmcid  # an identifier that names a paper
 Parsed = Doi | Pmid | Pmcid | NotADoi  # what parse_identifier() finds
 
 
-def doi_key(doi: str) -> str:
-    """The form two DOIs are compared in (DOIs are case-insensitive)."""
-    return doi.strip().lower()
-
-
 def _strip_trailing(text: str) -> str:
     """Remove punctuation that prose puts after a DOI (`.`, `,`, an unbalanced `)`)."""
     while text:
@@ -150,7 +147,7 @@ def _strip_trailing(text: str) -> str:
 
 def clean(typed: str) -> str:
     """The candidate DOI text: invisible characters, quotes, resolvers, escapes removed."""
-    text = typed.translate(_INVISIBLE).translate(_DASHES).strip()
+    text = without_invisible(typed).translate(_DASHES).strip()
     text = text.strip("\"'\u201c\u201d\u2018\u2019<>([").strip()  # a DOI never starts with these
     was_url = False
     for _ in range(2):  # `doi: https://doi.org/10...` has two prefixes
@@ -166,7 +163,7 @@ def clean(typed: str) -> str:
 def inspect_identifier(typed: str) -> Identifier:
     """Normalise TYPED into a DOI, or say what it looks like instead."""
     text = clean(typed)
-    if DOI_RE.match(text):
+    if DOI_RE.fullmatch(text):
         return Doi(typed, text)
     return NotADoi(typed, *_describe(text))
 
@@ -176,7 +173,7 @@ def parse_identifier(typed: str) -> Parsed:
     ident = inspect_identifier(typed)
     if isinstance(ident, Doi):
         return ident
-    text = _strip_trailing(typed.translate(_INVISIBLE).strip().strip("\"'\u201c\u201d\u2018\u2019<>([").strip())
+    text = _strip_trailing(without_invisible(typed).strip().strip("\"'\u201c\u201d\u2018\u2019<>([").strip())
     for pattern in _PMID_RES:
         match = pattern.fullmatch(text)
         if match:
@@ -231,7 +228,7 @@ def parse_doi_lines(text: str) -> list[str]:
     """
     items: list[str] = []
     for line in text.splitlines():
-        stripped = line.translate(_INVISIBLE).strip()
+        stripped = without_invisible(line).strip()
         if not stripped or stripped.startswith("#"):
             continue
         stripped = re.sub(r"\s+#.*$", "", stripped)

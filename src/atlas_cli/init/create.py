@@ -8,11 +8,10 @@ installs, and the pre-commit entry names the same tag.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from atlas_cli.core.config import bibtex_prefix_problem, name_problem, site_url_problem
 from atlas_cli.core.errors import UsageError
 from atlas_cli.core.records import write_atomic
 from atlas_cli.init.source import release_tag, repository_url
@@ -70,8 +69,7 @@ def toml_string(value: str) -> str:
 
 
 def check_site_url(value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value.strip()):
+    if site_url_problem(value):
         raise UsageError(
             f"--site-url {value!r} is not a web address",
             hint="give the public address of the atlas, e.g. --site-url https://atlas.example.org",
@@ -79,11 +77,8 @@ def check_site_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
-_BIBTEX_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*")
-
-
 def check_bibtex_prefix(value: str) -> str:
-    if not _BIBTEX_PREFIX.fullmatch(value):
+    if bibtex_prefix_problem(value):
         raise UsageError(
             f"--bibtex-prefix {value!r} cannot start a BibTeX key",
             hint="use a letter, then letters, digits, '-', '_', '.' or ':' (no spaces), e.g. --bibtex-prefix myatlas",
@@ -92,8 +87,10 @@ def check_bibtex_prefix(value: str) -> str:
 
 
 def check_name(value: str) -> str:
-    if not value.strip() or any(c in value for c in "\r\n"):
-        raise UsageError("--name must be one line of text", hint='e.g. --name "Long COVID Atlas"')
+    if name_problem(value):
+        raise UsageError(
+            "--name must be one line of text, without control characters", hint='e.g. --name "Long COVID Atlas"'
+        )
     return value.strip()
 
 

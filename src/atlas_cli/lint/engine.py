@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from atlas_cli.core.config import NoAtlas, Settings, atlas_of
+from atlas_cli.core.doi_syntax import doi_key
 from atlas_cli.core.errors import ConfigError, UsageError
 from atlas_cli.core.records import iter_record_paths, iter_yaml_files, read_document, read_record_bytes
 from atlas_cli.core.textfold import title_key
@@ -138,10 +139,10 @@ def identity_of(display: str, filename: str, document: Document) -> Identity:
     data = document.data or {}
     dois = []
     if isinstance(data.get("doi"), str):
-        dois.append((data["doi"].strip().lower(), document.locate(("doi",))[0]))
+        dois.append((doi_key(data["doi"]), document.locate(("doi",))[0]))
     for index, alias in enumerate(data.get("doi_aliases") or [] if isinstance(data.get("doi_aliases"), list) else []):
         if isinstance(alias, str):
-            dois.append((alias.strip().lower(), document.locate(("doi_aliases", index))[0]))
+            dois.append((doi_key(alias), document.locate(("doi_aliases", index))[0]))
     pmid = data.get("pmid")
     title = data.get("title")
     year = data.get("year")
@@ -469,7 +470,7 @@ def scan_identities(paths: Iterable[Path], skip: set[Path]) -> list[Identity]:
             Identity(
                 display,
                 path.name,
-                ((doi.group(1).lower(), _line(text, doi)),) if doi else (),
+                ((doi_key(doi.group(1)), _line(text, doi)),) if doi else (),
                 (pmid.group(1), _line(text, pmid)) if pmid else None,
                 (normalise_title(title.group(2)), _line(text, title)) if title else None,
                 int(year.group(1)) if year else None,
