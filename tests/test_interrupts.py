@@ -19,12 +19,19 @@ def sigint(request):
     signal.signal(signal.SIGINT, before)
 
 
-def in_a_process_of_its_own(code: str, *args: str) -> list[str]:
+BUSY_THREADS = """
+import threading, time
+for _ in range(4):  # other threads running, as atlas add's Crossref and PubMed workers are
+    threading.Thread(target=lambda: [time.sleep(0.001) for _ in range(10**6)], daemon=True).start()
+"""
+
+
+def in_a_process_of_its_own(code: str, *args: str, threads: bool = False) -> list[str]:
     """The lines CODE prints, run by a new Python with Ctrl-C raising KeyboardInterrupt (whatever this
-    test run was started with) and with one thread, as atlas has when it builds a site or fixes records.
-    (A Ctrl-C goes to a thread that does not hold it back: with other threads about, as in a test
-    worker, it would arrive at once.)"""
+    test run was started with), alone or (THREADS) with worker threads running beside it."""
     prelude = "import os, signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    if threads:
+        prelude += BUSY_THREADS
     done = subprocess.run(
         [sys.executable, "-c", prelude + textwrap.dedent(code), *args], capture_output=True, text=True, timeout=60
     )
@@ -32,7 +39,8 @@ def in_a_process_of_its_own(code: str, *args: str) -> list[str]:
     return done.stdout.splitlines()
 
 
-def test_ctrl_c_arrives_after_the_block_is_done():
+@pytest.mark.parametrize("threads", [False, True], ids=["one thread", "worker threads running"])
+def test_ctrl_c_arrives_after_the_block_is_done(threads):
     code = """
         from atlas_cli.core.interrupts import ctrl_c_deferred
 
@@ -45,7 +53,8 @@ def test_ctrl_c_arrives_after_the_block_is_done():
             print("interrupted after:", done)
         print("handler restored:", signal.getsignal(signal.SIGINT) is signal.default_int_handler)
     """
-    assert in_a_process_of_its_own(code) == ["interrupted after: ['renames finished']", "handler restored: True"]
+    lines = in_a_process_of_its_own(code, threads=threads)
+    assert lines == ["interrupted after: ['renames finished']", "handler restored: True"]
 
 
 @pytest.mark.parametrize("sigint", [signal.SIG_IGN], indirect=True)
@@ -57,7 +66,8 @@ def test_a_run_that_ignores_ctrl_c_keeps_ignoring_it(sigint):
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # and no KeyboardInterrupt was raised
 
 
-def test_ctrl_c_during_a_write_arrives_after_the_file_is_complete(tmp_path):
+@pytest.mark.parametrize("threads", [False, True], ids=["one thread", "worker threads running"])
+def test_ctrl_c_during_a_write_arrives_after_the_file_is_complete(tmp_path, threads):
     code = """
         from pathlib import Path
 
@@ -73,6 +83,6 @@ def test_ctrl_c_during_a_write_arrives_after_the_file_is_complete(tmp_path):
         except KeyboardInterrupt:
             print("interrupted")
     """
-    lines = in_a_process_of_its_own(code, str(tmp_path / "record.yaml"))
+    lines = in_a_process_of_its_own(code, str(tmp_path / "record.yaml"), threads=threads)
     assert lines == ["still running, complete: True", "interrupted"]
     assert [p.name for p in tmp_path.iterdir()] == ["record.yaml"]  # complete, no temp file
