@@ -85,24 +85,48 @@ class Document:
     problems: list[YamlProblem] = field(default_factory=list)
     text: str = ""
 
+    # Each mapping's keys -> (key node, value node), the first of each key, built the first
+    # time the mapping is walked: a problem is located in time proportional to its path,
+    # never to the number of keys beside it (lint stays linear in problems and keys).
+    _keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def _entry(self, node: yaml.MappingNode, step: object) -> tuple[yaml.Node, yaml.Node] | None:
+        """(key node, value node) of the first key STEP in the mapping NODE, if it has one."""
+        index = self._keys.get(id(node))
+        if index is None:
+            index = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    index.setdefault(k.value, (k, v))
+            self._keys[id(node)] = index
+        return index.get(step) if isinstance(step, str) else None
+
+    def _child(self, node: yaml.Node | None, step: object) -> yaml.Node | None:
+        if isinstance(node, yaml.MappingNode):
+            entry = self._entry(node, step)
+            return entry[1] if entry else None
+        if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            return node.value[step]
+        return None
+
     def locate(self, path: tuple = (), key: bool = False) -> tuple[int, int]:
         """(line, column) of the value at PATH, or of its key with key=True.
 
         Walks as far as the path exists, so a missing key points at its parent.
         """
-        node = self.root
+        node: yaml.Node | None = self.root
         if node is None:
             return (1, 1)
         mark = node.start_mark
-        for step in path:
+        for number, step in enumerate(path):
             if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == step:
-                        mark = k.start_mark if key and step == path[-1] else v.start_mark
-                        node = v
-                        break
-                else:
+                entry = self._entry(node, step)
+                if entry is None:
                     return (mark.line + 1, mark.column + 1)
+                mark = entry[0].start_mark if key and number == len(path) - 1 else entry[1].start_mark
+                node = entry[1]
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
                 node = node.value[step]
                 mark = node.start_mark
@@ -112,14 +136,9 @@ class Document:
 
     def span(self, path: tuple) -> tuple[int, int] | None:
         """Character offsets (start, end) of the scalar at PATH in the text, if it is one."""
-        node = self.root
+        node: yaml.Node | None = self.root
         for step in path:
-            if isinstance(node, yaml.MappingNode):
-                node = next((v for k, v in node.value if k.value == step), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-                node = node.value[step]
-            else:
-                return None
+            node = self._child(node, step)
             if node is None:
                 return None
         if not isinstance(node, yaml.ScalarNode):

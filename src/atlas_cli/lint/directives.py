@@ -16,6 +16,7 @@ named (there is no blanket disable), and a name that is not a rule is reported
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import yaml
@@ -53,6 +54,9 @@ def read_directives(document: Document, display: str) -> Directives:
         starts.append(offset)
         offset += len(line) + 1
     scalars = _scalar_spans(document) if document.root is not None else []
+    span_starts = [begin for begin, _ in scalars]
+    content_after = _next_content(lines)
+    hints: dict[str, str] = {}
     for number, line in enumerate(lines, start=1):
         if MARK not in line:
             continue
@@ -61,7 +65,8 @@ def read_directives(document: Document, display: str) -> Directives:
             if start and not line[start - 1].isspace():
                 continue  # `#` inside a word (a URL fragment) does not start a comment
             position = starts[number - 1] + start
-            if any(begin <= position < end for begin, end in scalars):
+            inside = bisect_right(span_starts, position) - 1  # the last value starting at or before it
+            if inside >= 0 and position < scalars[inside][1]:
                 continue  # inside a quoted or block value: text, not a comment
             column = start + 1
             kind, names = match.group("kind"), match.group("names")
@@ -107,20 +112,27 @@ def read_directives(document: Document, display: str) -> Directives:
                             ERROR,
                             "lint-comment",
                             f"`# atlas: {kind}` names an unknown rule {name!r}",
-                            unknown_rule_hint(name),
+                            hints[name] if name in hints else hints.setdefault(name, unknown_rule_hint(name)),
                         )
                     )
             if kind == "disable-file":
                 found.file |= known
                 continue
             found.lines.setdefault(number, set()).update(known)
-            if not line[:start].strip():  # a comment line of its own: the next line with content too
-                for following in range(number + 1, len(lines) + 1):
-                    content = lines[following - 1].strip()
-                    if content and not content.startswith("#"):
-                        found.lines.setdefault(following, set()).update(known)
-                        break
+            following = content_after[number]
+            if not line[:start].strip() and following:  # a comment line of its own: the next line with content too
+                found.lines.setdefault(following, set()).update(known)
     return found
+
+
+def _next_content(lines: list[str]) -> list[int]:
+    """For each line number N (1-based), the number of the first line after N that is neither
+    blank nor a comment (0 when none): one pass from the end, whatever the number of comments."""
+    after = [0] * (len(lines) + 2)
+    for number in range(len(lines), 0, -1):
+        content = lines[number - 1].strip()
+        after[number - 1] = number if content and not content.startswith("#") else after[number]
+    return after
 
 
 def _scalar_spans(document: Document) -> list[tuple[int, int]]:
@@ -136,4 +148,4 @@ def _scalar_spans(document: Document) -> list[tuple[int, int]]:
             stack += node.value
         elif isinstance(node, yaml.ScalarNode) and node.style is not None:  # a plain value holds no ` #`
             spans.append((node.start_mark.index, node.end_mark.index))
-    return spans
+    return sorted(spans)  # scalars never overlap: sorted by start, each ends before the next begins

@@ -60,13 +60,50 @@ class SchemaChecker:
         if self._fast.is_valid(data):
             return []
         if self._slow is None:
-            import jsonschema
-
-            self._slow = jsonschema.Draft202012Validator(self.schema)
-        findings: list[SchemaFinding] = []
+            self._slow = _explainer()(self.schema)
+        findings: dict[SchemaFinding, None] = {}  # in order, each once (a set beside a list would do the same)
         for error in sorted(self._slow.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
-            findings.extend(f for f in translate(error) if f not in findings)
-        return findings
+            findings.update(dict.fromkeys(translate(error)))
+        return list(findings)
+
+
+def _explainer() -> type[jsonschema.Draft202012Validator]:
+    """jsonschema's draft 2020-12 validator, with `uniqueItems` checked in linear time: its
+    own compares every pair of items when they do not sort (mappings, or text mixed with
+    numbers), minutes for a list of 50,000."""
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
+
+    def unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Any:
+        if unique and isinstance(instance, list) and repeated(instance):
+            yield ValidationError(f"{describe(instance)} has non-unique elements")
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"uniqueItems": unique_items})
+
+
+def _identity(value: Any) -> Any:
+    """VALUE as a hashable key, equal for values JSON Schema calls equal (1 and 1.0; never 1 and true)."""
+    if isinstance(value, bool) or value is None:
+        return ("constant", value)
+    if isinstance(value, (int, float)):
+        return ("number", value)
+    if isinstance(value, list):
+        return ("list", tuple(_identity(v) for v in value))
+    if isinstance(value, dict):
+        return ("mapping", frozenset((k, _identity(v)) for k, v in value.items()))
+    return ("text", value)
+
+
+def repeated(items: list[Any]) -> list[Any]:
+    """The items of ITEMS that repeat an earlier one, in order (one pass, whatever the items)."""
+    seen: set[Any] = set()
+    twice = []
+    for item in items:
+        key = _identity(item)
+        if key in seen:
+            twice.append(item)
+        seen.add(key)
+    return twice
 
 
 def dotted(path: tuple) -> str:
@@ -91,6 +128,12 @@ def describe(value: Any) -> str:
     return str(value)
 
 
+# "Did you mean" for the first unknown keys of a mapping only: a misspelling is one key or
+# a few, and a file of thousands of unknown keys is not misspelt (each guess costs a
+# comparison with every allowed key).
+MAX_GUESSES = 100
+
+
 def _closest(word: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return close[0] if close else None
@@ -109,8 +152,8 @@ def translate(error: ValidationError) -> list[SchemaFinding]:
     if kind == "additionalProperties":
         allowed = list(schema.get("properties", {}))
         findings = []
-        for key in [k for k in value if k not in allowed]:
-            guess = _closest(key, allowed)
+        for number, key in enumerate(k for k in value if k not in allowed):
+            guess = _closest(key, allowed) if number < MAX_GUESSES else None
             where = "the record" if not path else name
             findings.append(
                 SchemaFinding(
@@ -173,10 +216,7 @@ def translate(error: ValidationError) -> list[SchemaFinding]:
     if kind == "maxLength":
         return [SchemaFinding(path, False, f"{name} is longer than {expected} characters", hint)]
     if kind == "uniqueItems":
-        seen: list[Any] = []
-        twice: list[Any] = []
-        for item in value:
-            (twice if item in seen else seen).append(item)
+        twice = repeated(value)
         return [
             SchemaFinding(
                 path,
