@@ -13,8 +13,14 @@ runs `atlas build` as a user does (a new process each time) and reports:
 Each figure is the median of R runs. Machines are noisy: compare the ratios from
 one run, not seconds across machines.
 
+With --before SRC (a checkout of another version of atlas, e.g. made with
+`git worktree add /tmp/before main`), the same run also times that version's full
+build and rebuild of the same N records, interleaved with this one's, and prints
+this version's time as a ratio of that one's: a change's cost, measured in one run.
+
     python bench/build_bench.py               # 10,000 records, 3 runs each
     python bench/build_bench.py -n 2000 -r 1
+    python bench/build_bench.py --before /tmp/before
 """
 
 from __future__ import annotations
@@ -175,9 +181,12 @@ def make_atlas(root: Path, n: int, seed: int = 7) -> list[str]:
     return slugs
 
 
-def atlas_build(root: Path, output: Path) -> tuple[float, str]:
+def atlas_build(root: Path, output: Path, source: Path | None = None) -> tuple[float, str]:
+    """`atlas build` in a new process (SOURCE: the checkout whose atlas to run; default: this one)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
     env["ATLAS_CACHE_DIR"] = str(root / ".cache")
+    if source is not None:
+        env["PYTHONPATH"] = str(source / "src")  # ahead of the installed (editable) atlas
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "atlas_cli", "build", "--output", str(output)],
@@ -190,6 +199,19 @@ def atlas_build(root: Path, output: Path) -> tuple[float, str]:
     if result.returncode != 0:
         sys.exit(f"atlas build failed ({result.returncode}):\n{result.stderr}")
     return elapsed, result.stderr.strip().splitlines()[-1]
+
+
+def before_and_after(root: Path, runs: int, source: Path) -> dict[str, float]:
+    """Median seconds of a full build and of a rebuild with nothing changed, by SOURCE's atlas
+    ("before") and by this one ("after"), runs interleaved so drift hits both alike."""
+    times: dict[str, list[float]] = {"full before": [], "full after": [], "same before": [], "same after": []}
+    for run in range(runs):
+        for name, src in (("before", source), ("after", None)):
+            output = root / f"site-{name}-{run}"
+            times[f"full {name}"].append(atlas_build(root, output, src)[0])
+            times[f"same {name}"].append(atlas_build(root, output, src)[0])
+            shutil.rmtree(output)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def count(summary: str, what: str) -> int:
@@ -224,7 +246,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--records", type=int, default=10_000)
     parser.add_argument("-r", "--runs", type=int, default=3)
+    parser.add_argument("--before", type=Path, metavar="SRC", help="a checkout of atlas to compare with, in this run")
     args = parser.parse_args()
+    if args.before is not None and not (args.before / "src" / "atlas_cli").is_dir():
+        sys.exit(f"--before {args.before}: not a checkout of atlas (no src/atlas_cli)")
     n, small, runs = args.records, max(args.records // 10, 1), args.runs
     work = Path(tempfile.mkdtemp(prefix="atlas-build-bench-"))
     try:
@@ -251,6 +276,7 @@ def main() -> None:
             changed.write_text(text.replace("summary: ", "summary: Changed. ", 1), encoding="utf-8")
             one.append(atlas_build(big, site))
         t_one, one_summary = statistics.median(t for t, _ in one), one[-1][1]
+        compared = before_and_after(big, runs, args.before.resolve()) if args.before is not None else None
 
         per_small, per_large = t_small / small, t_large / n
 
@@ -276,6 +302,14 @@ def main() -> None:
             f"growth: {per_large * 1000:.2f} ms per record at {n} / {per_small * 1000:.2f} ms at {small} "
             f"= {per_large / per_small:.2f}  (1.0 = linear); the site has {files} files"
         )
+        if compared is not None:
+            print()
+            print(f"against {args.before} (the same {n} records, runs interleaved):")
+            for what, label in (("full", "full build"), ("same", "rebuild, nothing changed")):
+                before, after = compared[f"{what} before"], compared[f"{what} after"]
+                print(
+                    f"  {label:<26} before {before:6.2f} s   after {after:6.2f} s   after/before {after / before:.2f}"
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -188,7 +188,8 @@ def test_retraction_banner_only_on_retracted_records(built: Path):
 def test_withdrawn_flag_shows_the_banner(root: Path):
     record = dict(SITE_RECORDS["lee-2019-fatigue-survey"], flags=["withdrawn"])
     write_site_record(root, "lee-2019-fatigue-survey", record)
-    assert run_atlas("build", "-o", "out", cwd=root).returncode == 0
+    assert run_atlas("build", "-o", "out", cwd=root).returncode == 1  # lint: a withdrawal flag with no notice
+    assert run_atlas("build", "-o", "out", "--allow-errors", cwd=root).returncode == 0
     assert "Withdrawn." in parse(page(root / "out", "lee-2019-fatigue-survey")).text_by_id["retraction-banner"]
 
 
@@ -611,7 +612,9 @@ def test_many_records_render_the_same_in_worker_processes(tmp_path: Path):
 
     base = SITE_RECORDS["smith-2021-exercise-capacity"]
     records = {
-        f"smith-{2000 + i // 100}-study-{i}": dict(base, title=f"Study {i}", year=2000 + i // 100)
+        f"smith-{2000 + i // 100}-study-{i}": dict(
+            base, title=f"Study {i}", year=2000 + i // 100, doi=f"10.1234/jes.{i}", pmid=str(30000000 + i)
+        )
         for i in range(PARALLEL_FROM + 10)
     }
     root = site_atlas(tmp_path / "big", records)
@@ -665,3 +668,104 @@ def test_unreadable_files_are_not_counted_as_rendered(tmp_path: Path):
     assert result.stderr.count("warning: skipped") == 2
     assert "0 evidence pages" in result.stderr and "0 record(s) read and rendered" in result.stderr
     assert (root / "out" / "index.html").is_file()
+
+
+# --- what lint rejects is never published unnoticed ------------------------------------------------
+
+
+def break_badge(root: Path, slug: str = "smith-2021-exercise-capacity") -> None:
+    """A published record whose badge contradicts its criteria (a lint error patients would read)."""
+    record = dict(SITE_RECORDS[slug], pem=dict(SITE_RECORDS[slug]["pem"], badge="not-required"))
+    write_site_record(root, slug, record)
+
+
+def test_a_published_record_with_lint_errors_stops_the_build(root: Path, built: Path):
+    before = tree_bytes(built)
+    break_badge(root)
+    result = run_atlas("build", "--output", "out", cwd=root)
+    assert result.returncode == 1
+    assert "records/smith-2021-exercise-capacity.yaml:" in result.stderr and "error pem-badge" in result.stderr
+    assert "1 published record has lint errors: the site was not built" in result.stderr
+    assert "--allow-errors" in result.stderr and "Traceback" not in result.stderr
+    assert tree_bytes(built) == before  # the previous site stands
+    fresh = run_atlas("build", "--output", "fresh", cwd=root)
+    assert fresh.returncode == 1 and not (root / "fresh").exists()
+
+
+def test_allow_errors_builds_and_marks_the_page(root: Path):
+    break_badge(root)
+    result = run_atlas("build", "--output", "out", "--allow-errors", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "1 evidence page(s) show records that atlas lint rejects" in result.stderr
+    marked = parse(page(root / "out", "smith-2021-exercise-capacity"))
+    assert "atlas lint rejects this record" in marked.text_by_id["lint-banner"]
+    assert (
+        "contradicts the criteria" in marked.text_by_id["lint-banner"]
+        and "(pem-badge)" in marked.text_by_id["lint-banner"]
+    )
+    assert "lint-banner" not in parse(page(root / "out", "lee-2019-fatigue-survey")).text_by_id
+    # mended: the mark goes with the next build, which renders only that record
+    write_site_record(root, "smith-2021-exercise-capacity", SITE_RECORDS["smith-2021-exercise-capacity"])
+    again = run_atlas("build", "--output", "out", cwd=root)
+    assert again.returncode == 0 and "1 record(s) read and rendered" in again.stderr
+    assert "lint-banner" not in parse(page(root / "out", "smith-2021-exercise-capacity")).text_by_id
+
+
+def test_a_draft_with_lint_errors_is_marked_not_blocking(root: Path):
+    draft = dict(SITE_RECORDS["patel-2022-draft-study"], design="no-such-design")
+    write_site_record(root, "patel-2022-draft-study", draft)
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 0  # left out of the site
+    result = run_atlas("build", "--output", "with", "--include-drafts", cwd=root)
+    assert result.returncode == 0, result.stderr
+    text = parse(page(root / "with", "patel-2022-draft-study")).text_by_id["lint-banner"]
+    assert "the preview includes drafts" in text and "(design-unknown)" in text
+
+
+def test_a_new_duplicate_marks_the_page_of_an_unchanged_record(root: Path):
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 0
+    copy = dict(SITE_RECORDS["lee-2019-fatigue-survey"], doi=SITE_RECORDS["smith-2021-exercise-capacity"]["doi"])
+    write_site_record(root, "lee-2019-fatigue-survey", copy)
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 1  # both records are published
+    result = run_atlas("build", "--output", "out", "--allow-errors", cwd=root)
+    assert result.returncode == 0, result.stderr
+    # lint reports a duplicate on the later file: here the one that did not change, so its page is rendered again
+    assert "2 record(s) read and rendered" in result.stderr
+    assert "(duplicate-doi)" in parse(page(root / "out", "smith-2021-exercise-capacity")).text_by_id["lint-banner"]
+    write_site_record(root, "lee-2019-fatigue-survey", SITE_RECORDS["lee-2019-fatigue-survey"])
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 0
+    assert "lint-banner" not in parse(page(root / "out", "smith-2021-exercise-capacity")).text_by_id
+
+
+def test_the_build_follows_the_lint_settings_and_disable_comments(root: Path):
+    break_badge(root)
+    path = root / "records" / "smith-2021-exercise-capacity.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  badge: not-required\n", "  badge: not-required  # atlas: disable=pem-badge\n"))
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 0
+    path.write_text(text, encoding="utf-8")
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 1
+    with (root / "atlas.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[atlas.lint.per_file_warn]\n"smith-*.yaml" = ["pem-badge"]\n')
+    result = run_atlas("build", "--output", "out", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "lint-banner" not in parse(page(root / "out", "smith-2021-exercise-capacity")).text_by_id  # a warning
+
+
+def test_an_unknown_rule_in_the_lint_settings_stops_the_build(root: Path):
+    with (root / "atlas.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[atlas.lint.per_file_warn]\n"smith-*.yaml" = ["pem-bagde"]\n')
+    result = run_atlas("build", "--output", "out", cwd=root)
+    assert result.returncode == 2 and "unknown rule 'pem-bagde'" in result.stderr and "pem-badge" in result.stderr
+
+
+def test_build_and_lint_agree(root: Path):
+    """Whatever lint says of the published records, the build says the same."""
+    break_badge(root)
+    write_site_record(root, "brown-2020-immune-review", dict(SITE_RECORDS["brown-2020-immune-review"], design="rct"))
+    lint = json.loads(run_atlas("lint", "--format", "json", cwd=root).stdout)
+    built = run_atlas("build", "--output", "out", "--allow-errors", cwd=root)
+    assert built.returncode == 0
+    for slug in ("smith-2021-exercise-capacity", "brown-2020-immune-review"):
+        banner = parse(page(root / "out", slug)).text_by_id["lint-banner"]
+        expected = [p for p in lint if p["path"] == f"records/{slug}.yaml" and p["severity"] == "error"]
+        assert expected and all(f"line {p['line']}: {p['message']} ({p['rule']})" in banner for p in expected)

@@ -444,6 +444,7 @@ def test_search_finds_letters_without_an_accent_mark_typed_plainly(browser, tmp_
             LONG_RECORDS["long-2024-unbroken-words"],
             title="Another study",
             authors=[{"family": "Smith", "given": "Ann"}],
+            doi="10.1234/another.study",
         ),
     }
     root = site_atlas(tmp_path / "atlas", records)
@@ -456,3 +457,24 @@ def test_search_finds_letters_without_an_accent_mark_typed_plainly(browser, tmp_
         assert visible_studies(browser, ["fluge-2019-lymphocyte-depletion"]) == ["fluge-2019-lymphocyte-depletion"], (
             query
         )
+
+
+def test_a_page_built_with_allow_errors_says_so_at_the_top(browser, tmp_path):
+    """--allow-errors: the page of a record lint rejects carries a visible notice above its title."""
+    slug = "smith-2021-exercise-capacity"
+    wrong = dict(SITE_RECORDS[slug], pem=dict(SITE_RECORDS[slug]["pem"], badge="not-required"))
+    root = site_atlas(
+        tmp_path / "atlas", {slug: wrong, "brown-2020-immune-review": SITE_RECORDS["brown-2020-immune-review"]}
+    )
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 1
+    result = run_atlas("build", "--output", "out", "--allow-errors", cwd=root)
+    assert result.returncode == 0, result.stderr
+    browser.get((root / "out" / "evidence" / slug / "index.html").as_uri())
+    banner = browser.find_element("id", "lint-banner")
+    assert banner.is_displayed()
+    assert banner.text.startswith("atlas lint rejects this record. What this page says, the PEM badge included")
+    assert "contradicts the criteria" in banner.text and "(pem-badge)" in banner.text
+    assert banner.location["y"] < browser.find_element("tag name", "h1").location["y"]
+    assert browser.execute_script(A11Y_CHECK) == []  # readable: contrast, headings
+    browser.get((root / "out" / "evidence" / "brown-2020-immune-review" / "index.html").as_uri())
+    assert browser.find_elements("id", "lint-banner") == []

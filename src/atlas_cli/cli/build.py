@@ -6,6 +6,7 @@ return the exit code. Nothing heavy is imported until the command runs.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,13 @@ def register(app: typer.Typer) -> None:
         port: Annotated[
             int, typer.Option("--port", min=0, max=65535, help="Port for --serve (0: any free port).")
         ] = 8000,
+        allow_errors: Annotated[
+            bool,
+            typer.Option(
+                "--allow-errors",
+                help="Build even when published records have lint errors; their pages say what lint found.",
+            ),
+        ] = False,
         jobs: Annotated[
             int | None,
             typer.Option(
@@ -54,13 +62,23 @@ def register(app: typer.Typer) -> None:
         The site uses relative links only, so it works from file:// and any static
         host. Same records, same bytes; the site changes only when the whole build
         succeeded, only records changed since the last build are rendered again,
-        and unchanged pages are not rewritten. A record file that
-        cannot be read is skipped with a warning and the exit code is 1.
+        and unchanged pages are not rewritten. Records are checked as `atlas lint`
+        checks them: a published record with lint errors stops the build (exit 1,
+        the problems printed, nothing written) unless --allow-errors. A record file
+        that cannot be read is skipped with a warning and the exit code is 1.
         """
         from atlas_cli.core.errors import FINDINGS
         from atlas_cli.site.build import build
+        from atlas_cli.site.checks import LintBlocked
 
-        result = build(settings(), output, include_drafts=include_drafts, workers=jobs)
+        try:
+            result = build(settings(), output, include_drafts=include_drafts, workers=jobs, allow_errors=allow_errors)
+        except LintBlocked as blocked:
+            from atlas_cli.cli.lint import use_color
+            from atlas_cli.lint.report import format_text
+
+            sys.stderr.write(format_text(blocked.problems, blocked.checked, color=use_color(sys.stderr)))
+            raise
         for skipped in result.skipped:
             eprint(f"atlas: warning: skipped {skipped.path}: {skipped.message}")
         drafts = (
@@ -70,6 +88,11 @@ def register(app: typer.Typer) -> None:
             if result.drafts
             else ""
         )
+        if result.marked:
+            eprint(
+                f"atlas: warning: {result.marked} evidence page(s) show records that atlas lint rejects "
+                "(each says so at the top); run `atlas lint`"
+            )
         eprint(
             f"Built {result.pages} pages ({result.evidence_pages} evidence pages{drafts}) into {result.output}: "
             f"{result.written} file(s) written, {result.unchanged} unchanged, {result.removed} removed; "

@@ -114,7 +114,12 @@ def _checker(schemas_dir: Path) -> tuple[Registries, SchemaChecker]:
 
 def check_file(path: Path, display: str, schemas_dir: Path, records_root: Path | None) -> FileResult:
     """All per-record checks of one file (its disable comments are read, not yet applied)."""
-    document = read_document(path, within=records_root)  # a link leading out of the records folder is not read
+    # a link leading out of the records folder is not read
+    return check_document(read_document(path, within=records_root), display, path.name, schemas_dir)
+
+
+def check_document(document: Document, display: str, filename: str, schemas_dir: Path) -> FileResult:
+    """All per-record checks of a record already read (`atlas build` reads each record once, for both)."""
     problems = [Problem(display, p.line, p.column, p.severity, p.rule, p.message, p.hint) for p in document.problems]
     directives = read_directives(document, display)
     problems += directives.problems
@@ -126,13 +131,13 @@ def check_file(path: Path, display: str, schemas_dir: Path, records_root: Path |
         problems.append(Problem(display, line, column, ERROR, "schema", finding.message, finding.hint))
     from atlas_cli.lint.rules import RECORD_RULES
 
-    context = RecordContext(display, path.name, document, registries)
+    context = RecordContext(display, filename, document, registries)
     for rule in RECORD_RULES.values():
         if rule.check is not None:  # always set for a per-record rule
             rule.check(context)
     problems.extend(context.problems)
     draft = document.data.get("status") == "draft"
-    return FileResult(problems, identity_of(display, path.name, document), draft, directives or None)
+    return FileResult(problems, identity_of(display, filename, document), draft, directives or None)
 
 
 def identity_of(display: str, filename: str, document: Document) -> Identity:
@@ -371,7 +376,9 @@ def lint_paths(
         from atlas_cli.lint.registries import check_registries
 
         problems.extend(check_registries(schemas, files.registries, display))
-    facts = {display: _facts(settings, Path(p), result) for (p, display), result in zip(items, results, strict=True)}
+    facts = {
+        display: file_facts(settings, Path(p), result) for (p, display), result in zip(items, results, strict=True)
+    }
     facts.update({shown: FileFacts(_relative(settings, p)) for p, shown in display.items()})
     kept, hidden = apply_policy(problems, policy, facts)
     kept.sort(key=Problem.sort_key)
@@ -401,7 +408,8 @@ def _relative(settings: Settings, path: Path) -> str | None:
         return None
 
 
-def _facts(settings: Settings, path: Path, result: FileResult) -> FileFacts:
+def file_facts(settings: Settings, path: Path, result: FileResult) -> FileFacts:
+    """What the `[lint]` policy needs to know of one checked record."""
     directives = result.directives
     return FileFacts(
         _relative(settings, path),

@@ -56,6 +56,8 @@ from atlas_cli.core.records import SLUG_RE, Skipped, iter_record_paths, read_doc
 from atlas_cli.core.registries import Registries, load_registries
 from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import Document, parse_bytes
+from atlas_cli.lint.config import LintPolicy
+from atlas_cli.lint.problem import ERROR
 from atlas_cli.site.model import (
     EvidencePage,
     Listing,
@@ -67,13 +69,15 @@ from atlas_cli.site.model import (
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from atlas_cli.site.checks import Checks, Verdict
+
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"
 ASSETS = PACKAGE / "assets"
 MARKER = ".atlas-site"  # marks a folder as an atlas build, so a rebuild may replace it
 MARKER_TEXT = "This folder is built by `atlas build`; it is replaced on every build.\n"
 MANIFEST = ".atlas-build.json"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2  # 2: each record keeps what `atlas lint` found in it
 COPY_NAMES = {"primary": "primary citation", "bibtex": "BibTeX entry", "snapshot": "atlas snapshot reference"}
 # (format of `atlas cite`, heading, copy button's name), in page order
 CITATION_FORMATS = tuple((fmt, heading, COPY_NAMES[fmt]) for heading, fmt in PAGE_BLOCKS)
@@ -91,6 +95,7 @@ class BuildResult:
     removed: int = 0  # files of the previous build that are gone
     drafts: int = 0  # drafts in the site (with include_drafts) or left out (without)
     skipped: list[Skipped] = field(default_factory=list)
+    marked: int = 0  # evidence pages saying lint found errors (--allow-errors, or included drafts)
 
 
 def digest(content: bytes) -> str:
@@ -149,8 +154,9 @@ def _record_name(name: str) -> bool:
 
 
 # The parts of atlas that shape a page (modules, templates, assets, citation styles), with
-# every atlas package they import.
-PAGE_CODE = ("site", "cite", "core")
+# every atlas package they import: `lint` decides what a page says lint found (and checks
+# the registries with the reader of `atlas criteria`'s cue file).
+PAGE_CODE = ("site", "cite", "core", "lint", "criteria/lexicon.py", "criteria/phraseset.py")
 
 
 def context_digest(settings: Settings, include_drafts: bool) -> str:
@@ -174,8 +180,10 @@ def context_digest(settings: Settings, include_drafts: bool) -> str:
                 settings.site_url,
                 settings.bibtex_prefix,
                 settings.snapshot,
+                settings.lint,
             ],
             sort_keys=True,
+            default=str,
         ).encode()
     )
     package = Path(__file__).parent.parent
@@ -192,15 +200,20 @@ def reusable_records(manifest: Manifest, context: str) -> dict[str, dict[str, An
     """The manifest's records that may stand in for reading and rendering the record again."""
     if manifest.context != context:
         return {}
+    from atlas_cli.site.checks import valid
+
     usable = {}
     for name, known in manifest.records.items():
         try:
+            if not valid(known["checks"]):
+                continue
             if known["kind"] == "draft" or (
                 known["kind"] in ("entry", "draft-entry")
                 and isinstance(known["sha"], str)
                 and Listing(**known["listing"]).slug == Path(name).stem
                 and all(SLUG_RE.match(i) for i in (*known["listing"]["topics"], *known["listing"]["criteria"]))
                 and evidence_path(Path(name).stem) in manifest.files
+                and all(isinstance(note, str) for note in known["shown"])
             ):
                 usable[name] = known
         except (KeyError, TypeError):
@@ -218,6 +231,8 @@ class _Job:
     settings: Settings
     registries: Registries
     include_drafts: bool
+    policy: LintPolicy
+    records_root: Path | None = None
     renderer: Renderer | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -226,39 +241,50 @@ class _Job:
         return {**self.__dict__, "renderer": None}
 
 
-def read_entry(path: Path, raw: bytes | None, job: _Job) -> tuple[str, Any]:
-    """One record file (and its bytes, None if they could not be read) -> ("entry" or "draft-entry",
-    (its Listing as JSON data, its evidence page)), ("draft", None) or ("skip", Skipped)."""
+def read_entry(path: Path, raw: bytes | None, job: _Job, notes: list[str] | None = None) -> tuple[str, Any, Checks]:
+    """One record file (and its bytes, None if they could not be read) -> (kind, value, what lint found in it):
+    ("entry" or "draft-entry", (its Listing as JSON data, its evidence page, the lint notes the page shows)),
+    ("draft", None) or ("skip", Skipped). NOTES: what the page says lint found (default: the record's own errors)."""
+    from atlas_cli.site.checks import check_record, from_json, own_notes
+
     document = parse_bytes(raw) if raw is not None else read_document(path)
     data = document.data
+    draft = not isinstance(data, dict) or data.get("status") != "published"
+    checks = check_record(path, document, job.settings, job.records_root, full=not draft or job.include_drafts)
     if data is None:
         first = document.problems[0] if document.problems else None
         where = f"{path}:{first.line}:{first.column}: {first.message}" if first else str(path)
-        return "skip", Skipped(path, f"cannot be read ({where}); run `atlas lint {path}`")
+        return "skip", Skipped(path, f"cannot be read ({where}); run `atlas lint {path}`"), checks
     if not isinstance(data, dict):
-        return "skip", Skipped(path, "is not a record (expected a mapping of fields)")
+        return "skip", Skipped(path, "is not a record (expected a mapping of fields)"), checks
     slug = path.stem  # records/<slug>.yaml: the file name is the slug, as for `atlas cite`
     if not SLUG_RE.match(slug):
-        return "skip", Skipped(path, "its file name is not a slug (lower-case words joined by hyphens)")
+        return "skip", Skipped(path, "its file name is not a slug (lower-case words joined by hyphens)"), checks
     data = {**data, "slug": slug}
-    draft = data.get("status") != "published"
     if draft and not job.include_drafts:
-        return "draft", None
+        return "draft", None, checks
     entry = entry_from_record(data, job.registries)
     try:
         entry.citations = citations(data, job.settings)
     except AtlasError as exc:
-        return "skip", Skipped(path, f"cannot be cited: {exc.message}")
+        return "skip", Skipped(path, f"cannot be cited: {exc.message}"), checks
+    if notes is None:
+        notes = own_notes(from_json(checks, path), job.settings, job.policy, path)
+    entry.lint_notes = notes
     if job.renderer is None:
         job.renderer = Renderer(job.include_drafts, job.settings.name)
-    return ("draft-entry" if draft else "entry"), (listing(entry).to_json(), job.renderer.evidence(entry))
+    return (
+        ("draft-entry" if draft else "entry"),
+        (listing(entry).to_json(), job.renderer.evidence(entry), notes),
+        checks,
+    )
 
 
-def _read_chunk(chunk: list[tuple[Path, bytes | None]], job: _Job) -> list[tuple[str, Any]]:
+def _read_chunk(chunk: list[tuple[Path, bytes | None]], job: _Job) -> list[tuple[str, Any, Checks]]:
     return [read_entry(path, raw, job) for path, raw in chunk]
 
 
-def render_records(todo: list[tuple[Path, bytes | None]], job: _Job, workers: int) -> list[tuple[str, Any]]:
+def render_records(todo: list[tuple[Path, bytes | None]], job: _Job, workers: int) -> list[tuple[str, Any, Checks]]:
     """`read_entry` of each of TODO, in order; spread over WORKERS processes when there are many."""
     job.renderer = job.renderer or Renderer(job.include_drafts, job.settings.name)  # compiled once, before any fork
     return map_chunks(_read_chunk, todo, workers, min_items=PARALLEL_FROM, shared=(job,))
@@ -276,6 +302,9 @@ class Collected:
     drafts: int
     records: dict[str, dict[str, Any]]  # the manifest's records
     rendered: int
+    checked: list[tuple[Path, Checks]]  # every record file and what lint found in it
+    published: set[str]  # file names of the published records in the site
+    sources: dict[str, tuple[Path, bytes | None]]  # slug -> its file and bytes (to render it again)
 
 
 def collect(
@@ -284,33 +313,43 @@ def collect(
     include_drafts: bool,
     workers: int = 1,
     previous: dict[str, dict[str, Any]] | None = None,
+    policy: LintPolicy | None = None,
 ) -> Collected:
     """Each record to publish with its evidence page (sorted by slug), reusing PREVIOUS where the bytes match.
 
     PREVIOUS: the previous build's manifest records (same context). Records are
     independent, so WORKERS > 1 spreads their work over processes; results come
-    back in file order either way, so the output does not depend on it.
+    back in file order either way, so the output does not depend on it. Every
+    record is checked as `atlas lint` checks it (POLICY: the atlas's `[lint]` settings).
     """
+    from atlas_cli.lint.config import lint_policy
+
     previous = previous or {}
     paths = list(iter_record_paths(settings.records_dir))
     raws = [_read_bytes(path) for path in paths]
     digests = [digest(raw) if raw is not None else None for raw in raws]
-    results: dict[int, tuple[str, Any]] = {}  # by index in PATHS
+    results: dict[int, tuple[str, Any, Checks]] = {}  # by index in PATHS
     todo = []
     for i, path in enumerate(paths):
         known = previous.get(path.name)
         if known is not None and digests[i] is not None and known.get("sha") == digests[i]:
-            results[i] = (known["kind"], (known["listing"], None) if "listing" in known else None)
+            value = (known["listing"], None, known["shown"]) if "listing" in known else None
+            results[i] = (known["kind"], value, known["checks"])
         else:
             todo.append(i)
-    fresh = render_records([(paths[i], raws[i]) for i in todo], _Job(settings, registries, include_drafts), workers)
+    records_root = settings.records_dir.resolve() if settings.records_dir.is_dir() else None
+    job = _Job(settings, registries, include_drafts, policy or lint_policy(settings), records_root)
+    fresh = render_records([(paths[i], raws[i]) for i in todo], job, workers)
     results.update(zip(todo, fresh))
 
     pages: dict[str, tuple[Listing, bytes | None]] = {}
     skipped: list[Skipped] = []
     records: dict[str, dict[str, Any]] = {}
+    sources: dict[str, tuple[Path, bytes | None]] = {}
+    published: set[str] = set()
     drafts = 0
-    for path, sha, (kind, value) in zip(paths, digests, [results[i] for i in range(len(paths))]):
+    for i, (path, sha) in enumerate(zip(paths, digests)):
+        kind, value, checks = results[i]
         if kind == "skip":
             skipped.append(value)  # never reused: read again next time, so the warning repeats
             continue
@@ -321,11 +360,16 @@ def collect(
             skipped.append(Skipped(path, f"repeats the slug {study.slug} of another record file"))
             continue
         if sha is not None:
-            records[path.name] = {"sha": sha, "kind": kind, **({"listing": value[0]} if value else {})}
+            known = {"sha": sha, "kind": kind, "checks": checks}
+            records[path.name] = {**known, **({"listing": value[0], "shown": value[2]} if value else {})}
         if study is not None:
             pages[study.slug] = (study, value[1])
+            sources[study.slug] = (path, raws[i])
+            if kind == "entry":
+                published.add(path.name)
     read = sum(1 for i in todo if results[i][0] != "skip")  # a file that cannot be read was not rendered
-    return Collected([pages[s] for s in sorted(pages)], skipped, drafts, records, read)
+    checked = [(path, results[i][2]) for i, path in enumerate(paths)]
+    return Collected([pages[s] for s in sorted(pages)], skipped, drafts, records, read, checked, published, sources)
 
 
 def citations(record: dict[str, Any], settings: Settings) -> dict[str, str]:
@@ -619,39 +663,55 @@ def _commit(stage: Path, output: Path, names: list[str], gone: list[str]) -> Non
 
 
 def build(
-    settings: Settings, output: Path | None = None, include_drafts: bool = False, workers: int | None = None
+    settings: Settings,
+    output: Path | None = None,
+    include_drafts: bool = False,
+    workers: int | None = None,
+    allow_errors: bool = False,
 ) -> BuildResult:
     """Build the site of the atlas into OUTPUT (default: `site/` in the atlas root).
 
     WORKERS: processes reading and rendering records (default: one per CPU,
     used only when there are many records to render); the output is the same
-    whatever it is.
+    whatever it is. A published record with lint errors stops the build
+    (`LintBlocked`, nothing written) unless ALLOW_ERRORS: then its page says what
+    lint found, as an included draft's page does.
     """
+    from atlas_cli.lint.config import lint_policy
+    from atlas_cli.site.checks import LintBlocked, judge
+
     target = check_output(output if output is not None else settings.root / "site", settings)
+    policy = lint_policy(settings)
     registries = load_registries(settings.schemas_dir)
     context = context_digest(settings, include_drafts)
     manifest = read_manifest(target) if (target / MARKER).is_file() else None
     reusable = reusable_records(manifest, context) if manifest is not None else {}
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    found = collect(settings, registries, include_drafts, workers, reusable)
+    found = collect(settings, registries, include_drafts, workers, reusable, policy)
+    verdict = judge(settings, policy, found.checked)
+    blocking = [p for name in sorted(found.published) for p in verdict.of(name) if p.severity == ERROR]
+    if blocking and not allow_errors:
+        raise LintBlocked(blocking, len(found.published))
+    pages, marked = _with_final_notes(found, verdict, _Job(settings, registries, include_drafts, policy))
     result = BuildResult(
         output=target,
-        evidence_pages=len(found.pages),
+        evidence_pages=len(pages),
         rendered=found.rendered,
         drafts=found.drafts,
         skipped=found.skipped,
+        marked=marked,
     )
     reused = (
         {
             evidence_path(study.slug): manifest.files[evidence_path(study.slug)]
-            for study, html in found.pages
+            for study, html in pages
             if html is None  # only a page of the previous build's manifest is reused
         }
         if manifest is not None
         else {}
     )
     write_site(
-        render_site(found.pages, registries, include_drafts, settings.name),
+        render_site(pages, registries, include_drafts, settings.name),
         target,
         result,
         reused=reused,
@@ -660,3 +720,26 @@ def build(
         previous=manifest.files if manifest is not None else None,
     )
     return result
+
+
+def _with_final_notes(found: Collected, verdict: Verdict, job: _Job) -> tuple[list[tuple[Listing, bytes | None]], int]:
+    """(FOUND's pages, how many say lint found errors), each page rendered again whose notes
+    changed with the checks across records (a new duplicate, say): a page always says what
+    lint finds in its record now."""
+    from atlas_cli.site.checks import record_notes
+
+    pages = []
+    marked = 0
+    for study, html in found.pages:
+        path, raw = found.sources[study.slug]
+        notes = record_notes(verdict.of(path.name))
+        marked += bool(notes)
+        known = found.records.get(path.name)
+        if known is not None and known.get("shown") != notes:
+            kind, value, _ = read_entry(path, raw, job, notes=notes)
+            if kind in ("entry", "draft-entry"):
+                found.rendered += html is None  # a page of the previous build, read and rendered after all
+                html = value[1]
+                known["shown"] = notes
+        pages.append((study, html))
+    return pages, marked

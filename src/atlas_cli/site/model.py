@@ -88,6 +88,7 @@ class EvidencePage:
     citations: dict[str, str] = field(default_factory=dict)
     pem_quotes: list[tuple[str, str]] = field(default_factory=list)  # (part of the paper, sentence) behind the badge
     pem_unconfirmed: bool = False  # the badge is atlas's proposal, not yet confirmed by a curator
+    lint_notes: list[str] = field(default_factory=list)  # the errors `atlas lint` finds (--allow-errors, drafts)
 
     @property
     def header_text(self) -> str:
