@@ -10,19 +10,26 @@ them (a new process each time):
            pydantic, which it imports on first use; `import typer` does not)
   cite     `atlas cite <slug>` (the three page blocks of one record)
   apa      `atlas cite --format apa <slug>` (loads citeproc-py and a CSL style)
+  help     `atlas --help` (builds the Typer application with every command)
   export   `atlas export --format bibtex --output FILE` of all N records
 
-and prints cite/typer (target about 1.5x), cite/app, apa/typer and the
-export wall time (target: a few seconds for 10,000 records). Startup times are
-medians of interleaved runs. Machines are noisy: compare ratios from one run.
+and prints cite/typer (target about 1.5x), cite/app, apa/typer, help/typer and
+the export wall time (target: a few seconds for 10,000 records). Startup times
+are medians of interleaved runs. Machines are noisy: compare ratios from one run.
+
+With --before SRC (a checkout of another version of atlas), `atlas cite` and
+`atlas --help` of that version are timed in the same interleaved runs, and this
+version's times are printed as ratios of that one's: a change's startup cost.
 
     python bench/cite_bench.py              # 10,000 records, 15 startup runs
     python bench/cite_bench.py -n 2000 -r 9
+    python bench/cite_bench.py --before /tmp/before
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -119,9 +126,9 @@ def atlas_argv() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "atlas_cli"]
 
 
-def wall(argv: list[str]) -> float:
+def wall(argv: list[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr[-500:]}")
@@ -132,7 +139,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=10_000, help="records to generate (default 10,000)")
     parser.add_argument("-r", "--runs", type=int, default=15, help="startup runs per command (default 15)")
+    parser.add_argument("--before", type=Path, metavar="SRC", help="a checkout of atlas to compare with, in this run")
     args = parser.parse_args()
+    if args.before is not None and not (args.before / "src" / "atlas_cli").is_dir():
+        raise SystemExit(f"--before {args.before}: not a checkout of atlas (no src/atlas_cli)")
 
     tmp = Path(tempfile.mkdtemp(prefix="atlas-cite-bench-"))
     try:
@@ -142,21 +152,30 @@ def main() -> None:
         print(f"generated {args.n} records in {time.perf_counter() - t0:.1f} s")
         atlas = atlas_argv() + ["--root", str(root)]
         slug = slugs[len(slugs) // 2]
-        commands = {
-            "typer": [sys.executable, "-c", "import typer"],
-            "app": [sys.executable, "-c", MINIMAL_APP, "x"],
-            "cite": atlas + ["cite", slug],
-            "apa": atlas + ["cite", "--format", "apa", slug],
+        commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
+            "typer": ([sys.executable, "-c", "import typer"], None),
+            "app": ([sys.executable, "-c", MINIMAL_APP, "x"], None),
+            "cite": (atlas + ["cite", slug], None),
+            "apa": (atlas + ["cite", "--format", "apa", slug], None),
+            "help": (atlas + ["--help"], None),
         }
-        for argv in commands.values():  # warm the file cache and .pyc files
-            wall(argv)
+        if args.before is not None:  # the other checkout's atlas, ahead of this one on the path
+            before = {**os.environ, "PYTHONPATH": str(args.before.resolve() / "src")}
+            module = [sys.executable, "-m", "atlas_cli", "--root", str(root)]
+            commands["cite before"] = (module + ["cite", slug], before)
+            commands["cite after"] = (module + ["cite", slug], None)
+            commands["help before"] = (module + ["--help"], before)
+            commands["help after"] = (module + ["--help"], None)
+        for argv, env in commands.values():  # warm the file cache and .pyc files
+            wall(argv, env)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):  # interleaved, so drift hits every command alike
-            for name, argv in commands.items():
-                times[name].append(wall(argv))
+            for name, (argv, env) in commands.items():
+                times[name].append(wall(argv, env))
         median = {name: statistics.median(values) for name, values in times.items()}
         out = tmp / "atlas.bib"
         export_times = [wall(atlas + ["export", "--format", "bibtex", "--output", str(out)]) for _ in range(3)]
+        help_ratio = median["help"] / median["typer"]
         entries = out.read_text(encoding="utf-8").count("\n@") + 1
         export_s = min(export_times)
 
@@ -174,10 +193,20 @@ def main() -> None:
         print(
             f"atlas cite --format apa SLUG  {median['apa'] * 1000:7.1f} ms  -> {median['apa'] / median['typer']:.2f}x typer"
         )
+        print(f"atlas --help                  {median['help'] * 1000:7.1f} ms  -> {help_ratio:.2f}x typer")
         print(
             f"atlas export -f bibtex        {export_s:7.2f} s   for {args.n} records ({entries} published entries),"
             f" {export_s / args.n * 1e6:.0f} us/record (best of 3; target a few seconds)"
         )
+        if args.before is not None:
+            print(f"against {args.before} (python -m atlas_cli, both; medians of the same interleaved runs):")
+            for what in ("cite", "help"):
+                before_ms, after_ms = median[f"{what} before"] * 1000, median[f"{what} after"] * 1000
+                label = "atlas cite SLUG" if what == "cite" else "atlas --help"
+                print(
+                    f"  {label:<16} before {before_ms:7.1f} ms   after {after_ms:7.1f} ms   "
+                    f"after/before {after_ms / before_ms:.2f}"
+                )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

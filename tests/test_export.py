@@ -139,9 +139,9 @@ def test_broken_record_is_skipped_with_a_warning_and_exit_1(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message", "hint"),
     [
-        (["--format", "apa"], "cannot export as 'apa'", "choose one of: bibtex, csl-json, ris"),
+        (["--format", "apa"], "unknown export format 'apa'", "use one of: bibtex, csl-json, ris"),
         (["--badge", "maybe"], "unknown badge 'maybe'", "use one of: required, not-required"),
-        (["--status", "final"], "unknown status 'final'", "use draft or published"),
+        (["--status", "final"], "unknown status 'final'", "use one of: draft, published"),
         (["--topic", "immune-disfunction"], "unknown topic 'immune-disfunction'", "did you mean: immune-dysfunction"),
     ],
 )

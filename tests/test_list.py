@@ -188,11 +188,17 @@ def test_empty_result_exits_0_with_a_count(atlas):
         (["--year", "2020..2010"], "ends before it starts"),
         (["--year", "twenty"], "is not a year or a range"),
         (["--badge", "yes"], "unknown badge"),
+        (["--badge", "requird"], "did you mean: required?"),
+        (["--status", "publised"], "did you mean: published?"),
+        (["--flag", "retractd"], "unknown flag 'retractd'"),
+        (["--flag", "retractd"], "did you mean: retracted?"),
+        (["--format", "jsno"], "did you mean: json?"),
+        (["--sort", "yaer"], "did you mean: year?"),
         (["--topic", "b-cell"], "did you mean"),
         (["--design", "rtc"], "did you mean: rct"),
-        (["--criteria", "Fukada"], "unknown criteria"),
+        (["--criteria", "Fukada"], "unknown criterion"),
         (["--status", "done"], "unknown status"),
-        (["--sort", "colour"], "cannot sort by"),
+        (["--sort", "colour"], "unknown sort key"),
         (["--format", "xml"], "unknown format"),
     ],
 )
@@ -233,7 +239,20 @@ def test_terminal_table_fits_the_width_and_keeps_markup_literal(tmp_path):
     lines = strip_escapes(narrow.stdout).splitlines()
     assert len(lines) == 2
     assert all(len(line) <= 70 for line in lines), lines
-    assert "smith-2020-markup" in lines[1]
+    assert lines[1].startswith("smith-") and "not-applicable" in lines[1]  # the slug gives way, not the badge
+
+
+def test_at_80_columns_the_badge_and_status_stay_readable(tmp_path):
+    long = "a-very-long-first-author-2020-with-a-title-of-many-words"
+    data = record(slug=long, authors=[{"family": "Wolfeschlegelsteinhausen", "given": "H"}], design="cross-sectional")
+    root = new_atlas(tmp_path / "atlas", [data, record(status="draft")])
+    result = run_in(root, "list", env={"FORCE_COLOR": "1", "COLUMNS": "80"})
+    lines = strip_escapes(result.stdout).splitlines()
+    assert all(len(line) <= 80 for line in lines), lines
+    first = next(line for line in lines if line.startswith("a-very"))
+    assert "not-applicable" in first and "published" in first  # whole, not `not-a…`, `publ…`
+    assert "\u2026" in first.split()[0]  # the slug was shortened instead
+    assert "draft" in next(line for line in lines if line.startswith("mensah"))
 
 
 def test_empty_records_folder(tmp_path):
@@ -281,11 +300,19 @@ def test_filters_on_entries_without_reading_files(tmp_path):
         list_rows(entries, filters, sort="nope")
 
 
-def test_fit_widths_shrinks_the_widest_columns_first():
-    table = [["SLUG", "YEAR", "AUTHOR", "DESIGN"], ["a-long-slug", "2020", "Someone-Long", "x"]]
-    assert fit_widths(table, 100) == [11, 4, 12, 6]
-    widths = fit_widths(table, 35)
-    assert sum(widths) + 2 * 3 <= 35 and widths[:2] == [11, 4]
+def test_fit_widths_shortens_the_slug_first_and_never_the_badge_or_status():
+    table = [
+        ["SLUG", "YEAR", "FIRST AUTHOR", "PEM", "DESIGN", "STATUS", "FLAGS", "PROBLEMS"],
+        ["a" * 40, "2020", "Someone-Long-Name", "not-applicable", "cross-sectional", "published", "retracted", "-"],
+    ]
+    full = fit_widths(table, 200)
+    assert full == [40, 4, 17, 14, 15, 9, 9, 8]
+    assert fit_widths(table, sum(full) + 14 - 10) == [30, 4, 17, 14, 15, 9, 9, 8]  # only the slug gave way
+    for width in (100, 80, 72):
+        widths = fit_widths(table, width)
+        assert sum(widths) + 2 * 7 <= width, width
+        assert widths[1] == 4 and widths[3] == 14 and widths[5] == 9, width  # year, PEM, status whole
+    assert fit_widths(table, 80)[0] < fit_widths(table, 100)[0]
     assert clip("abcdef", 4) == "abc\u2026"
 
 

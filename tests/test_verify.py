@@ -171,7 +171,7 @@ def test_apply_changes_only_bibliographic_fields_and_flags_and_shows_the_diff(tm
     original = record(pem={"badge": "not-applicable", "rationale": "A review."})
     root = new_atlas(tmp_path / "atlas", [original])
     result = verify(root, fake, SLUG, "--apply")
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr  # everything it found was applied
     assert "applied:" in result.stdout
     assert (
         "+title: 'Chronic fatigue syndrome and the immune system: where are we today?'" in result.stdout
@@ -221,8 +221,9 @@ def test_doi_now_an_alias(tmp_path, fake):
         )
     )
     root = new_atlas(tmp_path / "atlas", [record()])
+    assert verify(root, fake).returncode == 1
     result = verify(root, fake, "--apply")
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr  # applied: the record now names the DOI
     assert f"Crossref answers {DOI} with {new_doi}" in result.stdout
     from atlas_cli.core.records import read_document
 
@@ -358,7 +359,7 @@ def test_apply_edits_only_the_changed_values_and_keeps_comments_and_layout(tmp_p
     path = root / "records" / f"{SLUG}.yaml"
     path.write_text(HAND_WRITTEN, encoding="utf-8")
     result = verify(root, fake, SLUG, "--apply")
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     assert "applied:" in result.stdout
     text = path.read_text(encoding="utf-8")
     from atlas_cli.core.yamlio import parse_text
@@ -467,3 +468,17 @@ def test_apply_never_touches_the_pem_block_or_its_proposal(tmp_path, fake):
     data = read_document(root / "records" / f"{SLUG}.yaml").data
     assert data["title"].endswith("where are we today?")
     assert data["pem"] == original["pem"] and "design" not in data
+
+
+def test_apply_exits_1_while_something_found_is_left_to_a_person(tmp_path, fake):
+    """One record applied, another whose DOI names another paper: still 1, for the one left."""
+    fake.add_work(mensah_work(title=["Chronic fatigue syndrome and the immune system: where are we today?"]))
+    other = "10.1016/j.other.2019.01.001"
+    fake.add_work(work(other, "Gut microbiota composition in inflammatory bowel disease", family="Nguyen", year=2009))
+    root = new_atlas(tmp_path / "atlas", [record(), record(slug="other-2019-paper", doi=other, pmid="1")])
+    result = verify(root, fake, "--apply", "--format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    verdicts = {v["slug"]: v for v in json.loads(result.stdout)["records"]}
+    assert verdicts[SLUG]["applied"] and not verdicts["other-2019-paper"]["applied"]
+    # the mended record alone: nothing left, exit 0
+    assert verify(root, fake, SLUG, "--apply").returncode == 0

@@ -95,9 +95,9 @@ def check_latex(fmt: str | None, latex: bool) -> None:
 
 
 def unknown_format(fmt: str) -> Exception:
-    from atlas_cli.core.errors import UsageError
+    from atlas_cli.core.choices import unknown_choice
 
-    return UsageError(f"unknown citation format '{fmt}'", hint=f"choose one of: {', '.join(FORMATS)}")
+    return unknown_choice("citation format", fmt, FORMATS)
 
 
 def render(record: dict[str, Any], fmt: str, settings: Settings, latex: bool = False) -> str:

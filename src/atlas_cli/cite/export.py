@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas_cli import cite
+from atlas_cli.core.choices import unknown_choice
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import AtlasError, UsageError
 from atlas_cli.core.records import SLUG_RE, RecordFile, Skipped, read_record_files
@@ -79,7 +80,7 @@ def export(
     Published records only, unless INCLUDE_DRAFTS or the selection asks for a status.
     """
     if fmt not in cite.EXPORT_FORMATS:
-        raise UsageError(f"cannot export as '{fmt}'", hint=f"choose one of: {', '.join(cite.EXPORT_FORMATS)}")
+        raise unknown_choice("export format", fmt, cite.EXPORT_FORMATS)
     cite.check_latex(fmt, latex)
     if not records_dir.is_dir():
         raise UsageError(f"no records folder at {records_dir}", hint="run atlas inside an atlas, or pass --root DIR")

@@ -130,13 +130,15 @@ def create_app(argv: Sequence[str] = ()) -> typer.Typer:
         name="atlas",
         help="Curate the evidence behind the ME/CFS research atlas.",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,  # --install-completion, --show-completion (slugs: cli/complete.py)
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": list(HELP_OPTIONS)},
     )
     app.callback()(main_options)
-    wanted = command_name(argv)
+    from atlas_cli.cli.complete import completing, completion_words
+
+    wanted = command_name(completion_words() if completing() else argv)
     modules = [COMMANDS[wanted]] if wanted in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for name in modules:
         importlib.import_module(f"atlas_cli.cli.{name}").register(app)

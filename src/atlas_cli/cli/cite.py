@@ -50,11 +50,15 @@ def register(app: "typer.Typer") -> None:
     import typer
 
     from atlas_cli.cli.app import eprint, handle_errors, out, settings
+    from atlas_cli.cli.complete import slugs as complete_slugs
 
     @app.command("cite")
     @handle_errors
     def cite_command(
-        slugs: Annotated[list[str], typer.Argument(help="Slug(s) of the record(s) to cite.", show_default=False)],
+        slugs: Annotated[
+            list[str],
+            typer.Argument(help="Slug(s) of the record(s) to cite.", show_default=False, autocompletion=complete_slugs),
+        ],
         fmt: Annotated[
             str | None,
             typer.Option(

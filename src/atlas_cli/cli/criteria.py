@@ -58,10 +58,10 @@ def run_criteria(
 ) -> int:
     """Print the proposal for SLUG's stored text or for TEXT_FILE; 0 when a proposal is printed."""
     from atlas_cli.cli.handler import out
+    from atlas_cli.core.choices import check_choice
     from atlas_cli.core.errors import UsageError
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}'", hint="use --format text or --format json")
+    check_choice("format", fmt, FORMATS)
     if (slug is None) == (text_file is None):
         raise UsageError(
             "give either a record's SLUG or --text FILE",

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from atlas_cli.cli.complete import slugs as complete_slugs
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -213,7 +215,10 @@ def register(app: typer.Typer) -> None:
     @app.command("show")
     @handle_errors
     def show(
-        slug: Annotated[str, typer.Argument(help="The record to show, e.g. mensah-2017-chronic-fatigue.")],
+        slug: Annotated[
+            str,
+            typer.Argument(help="The record to show, e.g. mensah-2017-chronic-fatigue.", autocompletion=complete_slugs),
+        ],
         lint: Annotated[bool, typer.Option("--lint/--no-lint", help="Check the record and flag its problems.")] = True,
         citations: Annotated[
             bool, typer.Option("--citations/--no-citations", help="End with the three citation blocks.")
@@ -310,7 +315,7 @@ def register(app: typer.Typer) -> None:
         sort key or format) or configuration error.
         """
         from atlas_cli.core import errors
-        from atlas_cli.core.errors import UsageError
+        from atlas_cli.core.choices import check_choice
         from atlas_cli.core.registries import load_registries
         from atlas_cli.core.select import make_selection
         from atlas_cli.curate.listing import (
@@ -321,8 +326,7 @@ def register(app: typer.Typer) -> None:
             summary_line,
         )
 
-        if fmt not in ("table", "json", "csv"):
-            raise UsageError(f"unknown format {fmt!r}", hint="use table, json or csv")
+        check_choice("format", fmt, ("table", "json", "csv"))
         cfg = settings()
         registries = load_registries(cfg.schemas_dir)
         selection = make_selection(
@@ -372,13 +376,12 @@ def register(app: typer.Typer) -> None:
         Exit codes: 0 done; 2 bad option or configuration error.
         """
         from atlas_cli.core import errors
-        from atlas_cli.core.errors import UsageError
+        from atlas_cli.core.choices import check_choice
         from atlas_cli.core.registries import load_registries
         from atlas_cli.curate.listing import attach_lint, read_entries
         from atlas_cli.curate.stats import SECTIONS, compute, format_json, format_text
 
-        if fmt not in ("text", "json"):
-            raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
+        check_choice("format", fmt, ("text", "json"))
         cfg = settings()
         entries = read_entries(cfg.records_dir)
         if lint:
@@ -402,7 +405,10 @@ def register(app: typer.Typer) -> None:
     @app.command("verify")
     @handle_errors
     def verify(
-        slugs: Annotated[list[str] | None, typer.Argument(help="Records to verify (default: every record).")] = None,
+        slugs: Annotated[
+            list[str] | None,
+            typer.Argument(help="Records to verify (default: every record).", autocompletion=complete_slugs),
+        ] = None,
         apply: Annotated[
             bool,
             typer.Option(
@@ -423,15 +429,15 @@ def register(app: typer.Typer) -> None:
         asked afresh (the cache is updated, never read), with the pacing, retries
         and concurrency of `atlas add`. Records are changed only with --apply.
 
-        Exit codes: 0 nothing to act on; 1 findings to act on (also unknown slug);
+        Exit codes: 0 nothing to act on (with --apply: nothing left, all applied);
+        1 findings to act on (also unknown slug);
         2 usage or configuration error; 3 no finding but some records could not be
         checked (network); 4 a record could not be written; 130 interrupted.
         """
-        from atlas_cli.core.errors import UsageError
+        from atlas_cli.core.choices import check_choice
         from atlas_cli.curate.verify import Verdict, format_json, format_text, verify_records
 
-        if fmt not in ("text", "json"):
-            raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
+        check_choice("format", fmt, ("text", "json"))
         cfg = settings()
         from atlas_cli.cli.progress import BatchProgress
 

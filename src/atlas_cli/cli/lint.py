@@ -143,14 +143,14 @@ def register(app: typer.Typer) -> None:
         a file would change); 2 usage or configuration error, or a file that
         cannot be read.
         """
-        from atlas_cli.core.errors import FINDINGS, OK, USAGE, UsageError
+        from atlas_cli.core.choices import check_choice
+        from atlas_cli.core.errors import FINDINGS, OK, USAGE
         from atlas_cli.lint.engine import lint_targets
         from atlas_cli.lint.report import FORMATTERS, format_github, format_github_summary, format_sarif, format_text
 
-        if format not in FORMATTERS:
-            raise UsageError(f"unknown format '{format}'", hint=f"use one of: {', '.join(FORMATTERS)}")
-        if drafts is not None and drafts not in ("warn", "quiet"):
-            raise UsageError(f"unknown --drafts value '{drafts}'", hint="use warn (the default) or quiet")
+        check_choice("format", format, FORMATTERS)
+        if drafts is not None:
+            check_choice("--drafts value", drafts, ("warn", "quiet"))
         if fix or diff:
             from atlas_cli.lint.fix import apply_fixes, format_preview, plan_fixes
 

@@ -1,22 +1,24 @@
 """Which records a command works on: `--badge`, `--topic`, `--year`... as one checked selection.
 
-`atlas list` and `atlas export` take the same filters, checked the same way: a value
-that is not in the registries (a misspelt topic, an unknown badge) is a usage error
+`atlas list` and `atlas export` take the same filters, checked the same way
+(`core.choices`, as every option value of atlas): a value that is not in the
+registries (a misspelt topic, an unknown badge, status or flag) is a usage error
 (exit 2) with the closest known value, never an empty result. Values within one
 filter are alternatives (OR); different filters must all match (AND).
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core import fields, textfold
+from atlas_cli.core.choices import check_choice, unknown_choice
 from atlas_cli.core.errors import UsageError
 from atlas_cli.core.pem import BADGES, LABELS
+from atlas_cli.core.records import record_schema
 
 if TYPE_CHECKING:
     from atlas_cli.core.registries import Registries
@@ -86,24 +88,25 @@ def make_selection(
     for value in badges:
         badge = value if value in BADGES else by_label.get(value.lower()) or by_label.get(f"pem {value.lower()}")
         if badge is None:
-            raise UsageError(f"unknown badge {value!r}", hint=f"use one of: {', '.join(BADGES)}")
+            raise unknown_choice("badge", value, BADGES)
         badge_ids.append(badge)
     criteria_ids = []
     for value in criteria:
         cid = registries.criterion_for(value) if registries else value
         if registries and cid is None:
-            raise UsageError(f"unknown criteria {value!r}", hint=_closest(value, registries.criteria))
+            raise unknown_choice("criterion", value, registries.criteria)
         criteria_ids.append(cid or value)
     for kind, values, known in (
         ("topic", topics, registries.topics if registries else None),
         ("design", designs, registries.designs if registries else None),
     ):
         for value in values:
-            if known is not None and value not in known:
-                raise UsageError(f"unknown {kind} {value!r}", hint=_closest(value, known))
+            if known is not None:
+                check_choice(kind, value, known)
     for value in statuses:
-        if value not in STATUSES:
-            raise UsageError(f"unknown status {value!r}", hint="use draft or published")
+        check_choice("status", value, STATUSES)
+    for value in flags:
+        check_choice("flag", value, record_schema()["properties"]["flags"]["items"]["enum"])
     return Selection(
         badges=tuple(badge_ids),
         criteria=tuple(criteria_ids),
@@ -114,11 +117,6 @@ def make_selection(
         years=parse_years(years) if years is not None else (None, None),
         search=search or None,
     )
-
-
-def _closest(value: str, known: dict[str, Any]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.5)
-    return f"did you mean: {', '.join(close)}?" if close else f"known ids include: {', '.join(sorted(known)[:8])}, ..."
 
 
 def parse_years(text: str) -> tuple[int | None, int | None]:

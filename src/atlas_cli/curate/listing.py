@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core import fields
-from atlas_cli.core.errors import UsageError
+from atlas_cli.core.choices import check_choice
 from atlas_cli.core.select import Selection
 
 if TYPE_CHECKING:
@@ -188,8 +188,7 @@ def list_rows(
     sort: str = "slug",
     reverse: bool = False,
 ) -> list[Row]:
-    if sort not in SORT_KEYS:
-        raise UsageError(f"cannot sort by {sort!r}", hint=f"sort by one of: {', '.join(SORT_KEYS)}")
+    check_choice("sort key", sort, SORT_KEYS)
     rows = [row_of(e) for e in entries if selected(e, selection, problems_only)]
     rows.sort(key=_sort_key(sort), reverse=reverse)
     return rows
@@ -228,18 +227,29 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "\u2026"
 
 
-def fit_widths(table: list[list[str]], max_width: int, gap: int = 2, shrink_to: int = 5) -> list[int]:
-    """Column widths for TABLE that fit MAX_WIDTH if they can: the widest columns
-    after the first two (slug, year) give way first, down to SHRINK_TO characters."""
+# Which columns give way when the table is too wide, in this order, and how narrow each
+# may get at that step: the slug first (it is long, and its start tells records apart),
+# then first author, design, flags and problems, then all of them further. The PEM badge
+# and status give way last, only on a terminal narrower than about 72 columns: they are
+# short, and the badge is what one lists records for. The year never does.
+SHRINK = (
+    *((0, 24), (2, 12), (4, 12), (6, 8), (7, 8)),
+    *((0, 14), (2, 6), (4, 6), (6, 5), (7, 5), (0, 8)),
+    *((0, 5), (2, 4), (4, 4), (3, 8), (5, 6), (3, 5), (5, 5)),
+)
+
+
+def fit_widths(table: list[list[str]], max_width: int, gap: int = 2) -> list[int]:
+    """Column widths for TABLE (the columns of HEADINGS) that fit MAX_WIDTH if they can,
+    narrowing the columns in SHRINK order."""
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     excess = sum(widths) + gap * (len(widths) - 1) - max_width
-    while excess > 0:
-        candidates = [i for i in range(2, len(widths)) if widths[i] > shrink_to]
-        if not candidates:
+    for column, floor in SHRINK:
+        if excess <= 0 or column >= len(widths):
             break
-        widest = max(candidates, key=lambda i: widths[i])
-        widths[widest] -= 1
-        excess -= 1
+        cut = min(excess, max(0, widths[column] - floor))
+        widths[column] -= cut
+        excess -= cut
     return widths
 
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from atlas_cli.core.config import Settings
     from atlas_cli.curate.listing import Entry
-    from atlas_cli.services.crossref import Fetched
+    from atlas_cli.services.crossref import Fetched, Found
 
 BIBLIOGRAPHIC = (
     "title",
@@ -83,12 +83,14 @@ class Verdict:
     error: str | None = None  # could not be checked (network, unreadable)
     error_kind: str | None = None  # network, unreadable, no-doi
     applied: bool = False
+    settled: bool = False  # applied, and the record as written leaves nothing to act on
     diff: str = ""
     refused: str | None = None  # why --apply left the record alone
 
     @property
     def actionable(self) -> bool:
-        return any(f.severity == ACTION for f in self.findings)
+        """A finding a curator must still act on (one --apply settled is not)."""
+        return not self.settled and any(f.severity == ACTION for f in self.findings)
 
 
 @dataclass
@@ -410,7 +412,9 @@ def verify_records(
             for verdict in by_doi.get(fetched.asked, []):
                 _judge(verdict, data_of[id(verdict)], fetched)
                 if apply and verdict.changes and verdict.error is None:
-                    _apply(verdict, data_of[id(verdict)])
+                    written = _apply(verdict, data_of[id(verdict)])
+                    if written is not None and isinstance(fetched, Found):
+                        verdict.settled = _settled(verdict, written, fetched)
                 if on_result:
                     on_result(verdict)
             if isinstance(fetched, Found):
@@ -443,8 +447,16 @@ def _judge(verdict: Verdict, data: dict[str, Any], fetched: Fetched) -> None:
         verdict.error, verdict.error_kind = fetched.reason, "network"
 
 
-def _apply(verdict: Verdict, data: dict) -> None:
-    """Write the proposed changes (bibliographic fields, flags, updates) atomically, keeping the diff."""
+def _settled(verdict: Verdict, written: dict[str, Any], fetched: Found) -> bool:
+    """Whether the record as written agrees with Crossref: every finding to act on was applied."""
+    record = written if "doi" in verdict.changes else {**written, "doi": fetched.asked}
+    findings, _ = compare(record, fetched.work, asked_doi=fetched.asked, via_redirect=fetched.via_redirect)
+    return not any(f.severity == ACTION for f in findings)
+
+
+def _apply(verdict: Verdict, data: dict) -> dict[str, Any] | None:
+    """Write the proposed changes (bibliographic fields, flags, updates) atomically, keeping the diff;
+    the record as written, or None when it was left alone."""
     from atlas_cli.core.errors import WriteError
     from atlas_cli.core.records import render_record, write_atomic
     from atlas_cli.core.yamledit import set_top_level
@@ -452,15 +464,15 @@ def _apply(verdict: Verdict, data: dict) -> None:
 
     if any(f.kind == "wrong-paper" for f in verdict.findings) and set(verdict.changes) - {"flags", "updates"}:
         verdict.refused = "the DOI seems to name another paper; fix the record by hand"
-        return
+        return None
     try:
         old_text = verdict.path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         verdict.refused = f"{verdict.path.name} is not UTF-8 text (run `atlas lint`)"
-        return
+        return None
     except OSError as exc:
         verdict.refused = f"cannot read {verdict.path}: {exc.strerror}"
-        return
+        return None
     new_data = dict(data)
     new_data.update({k: v for k, v in verdict.changes.items() if k in APPLIED})
     # Edit only the changed values, keeping comments and layout; a layout too odd to
@@ -472,13 +484,13 @@ def _apply(verdict: Verdict, data: dict) -> None:
     untouched = {k: v for k, v in data.items() if k not in APPLIED}
     if reread.data is None or {k: v for k, v in reread.data.items() if k not in APPLIED} != untouched:
         verdict.refused = "the edited record would change more than the bibliographic fields; left as it is"
-        return
+        return None
     try:
         write_atomic(verdict.path, new_text)
     except WriteError as exc:
         verdict.refused = exc.message
         verdict.error_kind = "write"
-        return
+        return None
     verdict.applied = True
     verdict.diff = "".join(
         difflib.unified_diff(
@@ -488,6 +500,7 @@ def _apply(verdict: Verdict, data: dict) -> None:
             f"b/{verdict.path.name}",
         )
     )
+    return reread.data
 
 
 # --- formatting -----------------------------------------------------------------------
