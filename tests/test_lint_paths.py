@@ -337,3 +337,15 @@ def test_fix_leaves_what_the_team_ignores(atlas):
     before = path.read_bytes()
     result = run_atlas("lint", "--fix", cwd=atlas)
     assert result.returncode == 0 and path.read_bytes() == before
+
+
+def test_registries_atlas_does_not_read_are_reported(atlas):
+    """A schemas/ folder without record.schema.json is not used: editing it would change nothing."""
+    (atlas / "schemas").mkdir()
+    shutil.copy(REPO / "schemas" / "topics.yaml", atlas / "schemas" / "topics.yaml")
+    write_record(atlas, good())
+    result = run_atlas("lint", "--format", "json", cwd=atlas)
+    assert result.returncode == 1
+    [found] = json.loads(result.stdout)
+    assert (found["path"], found["rule"]) == ("schemas/topics.yaml", "registry")
+    assert found["message"].startswith("not used") and "record.schema.json" in found["hint"]

@@ -250,7 +250,7 @@ def collect_paths(settings: Settings, paths: list[Path] | None) -> Files:
     from atlas_cli.lint.registries import registry_files
 
     records_dir = settings.records_dir
-    schemas = own_schemas(settings)
+    schemas = settings.root / "schemas" if (settings.root / "schemas").is_dir() else None
     if not paths:
         if not records_dir.is_dir():
             raise UsageError(
@@ -371,11 +371,14 @@ def lint_paths(
     if settings.config_file is not None:
         display[settings.config_file] = display_path(settings.config_file)
         problems.extend(check_settings(settings, display[settings.config_file]))
-    schemas = own_schemas(settings)
-    if files.registries and schemas is not None:
-        from atlas_cli.lint.registries import check_registries
+    if files.registries:
+        from atlas_cli.lint.registries import check_registries, unused_registries
 
-        problems.extend(check_registries(schemas, files.registries, display))
+        schemas = own_schemas(settings)
+        if schemas is not None:
+            problems.extend(check_registries(schemas, files.registries, display))
+        else:
+            problems.extend(unused_registries(files.registries, display))
     facts = {
         display: file_facts(settings, Path(p), result) for (p, display), result in zip(items, results, strict=True)
     }

@@ -47,6 +47,25 @@ def check_registries(schemas_dir: Path, files: list[Path], display: dict[Path, s
     return problems
 
 
+def unused_registries(files: list[Path], display: dict[Path, str]) -> list[Problem]:
+    """Registry files in a schemas folder atlas does not use: without record.schema.json
+    there, atlas reads the copies shipped with it, and a curator's edits here go unseen."""
+    return [
+        Problem(
+            display[path],
+            1,
+            1,
+            ERROR,
+            RULE,
+            f"not used: atlas reads {path.parent.name}/ only when it also holds record.schema.json, "
+            "so it uses the registries shipped with atlas instead",
+            "copy record.schema.json (and the other registries) from atlas's own schemas/ folder into it, "
+            "or remove this folder",
+        )
+        for path in files
+    ]
+
+
 def _load_problems(schemas_dir: Path, files: list[Path], display: dict[Path, str]) -> list[Problem]:
     from atlas_cli.core.registries import load_registries
 
