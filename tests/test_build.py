@@ -704,6 +704,10 @@ def test_allow_errors_builds_and_marks_the_page(root: Path):
         and "(pem-badge)" in marked.text_by_id["lint-banner"]
     )
     assert "lint-banner" not in parse(page(root / "out", "lee-2019-fatigue-survey")).text_by_id
+    # nothing changed, but without --allow-errors: still refused, with the problems
+    refused = run_atlas("build", "--output", "out", cwd=root)
+    assert refused.returncode == 1 and "error pem-badge" in refused.stderr
+    assert run_atlas("build", "--output", "out", "--allow-errors", cwd=root).returncode == 0
     # mended: the mark goes with the next build, which renders only that record
     write_site_record(root, "smith-2021-exercise-capacity", SITE_RECORDS["smith-2021-exercise-capacity"])
     again = run_atlas("build", "--output", "out", cwd=root)

@@ -67,6 +67,8 @@ def plain(value: str, *, one_line: bool = True) -> str:
 
 def leftovers(value: str) -> list[str]:
     """The tags and character references VALUE still holds, in order (empty: clean text)."""
+    if "<" not in value and "&" not in value:
+        return []  # no tag or reference can start: most text, at the cost of two scans
     found = [m.group(0) for m in TAG_RE.finditer(value)]
     found += [m.group(0) for m in ENTITY_RE.finditer(value) if _is_entity(m.group(0))]
     return sorted(set(found), key=value.find)

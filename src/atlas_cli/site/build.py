@@ -58,6 +58,7 @@ from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import Document, parse_bytes
 from atlas_cli.lint.config import LintPolicy
 from atlas_cli.lint.problem import ERROR
+from atlas_cli.site.checks import Checks, LintBlocked, Verdict, Where, check_record, judge, own_notes, valid
 from atlas_cli.site.model import (
     EvidencePage,
     Listing,
@@ -69,7 +70,6 @@ from atlas_cli.site.model import (
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from atlas_cli.site.checks import Checks, Verdict
 
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"
@@ -200,8 +200,6 @@ def reusable_records(manifest: Manifest, context: str) -> dict[str, dict[str, An
     """The manifest's records that may stand in for reading and rendering the record again."""
     if manifest.context != context:
         return {}
-    from atlas_cli.site.checks import valid
-
     usable = {}
     for name, known in manifest.records.items():
         try:
@@ -232,6 +230,7 @@ class _Job:
     registries: Registries
     include_drafts: bool
     policy: LintPolicy
+    where: Where  # how records are named in lint's problems
     records_root: Path | None = None
     renderer: Renderer | None = None
 
@@ -245,12 +244,11 @@ def read_entry(path: Path, raw: bytes | None, job: _Job, notes: list[str] | None
     """One record file (and its bytes, None if they could not be read) -> (kind, value, what lint found in it):
     ("entry" or "draft-entry", (its Listing as JSON data, its evidence page, the lint notes the page shows)),
     ("draft", None) or ("skip", Skipped). NOTES: what the page says lint found (default: the record's own errors)."""
-    from atlas_cli.site.checks import check_record, from_json, own_notes
-
     document = parse_bytes(raw) if raw is not None else read_document(path)
     data = document.data
     draft = not isinstance(data, dict) or data.get("status") != "published"
-    checks = check_record(path, document, job.settings, job.records_root, full=not draft or job.include_drafts)
+    display = job.where.display(path.name)
+    checks = check_record(path, document, display, job.settings, job.records_root, not draft or job.include_drafts)
     if data is None:
         first = document.problems[0] if document.problems else None
         where = f"{path}:{first.line}:{first.column}: {first.message}" if first else str(path)
@@ -269,7 +267,7 @@ def read_entry(path: Path, raw: bytes | None, job: _Job, notes: list[str] | None
     except AtlasError as exc:
         return "skip", Skipped(path, f"cannot be cited: {exc.message}"), checks
     if notes is None:
-        notes = own_notes(from_json(checks, path), job.settings, job.policy, path)
+        notes = own_notes(checks, display, job.where.relative + path.name, job.policy)
     entry.lint_notes = notes
     if job.renderer is None:
         job.renderer = Renderer(job.include_drafts, job.settings.name)
@@ -302,9 +300,10 @@ class Collected:
     drafts: int
     records: dict[str, dict[str, Any]]  # the manifest's records
     rendered: int
-    checked: list[tuple[Path, Checks]]  # every record file and what lint found in it
+    checked: list[tuple[str, Checks]]  # every record file's name and what lint found in it
     published: set[str]  # file names of the published records in the site
     sources: dict[str, tuple[Path, bytes | None]]  # slug -> its file and bytes (to render it again)
+    fresh: int  # records read again (the rest came from the manifest)
 
 
 def collect(
@@ -338,7 +337,7 @@ def collect(
         else:
             todo.append(i)
     records_root = settings.records_dir.resolve() if settings.records_dir.is_dir() else None
-    job = _Job(settings, registries, include_drafts, policy or lint_policy(settings), records_root)
+    job = _Job(settings, registries, include_drafts, policy or lint_policy(settings), Where.of(settings), records_root)
     fresh = render_records([(paths[i], raws[i]) for i in todo], job, workers)
     results.update(zip(todo, fresh))
 
@@ -368,8 +367,9 @@ def collect(
             if kind == "entry":
                 published.add(path.name)
     read = sum(1 for i in todo if results[i][0] != "skip")  # a file that cannot be read was not rendered
-    checked = [(path, results[i][2]) for i, path in enumerate(paths)]
-    return Collected([pages[s] for s in sorted(pages)], skipped, drafts, records, read, checked, published, sources)
+    checked = [(path.name, results[i][2]) for i, path in enumerate(paths)]
+    pages_in_order = [pages[s] for s in sorted(pages)]
+    return Collected(pages_in_order, skipped, drafts, records, read, checked, published, sources, len(todo))
 
 
 def citations(record: dict[str, Any], settings: Settings) -> dict[str, str]:
@@ -678,7 +678,6 @@ def build(
     lint found, as an included draft's page does.
     """
     from atlas_cli.lint.config import lint_policy
-    from atlas_cli.site.checks import LintBlocked, judge
 
     target = check_output(output if output is not None else settings.root / "site", settings)
     policy = lint_policy(settings)
@@ -688,11 +687,21 @@ def build(
     reusable = reusable_records(manifest, context) if manifest is not None else {}
     workers = workers if workers is not None else (os.cpu_count() or 1)
     found = collect(settings, registries, include_drafts, workers, reusable, policy)
-    verdict = judge(settings, policy, found.checked)
-    blocking = [p for name in sorted(found.published) for p in verdict.of(name) if p.severity == ERROR]
-    if blocking and not allow_errors:
-        raise LintBlocked(blocking, len(found.published))
-    pages, marked = _with_final_notes(found, verdict, _Job(settings, registries, include_drafts, policy))
+    where = Where.of(settings)
+    if manifest is not None and found.fresh == 0 and set(found.records) == set(manifest.records):
+        # Not a byte changed since the previous build, nor its settings or atlas: its verdict
+        # stands, and each page already says it (a page with notes is a record with errors).
+        shown = {path.name for path, _ in found.sources.values() if found.records[path.name].get("shown")}
+        pages, marked = found.pages, len(shown)
+        if shown & found.published and not allow_errors:  # built with --allow-errors last time
+            verdict = judge(where, policy, found.checked)
+            raise LintBlocked([p for name in sorted(found.published) for p in verdict.of(name)], len(found.published))
+    else:
+        verdict = judge(where, policy, found.checked)
+        blocking = [p for name in sorted(found.published) for p in verdict.of(name) if p.severity == ERROR]
+        if blocking and not allow_errors:
+            raise LintBlocked(blocking, len(found.published))
+        pages, marked = _with_final_notes(found, verdict, _Job(settings, registries, include_drafts, policy, where))
     result = BuildResult(
         output=target,
         evidence_pages=len(pages),
