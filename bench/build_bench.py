@@ -17,6 +17,8 @@ With --before SRC (a checkout of another version of atlas, e.g. made with
 `git worktree add /tmp/before main`), the same run also times that version's full
 build and rebuild of the same N records, interleaved with this one's, and prints
 this version's time as a ratio of that one's: a change's cost, measured in one run.
+Processor time (the build's and its workers') is printed beside wall time: on a
+shared machine it says more. --compare-only runs only that comparison.
 
     python bench/build_bench.py               # 10,000 records, 3 runs each
     python bench/build_bench.py -n 2000 -r 1
@@ -29,6 +31,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -182,11 +185,13 @@ def make_atlas(root: Path, n: int, seed: int = 7) -> list[str]:
 
 
 def atlas_build(root: Path, output: Path, source: Path | None = None) -> tuple[float, str]:
-    """`atlas build` in a new process (SOURCE: the checkout whose atlas to run; default: this one)."""
+    """`atlas build` in a new process (SOURCE: the checkout whose atlas to run; default: this one):
+    (wall seconds, its summary line). The processor time it used is added to CPU_SPENT."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
     env["ATLAS_CACHE_DIR"] = str(root / ".cache")
     if source is not None:
         env["PYTHONPATH"] = str(source / "src")  # ahead of the installed (editable) atlas
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "atlas_cli", "build", "--output", str(output)],
@@ -196,22 +201,41 @@ def atlas_build(root: Path, output: Path, source: Path | None = None) -> tuple[f
         text=True,
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build and its worker processes
+    CPU_SPENT.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         sys.exit(f"atlas build failed ({result.returncode}):\n{result.stderr}")
     return elapsed, result.stderr.strip().splitlines()[-1]
 
 
+CPU_SPENT: list[float] = []  # processor seconds of each atlas_build, in order
+
+
 def before_and_after(root: Path, runs: int, source: Path) -> dict[str, float]:
-    """Median seconds of a full build and of a rebuild with nothing changed, by SOURCE's atlas
-    ("before") and by this one ("after"), runs interleaved so drift hits both alike."""
-    times: dict[str, list[float]] = {"full before": [], "full after": [], "same before": [], "same after": []}
+    """Median wall and processor seconds of a full build and of a rebuild with nothing changed,
+    by SOURCE's atlas ("before") and by this one ("after"), runs interleaved so drift hits both
+    alike. Processor time (of the build and its workers) depends far less on what else the
+    machine is doing than wall time does."""
+    times: dict[str, list[float]] = {}
     for run in range(runs):
         for name, src in (("before", source), ("after", None)):
             output = root / f"site-{name}-{run}"
-            times[f"full {name}"].append(atlas_build(root, output, src)[0])
-            times[f"same {name}"].append(atlas_build(root, output, src)[0])
+            for what in ("full", "same"):
+                times.setdefault(f"{what} {name}", []).append(atlas_build(root, output, src)[0])
+                times.setdefault(f"{what} {name} cpu", []).append(CPU_SPENT[-1])
             shutil.rmtree(output)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def print_comparison(source: Path, n: int, compared: dict[str, float]) -> None:
+    print()
+    print(f"against {source} (the same {n} records, runs interleaved; medians):")
+    for what, label in (("full", "full build"), ("same", "rebuild, nothing changed")):
+        for kind, suffix in (("wall", ""), ("cpu", " cpu")):
+            before, after = compared[f"{what} before{suffix}"], compared[f"{what} after{suffix}"]
+            print(
+                f"  {label:<26} {kind:<4} before {before:6.2f} s   after {after:6.2f} s   after/before {after / before:.2f}"
+            )
 
 
 def count(summary: str, what: str) -> int:
@@ -247,11 +271,22 @@ def main() -> None:
     parser.add_argument("-n", "--records", type=int, default=10_000)
     parser.add_argument("-r", "--runs", type=int, default=3)
     parser.add_argument("--before", type=Path, metavar="SRC", help="a checkout of atlas to compare with, in this run")
+    parser.add_argument("--compare-only", action="store_true", help="with --before: only the comparison")
     args = parser.parse_args()
     if args.before is not None and not (args.before / "src" / "atlas_cli").is_dir():
         sys.exit(f"--before {args.before}: not a checkout of atlas (no src/atlas_cli)")
+    if args.compare_only and args.before is None:
+        sys.exit("--compare-only needs --before SRC")
     n, small, runs = args.records, max(args.records // 10, 1), args.runs
     work = Path(tempfile.mkdtemp(prefix="atlas-build-bench-"))
+    if args.compare_only:
+        try:
+            print(f"generating {n} records ...", flush=True)
+            make_atlas(work / "large", n)
+            print_comparison(args.before, n, before_and_after(work / "large", runs, args.before.resolve()))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         print(f"generating {small} and {n} records ...", flush=True)
         make_atlas(work / "small", small)

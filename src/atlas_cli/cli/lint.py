@@ -81,7 +81,10 @@ def register(app: typer.Typer) -> None:
     def lint(
         paths: Annotated[
             list[Path] | None,
-            typer.Argument(help="Record files or folders to check (default: every record of the atlas)."),
+            typer.Argument(
+                help="Record files, registry files, or folders (searched recursively; the atlas folder "
+                "is the whole atlas). Default: the whole atlas."
+            ),
         ] = None,
         format: Annotated[
             str,
@@ -105,7 +108,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--diff",
-                help="With --fix: print the fixes as a unified diff and write nothing "
+                help="Print what --fix would change as a unified diff and write nothing "
                 "(badge changes on published records are named first). Exit 1 if a file would change.",
             ),
         ] = False,

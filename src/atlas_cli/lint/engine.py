@@ -109,6 +109,13 @@ def _checker(schemas_dir: Path) -> tuple[Registries, SchemaChecker]:
     return _checkers[schemas_dir]
 
 
+def preload(schemas_dir: Path) -> None:
+    """Load what checking a record needs (registries, compiled schema, the rules) in this
+    process, before it forks workers, so that each worker does not load them again."""
+    _checker(schemas_dir)
+    import atlas_cli.lint.rules  # noqa: F401 (registers every rule)
+
+
 # --- one file -------------------------------------------------------------------------
 
 

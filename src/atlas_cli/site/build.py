@@ -285,6 +285,10 @@ def _read_chunk(chunk: list[tuple[Path, bytes | None]], job: _Job) -> list[tuple
 def render_records(todo: list[tuple[Path, bytes | None]], job: _Job, workers: int) -> list[tuple[str, Any, Checks]]:
     """`read_entry` of each of TODO, in order; spread over WORKERS processes when there are many."""
     job.renderer = job.renderer or Renderer(job.include_drafts, job.settings.name)  # compiled once, before any fork
+    if todo:  # the lint rules and the compiled record schema, loaded once here: forked workers inherit them
+        from atlas_cli.lint.engine import preload
+
+        preload(job.settings.schemas_dir)
     return map_chunks(_read_chunk, todo, workers, min_items=PARALLEL_FROM, shared=(job,))
 
 

@@ -20,20 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import FINDINGS, AtlasError
 from atlas_cli.core.yamlio import Document
 from atlas_cli.lint.config import FileFacts, LintPolicy, apply_policy
-from atlas_cli.lint.engine import (
-    FileResult,
-    Identity,
-    check_document,
-    display_path,
-    identity_of,
-)
 from atlas_cli.lint.problem import ERROR, Problem
+
+if TYPE_CHECKING:  # (the lint engine is loaded where records are checked: a rebuild of an unchanged atlas needs none)
+    from atlas_cli.lint.engine import FileResult, Identity
 
 Checks = dict[str, Any]  # one record's findings as JSON data (see `as_json`)
 
@@ -66,6 +62,8 @@ class Where:
 
     @classmethod
     def of(cls, settings: Settings) -> Where:
+        from atlas_cli.lint.engine import display_path
+
         shown = display_path(settings.records_dir)
         try:
             relative = settings.records_dir.relative_to(settings.root).as_posix() + "/"
@@ -82,6 +80,8 @@ def check_record(
 ) -> Checks:
     """The per-record findings of one record as read for its page (FULL=False: only what
     the checks across records need, for a draft the site leaves out)."""
+    from atlas_cli.lint.engine import FileResult, check_document, identity_of
+
     if not full:
         identity = identity_of(display, path.name, document) if document.data is not None else None
         return as_json(FileResult([], identity))
@@ -141,6 +141,8 @@ def problems_of(checks: Checks, display: str) -> list[Problem]:
 
 
 def identity_from(checks: Checks, display: str, name: str) -> Identity | None:
+    from atlas_cli.lint.engine import Identity
+
     if "i" not in checks:
         return None
     dois, pmid = checks["i"]
