@@ -233,6 +233,10 @@ class _Job:
     where: Where  # how records are named in lint's problems
     records_root: Path | None = None
     renderer: Renderer | None = None
+    schemas_dir: Path = field(init=False)  # settings.schemas_dir looks at the disk: asked once
+
+    def __post_init__(self) -> None:
+        self.schemas_dir = self.settings.schemas_dir
 
     def __getstate__(self) -> dict[str, Any]:
         # Sent to a spawned worker without the compiled templates: it compiles its own on
@@ -248,7 +252,7 @@ def read_entry(path: Path, raw: bytes | None, job: _Job, notes: list[str] | None
     data = document.data
     draft = not isinstance(data, dict) or data.get("status") != "published"
     display = job.where.display(path.name)
-    checks = check_record(path, document, display, job.settings, job.records_root, not draft or job.include_drafts)
+    checks = check_record(path, document, display, job.schemas_dir, job.records_root, not draft or job.include_drafts)
     if data is None:
         first = document.problems[0] if document.problems else None
         where = f"{path}:{first.line}:{first.column}: {first.message}" if first else str(path)
@@ -288,7 +292,7 @@ def render_records(todo: list[tuple[Path, bytes | None]], job: _Job, workers: in
     if todo:  # the lint rules and the compiled record schema, loaded once here: forked workers inherit them
         from atlas_cli.lint.engine import preload
 
-        preload(job.settings.schemas_dir)
+        preload(job.schemas_dir)
     return map_chunks(_read_chunk, todo, workers, min_items=PARALLEL_FROM, shared=(job,))
 
 

@@ -76,7 +76,7 @@ class Where:
 
 
 def check_record(
-    path: Path, document: Document, display: str, settings: Settings, records_root: Path | None, full: bool = True
+    path: Path, document: Document, display: str, schemas_dir: Path, records_root: Path | None, full: bool = True
 ) -> Checks:
     """The per-record findings of one record as read for its page (FULL=False: only what
     the checks across records need, for a draft the site leaves out)."""
@@ -85,7 +85,7 @@ def check_record(
     if not full:
         identity = identity_of(display, path.name, document) if document.data is not None else None
         return as_json(FileResult([], identity))
-    result = check_document(document, display, path.name, settings.schemas_dir)  # (read: links refused)
+    result = check_document(document, display, path.name, schemas_dir)  # (read: links refused)
     return as_json(result)
 
 
