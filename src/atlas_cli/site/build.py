@@ -231,7 +231,6 @@ class _Job:
     include_drafts: bool
     policy: LintPolicy
     where: Where  # how records are named in lint's problems
-    records_root: Path | None = None
     renderer: Renderer | None = None
     schemas_dir: Path = field(init=False)  # settings.schemas_dir looks at the disk: asked once
 
@@ -252,7 +251,7 @@ def read_entry(path: Path, raw: bytes | None, job: _Job, notes: list[str] | None
     data = document.data
     draft = not isinstance(data, dict) or data.get("status") != "published"
     display = job.where.display(path.name)
-    checks = check_record(path, document, display, job.schemas_dir, job.records_root, not draft or job.include_drafts)
+    checks = check_record(path, document, display, job.schemas_dir, full=not draft or job.include_drafts)
     if data is None:
         first = document.problems[0] if document.problems else None
         where = f"{path}:{first.line}:{first.column}: {first.message}" if first else str(path)
@@ -344,8 +343,7 @@ def collect(
             results[i] = (known["kind"], value, known["checks"])
         else:
             todo.append(i)
-    records_root = settings.records_dir.resolve() if settings.records_dir.is_dir() else None
-    job = _Job(settings, registries, include_drafts, policy or lint_policy(settings), Where.of(settings), records_root)
+    job = _Job(settings, registries, include_drafts, policy or lint_policy(settings), Where.of(settings))
     fresh = render_records([(paths[i], raws[i]) for i in todo], job, workers)
     results.update(zip(todo, fresh))
 

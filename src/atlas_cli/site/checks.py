@@ -75,9 +75,7 @@ class Where:
         return self.shown + name
 
 
-def check_record(
-    path: Path, document: Document, display: str, schemas_dir: Path, records_root: Path | None, full: bool = True
-) -> Checks:
+def check_record(path: Path, document: Document, display: str, schemas_dir: Path, full: bool = True) -> Checks:
     """The per-record findings of one record as read for its page (FULL=False: only what
     the checks across records need, for a draft the site leaves out)."""
     from atlas_cli.lint.engine import FileResult, check_document, identity_of
