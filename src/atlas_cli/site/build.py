@@ -154,9 +154,9 @@ def _record_name(name: str) -> bool:
 
 
 # The parts of atlas that shape a page (modules, templates, assets, citation styles), with
-# every atlas package they import: `lint` decides what a page says lint found (and checks
-# the registries with the reader of `atlas criteria`'s cue file).
-PAGE_CODE = ("site", "cite", "core", "lint", "criteria/lexicon.py", "criteria/phraseset.py")
+# every atlas package they import: `lint` decides what a page says lint found, and the
+# lint package reaches `criteria` (its cue file, `lint --criteria`) and the answer cache.
+PAGE_CODE = ("site", "cite", "core", "lint", "criteria", "services/cache.py")
 
 
 def context_digest(settings: Settings, include_drafts: bool) -> str:
