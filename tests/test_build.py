@@ -773,3 +773,40 @@ def test_build_and_lint_agree(root: Path):
         banner = parse(page(root / "out", slug)).text_by_id["lint-banner"]
         expected = [p for p in lint if p["path"] == f"records/{slug}.yaml" and p["severity"] == "error"]
         assert expected and all(f"line {p['line']}: {p['message']} ({p['rule']})" in banner for p in expected)
+
+
+def test_placeholder_settings_stop_the_build_as_they_fail_lint(root: Path, built: Path):
+    """A new atlas's placeholder address would be in every page's citations: no site until it is set."""
+    before = tree_bytes(built)
+    config = root / "atlas.toml"
+    named = config.read_text(encoding="utf-8")
+    config.write_text(named.replace('"https://atlas.example.org"', '"https://TODO.invalid"'), encoding="utf-8")
+    lint = run_atlas("lint", cwd=root)
+    assert lint.returncode == 1 and "atlas.toml:2:12: error config-placeholder `site_url`" in lint.stdout
+    refused = run_atlas("build", "--output", "out", cwd=root)
+    assert refused.returncode == 1, refused.stderr
+    assert "atlas.toml:2:12: error config-placeholder `site_url`" in refused.stderr
+    assert "atlas.toml still has placeholders every page would cite: the site was not built" in refused.stderr
+    assert tree_bytes(built) == before
+    # with a broken record too, both are named
+    break_badge(root)
+    both = run_atlas("build", "--output", "out", cwd=root)
+    assert both.returncode == 1 and "error pem-badge" in both.stderr and "error config-placeholder" in both.stderr
+    assert "1 published record has lint errors and atlas.toml still has placeholders" in both.stderr
+    write_site_record(root, "smith-2021-exercise-capacity", SITE_RECORDS["smith-2021-exercise-capacity"])
+    # --allow-errors builds, and says what every page cites
+    allowed = run_atlas("build", "--output", "out", "--allow-errors", cwd=root)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "built with 1 placeholder setting(s) of atlas.toml, which every page cites" in allowed.stderr
+    assert "https://TODO.invalid/evidence/smith-2021-exercise-capacity" in page(
+        root / "out", "smith-2021-exercise-capacity"
+    )
+    # nothing changed since, but without --allow-errors: refused again
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 1
+    # a team that ignores the rule builds as lint passes
+    config.write_text(config.read_text(encoding="utf-8").replace('ignore = ["', 'ignore = ["config-placeholder", "'))
+    assert run_atlas("lint", cwd=root).returncode == 0
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 0
+    config.write_text(named, encoding="utf-8")
+    assert run_atlas("build", "--output", "out", cwd=root).returncode == 0
+    assert "TODO" not in page(root / "out", "smith-2021-exercise-capacity")

@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--allow-errors",
-                help="Build even when published records have lint errors; their pages say what lint found.",
+                help="Build even when published records (or the settings) have lint errors; their pages say what lint found.",
             ),
         ] = False,
         jobs: Annotated[
@@ -63,7 +63,8 @@ def register(app: typer.Typer) -> None:
         host. Same records, same bytes; the site changes only when the whole build
         succeeded, only records changed since the last build are rendered again,
         and unchanged pages are not rewritten. Records are checked as `atlas lint`
-        checks them: a published record with lint errors stops the build (exit 1,
+        checks them: a published record with lint errors, or a name, site URL or
+        BibTeX prefix still a placeholder of `atlas init`, stops the build (exit 1,
         the problems printed, nothing written) unless --allow-errors. A record file
         that cannot be read is skipped with a warning and the exit code is 1.
         """
@@ -88,6 +89,11 @@ def register(app: typer.Typer) -> None:
             if result.drafts
             else ""
         )
+        if result.settings_errors:
+            eprint(
+                f"atlas: warning: the site was built with {len(result.settings_errors)} placeholder setting(s) "
+                f"of {result.settings_errors[0].path}, which every page cites; run `atlas lint`"
+            )
         if result.marked:
             eprint(
                 f"atlas: warning: {result.marked} evidence page(s) show records that atlas lint rejects "

@@ -57,8 +57,18 @@ from atlas_cli.core.registries import Registries, load_registries
 from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import Document, parse_bytes
 from atlas_cli.lint.config import LintPolicy
-from atlas_cli.lint.problem import ERROR
-from atlas_cli.site.checks import Checks, LintBlocked, Verdict, Where, check_record, judge, own_notes, valid
+from atlas_cli.lint.problem import ERROR, Problem
+from atlas_cli.site.checks import (
+    Checks,
+    LintBlocked,
+    Verdict,
+    Where,
+    check_record,
+    judge,
+    own_notes,
+    settings_errors,
+    valid,
+)
 from atlas_cli.site.model import (
     EvidencePage,
     Listing,
@@ -96,6 +106,7 @@ class BuildResult:
     drafts: int = 0  # drafts in the site (with include_drafts) or left out (without)
     skipped: list[Skipped] = field(default_factory=list)
     marked: int = 0  # evidence pages saying lint found errors (--allow-errors, or included drafts)
+    settings_errors: list[Problem] = field(default_factory=list)  # placeholders built in anyway (--allow-errors)
 
 
 def digest(content: bytes) -> str:
@@ -687,6 +698,7 @@ def build(
 
     target = check_output(output if output is not None else settings.root / "site", settings)
     policy = lint_policy(settings)
+    unset = settings_errors(settings, policy)  # a placeholder name or address would be on every page
     registries = load_registries(settings.schemas_dir)
     context = context_digest(settings, include_drafts)
     manifest = read_manifest(target) if (target / MARKER).is_file() else None
@@ -699,14 +711,16 @@ def build(
         # stands, and each page already says it (a page with notes is a record with errors).
         shown = {path.name for path, _ in found.sources.values() if found.records[path.name].get("shown")}
         pages, marked = found.pages, len(shown)
-        if shown & found.published and not allow_errors:  # built with --allow-errors last time
+        if (shown & found.published or unset) and not allow_errors:  # built with --allow-errors last time
             verdict = judge(where, policy, found.checked)
-            raise LintBlocked([p for name in sorted(found.published) for p in verdict.of(name)], len(found.published))
+            raise LintBlocked(
+                [p for name in sorted(found.published) for p in verdict.of(name)], len(found.published), unset
+            )
     else:
         verdict = judge(where, policy, found.checked)
         blocking = [p for name in sorted(found.published) for p in verdict.of(name) if p.severity == ERROR]
-        if blocking and not allow_errors:
-            raise LintBlocked(blocking, len(found.published))
+        if (blocking or unset) and not allow_errors:
+            raise LintBlocked(blocking, len(found.published), unset)
         pages, marked = _with_final_notes(found, verdict, _Job(settings, registries, include_drafts, policy, where))
     result = BuildResult(
         output=target,
@@ -715,6 +729,7 @@ def build(
         drafts=found.drafts,
         skipped=found.skipped,
         marked=marked,
+        settings_errors=unset,
     )
     reused = (
         {

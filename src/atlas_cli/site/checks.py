@@ -18,6 +18,7 @@ few records with errors, so checking adds little to a build or a rebuild.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,19 +36,25 @@ Checks = dict[str, Any]  # one record's findings as JSON data (see `as_json`)
 
 
 class LintBlocked(AtlasError):
-    """Published records that `atlas lint` rejects: nothing is built."""
+    """Published records, or the settings every page is made with, that `atlas lint` rejects: nothing is built."""
 
     exit_code = FINDINGS
 
-    def __init__(self, problems: list[Problem], checked: int) -> None:
+    def __init__(self, problems: list[Problem], checked: int, settings: Sequence[Problem] = ()) -> None:
         records = len({p.path for p in problems})
+        what = []
+        if records:
+            what.append(
+                f"{records} published record{'s' if records != 1 else ''} ha{'ve' if records != 1 else 's'} lint errors"
+            )
+        if settings:
+            what.append(f"{settings[0].path} still has placeholders every page would cite")
+        fixes = "fix them (`atlas lint` reports the same), or build anyway with --allow-errors"
         super().__init__(
-            f"{records} published record{'s' if records != 1 else ''} ha{'ve' if records != 1 else 's'} "
-            "lint errors: the site was not built",
-            hint="fix them (`atlas lint` reports the same), or build anyway with --allow-errors: "
-            "their pages then say what lint found",
+            f"{' and '.join(what)}: the site was not built",
+            hint=fixes + (": their pages then say what lint found" if records else ""),
         )
-        self.problems = problems
+        self.problems = [*settings, *problems]
         self.checked = checked
 
 
@@ -73,6 +80,24 @@ class Where:
 
     def display(self, name: str) -> str:
         return self.shown + name
+
+
+def settings_errors(settings: Settings, policy: LintPolicy) -> list[Problem]:
+    """The errors `atlas lint` reports in the atlas's settings file: the name, site URL or BibTeX
+    prefix `atlas init` left as a placeholder, which every page's citations would carry."""
+    from atlas_cli.lint.engine import display_path
+    from atlas_cli.lint.settings import check_settings
+
+    config = settings.config_file
+    if config is None:
+        return []
+    shown = display_path(config)
+    try:
+        relative: str | None = config.relative_to(settings.root).as_posix()
+    except ValueError:
+        relative = None
+    kept, _ = apply_policy(check_settings(settings, shown), policy, {shown: FileFacts(relative)})
+    return [p for p in kept if p.severity == ERROR]
 
 
 def check_record(path: Path, document: Document, display: str, schemas_dir: Path, full: bool = True) -> Checks:
