@@ -55,6 +55,11 @@ def test_init_without_names_writes_placeholders_that_lint_reports(tmp_path):
         sorted(line.split()[2] for line in lint.stdout.splitlines() if ": error " in line) == ["config-placeholder"] * 3
     )
     assert "hint: set `site_url` in atlas.toml (atlas init --site-url writes it)" in lint.stdout
+    # ... and the preview (which the site workflow publishes) is not built with them either
+    (target / "records" / "fluge-2019-b-lymphocyte.yaml").write_text(render_record(good()), encoding="utf-8")
+    build = run_atlas("build", cwd=target)
+    assert build.returncode == 1 and build.stderr.count("error config-placeholder") == 3
+    assert not (target / "site").exists()
 
 
 def test_init_with_names_is_lint_clean_and_cites_with_them(tmp_path):
@@ -342,3 +347,17 @@ def _end_to_end(tmp_path: Path, hook_repository: Path, fake: FakeServices) -> No
         for r in json.loads(sarif.stdout)["runs"][0]["results"]
     }
     assert "records/fluge-2019-b-lymphocyte.yaml" in uris
+
+
+def test_init_says_what_to_run_next_from_where_the_curator_is(tmp_path):
+    here = tmp_path / "here"
+    here.mkdir()
+    done = run_atlas("init", ".", cwd=here)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("Next: atlas add <doi> && atlas lint")
+    readme = (here / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# Evidence records\n") and "records of Evidence records" not in readme
+    spaced = run_atlas("init", "my atlas", cwd=tmp_path)
+    assert spaced.returncode == 0, spaced.stderr
+    assert "Next: cd 'my atlas' && atlas add <doi> && atlas lint" in spaced.stdout
+    assert "atlas build refuses them" in spaced.stdout

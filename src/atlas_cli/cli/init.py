@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         and a pre-commit hook.
 
         A name, site URL or BibTeX prefix not given is written as a placeholder that
-        `atlas lint` reports until it is set. Never overwrites an existing file.
+        `atlas lint` reports (and `atlas build` refuses) until it is set. Never overwrites an existing file.
 
         Exit codes: 0 created; 2 the folder already holds an atlas, or a bad option;
         4 a file cannot be written.
@@ -52,7 +52,11 @@ def register(app: typer.Typer) -> None:
             options = " ".join(f"--{key.replace('_', '-')}" for key in result.placeholders)
             out(
                 f"\nnote: {', '.join(result.placeholders)} are placeholders in atlas.toml: "
-                f"atlas lint reports them until you set them (or give atlas init {options})\n"
+                f"atlas lint reports them, and atlas build refuses them, until you set them "
+                f"(atlas init {options} writes them)\n"
             )
-        out(f"\nNext: cd {directory} && atlas add <doi> && atlas lint\n")
+        import shlex
+
+        here = directory.resolve() == Path.cwd().resolve()
+        out(f"\nNext: {'' if here else f'cd {shlex.quote(str(directory))} && '}atlas add <doi> && atlas lint\n")
         return 0
