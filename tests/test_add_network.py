@@ -76,13 +76,14 @@ def test_a_silent_server_fails_the_first_doi_after_one_retry_and_skips_the_rest(
     assert result.returncode == 3, result.stderr
     first = assert_clean_failure(result, dois[0], "no answer from Crossref within 0.5s", "after 2 attempts")
     assert "ATLAS_HTTP" not in first  # a plain timeout; the settings are in the README and --help
-    # The first DOI: one attempt and one retry (not four); the second: one attempt, and with
-    # three requests in a row unanswered the rest of the batch is not tried.
+    # The polite pool's first three requests start at once. Each gets one attempt and at most
+    # one retry (not four); with three requests in a row unanswered, the rest is not tried.
     assert fake.count("crossref", dois[0]) == 2
-    assert fake.count("crossref", dois[1]) == 1
-    assert fake.count("crossref") == 3
+    assert all(1 <= fake.count("crossref", doi) <= 2 for doi in dois[1:3])
+    assert fake.count("crossref") <= 5
     skipped = [line for line in result.stderr.splitlines() if "not tried" in line]
-    assert len(skipped) == 4 and all("not answering" in line or "no answer" in line for line in skipped)
+    assert len(skipped) == 3 and all(doi in "".join(skipped) for doi in dois[3:])
+    assert all("not answering" in line or "no answer" in line for line in skipped)
 
 
 def test_one_timeout_then_an_answer_is_a_success(atlas, fake):

@@ -36,14 +36,16 @@ client, which reads the limits from its headers. habanero is pinned to the versi
 this was written against; installing the stand-in fails loudly if its request module
 no longer uses `httpx2` that way.
 
-How the rate limits are learnt: the first DOI of a batch is asked alone, under the
-anonymous pool's limits (5 requests/s, 1 at a time), and the limits its answer
-advertises (`x-rate-limit-limit`, `x-rate-limit-interval`, `x-concurrency-limit`)
-pace the rest. Every later answer updates them. That first request is sent through
-the session directly, with the User-Agent habanero would send (so in the same pool),
-while habanero is imported in another thread: the import then costs nothing, since
-the batch waits for that answer anyway. Its answer is judged by the same code as
-habanero's (status, content type, JSON).
+How the rate limits are learnt: every answer's headers (`x-rate-limit-limit`,
+`x-rate-limit-interval`, `x-concurrency-limit`) update them. Until the first answer,
+a batch assumes the limits Crossref documents for the pool it asks in: the polite
+pool's (10 requests/s, 3 at a time; Crossref allows 5) when a contact email is set,
+so the first requests of the batch start at once, else the anonymous pool's (5/s,
+1 at a time), and then the first DOI is asked alone so that its answer sizes the
+worker pool. Requests that start before habanero is ready (it is imported in another
+thread meanwhile) are sent through the session directly, with the User-Agent
+habanero would send (so in the same pool); their answers are judged by the same code
+as habanero's (status, content type, JSON).
 
 DOIs are percent-encoded for the URL path before habanero sees them (habanero
 does not encode: `#` and `?` would cut a DOI short) and passed as a list (a
@@ -81,7 +83,10 @@ from atlas_cli.services.pacing import (
 if TYPE_CHECKING:
     import httpx2
 
+# What Crossref documents for its pools (announced for December 2025), assumed until it
+# advertises its limits: the polite pool allows 10 requests/s and 5 at once; atlas asks 3.
 ANONYMOUS_LIMITS = Limits(limit=5, interval=1.0, concurrency=1)
+POLITE_LIMITS = Limits(limit=10, interval=1.0, concurrency=3)
 # Worker threads: as many as requests may be in flight (the limits known when the batch
 # starts), at most MAX_WORKERS. A thread more than that only waits for a slot, and every
 # release would wake it: on a busy machine each wake-up is a wait for a CPU.
@@ -299,7 +304,7 @@ class CrossrefClient:
         self.mailto = mailto
         self.options = options
         self.stop = stop or threading.Event()
-        self.pacer = Pacer(ANONYMOUS_LIMITS)
+        self.pacer = Pacer(POLITE_LIMITS if mailto else ANONYMOUS_LIMITS)
         self.notes: list[str] = []  # things worth telling the user once (e.g. limits not advertised)
         self._lock = threading.Lock()
         self._habanero_lock = threading.Lock()
@@ -308,6 +313,7 @@ class CrossrefClient:
         self._last_network_reason = ""
         self._answers = 0
         self._cr: Any = None  # habanero's Crossref client (habanero has no type hints)
+        self._warming = False  # habanero is being made ready in another thread
         self._session: Session | None = None
         self._agent: str | None = None
 
@@ -543,21 +549,22 @@ class CrossrefClient:
     def fetch_many(self, dois: list[str]) -> Iterator[Fetched]:
         """Fetch every DOI, yielding results as they complete (not in input order).
 
-        The first DOI is asked alone, so the limits its answer advertises pace the rest;
-        habanero is made ready meanwhile (see the module doc)."""
+        habanero is made ready in another thread meanwhile; in the anonymous pool the
+        first DOI is asked alone, so the limits its answer advertises size the workers
+        (see the module doc)."""
         if not dois:
             return
         try:
             first: list[Fetched] = []
-            if len(dois) > 1 and not self.pacer.limits.advertised:
+            if len(dois) > 1 and self._cr is None:
                 with contextlib.suppress(Exception):  # a failure shows again, as the first DOI's
-                    self._session_ready()  # the first request's own imports and client, before...
+                    self._session_ready()  # the direct requests' own imports and client, before...
                     self._user_agent()
-                warm = threading.Thread(target=self._warm, name="crossref-warm", daemon=True)  # ...habanero's
-                warm.start()
-                first.append(self._fetch_guarded(dois[0], direct=True))
-                warm.join()
-                dois = dois[1:]
+                self._warming = True
+                threading.Thread(target=self._warm, name="crossref-warm", daemon=True).start()  # ...habanero's
+                if self.pacer.limits.concurrency == 1 and not self.pacer.limits.advertised:
+                    first.append(self._fetch_guarded(dois[0]))
+                    dois = dois[1:]
             yield from self._fetch_in_parallel(dois, first)
         finally:
             self.close()
@@ -567,10 +574,11 @@ class CrossrefClient:
         with contextlib.suppress(Exception):
             self._ready()
 
-    def _fetch_guarded(self, doi: str, direct: bool = False) -> Fetched:
-        """`fetch`, with an unexpected failure made that DOI's failure (a batch never loses a DOI)."""
+    def _fetch_guarded(self, doi: str) -> Fetched:
+        """`fetch` (directly while habanero is not ready yet), with an unexpected failure made
+        that DOI's failure (a batch never loses a DOI)."""
         try:
-            return self.fetch(doi, direct)
+            return self.fetch(doi, direct=self._warming and self._cr is None)
         except Exception as exc:  # noqa: BLE001 - never lose a DOI to an unexpected failure in a worker
             return self._failed(
                 doi, f"the request could not be made ({type(exc).__name__}: {short_cause(exc)})", "network"
