@@ -165,6 +165,19 @@ def test_root_in_no_atlas_fails_clearly(tmp_path):
     assert result.returncode == 2 and "ATLAS_ROOT" in result.stderr
 
 
+@pytest.mark.parametrize("given", ["atlas.toml", "missing"])
+def test_root_that_is_no_folder_is_refused_alike_by_every_command(atlas, tmp_path, given):
+    """A file or a missing folder as --root (or ATLAS_ROOT): one message, exit 2, whichever command."""
+    path = atlas / given
+    for args in (["list"], ["cite", "a"], ["lint"], ["build"], ["show", "a"]):
+        result = run_atlas("--root", str(path), *args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert f"atlas: error: atlas root {path} is not a folder" in result.stderr, (args, result.stderr)
+        assert "hint: pass an existing folder to --root" in result.stderr
+        from_env = run_atlas(*args, cwd=tmp_path, env={"ATLAS_ROOT": str(path)})
+        assert from_env.returncode == 2 and "hint: pass an existing folder to ATLAS_ROOT" in from_env.stderr
+
+
 # --- what the team chose to hear ---------------------------------------------------------
 
 

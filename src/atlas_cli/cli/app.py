@@ -75,7 +75,9 @@ def main_options(
     root: Annotated[
         Path | None,
         typer.Option(
-            "--root", help="Atlas folder (default: ATLAS_ROOT, else found by walking up from here).", file_okay=False
+            "--root",
+            help="Atlas folder (default: ATLAS_ROOT, else found by walking up from here).",
+            metavar="<dir>",  # checked where ATLAS_ROOT is (core.config), so both are refused alike
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
