@@ -227,6 +227,29 @@ def test_pyproject_settings(tmp_path):
     assert "did you mean: pem-badge" in result.stderr
 
 
+def test_settings_in_both_atlas_toml_and_pyproject_are_refused_not_half_read(atlas, tmp_path):
+    """[tool.atlas.lint] beside an atlas.toml would be silently ignored: a configuration error instead."""
+    write_record(atlas, with_pem(badge="not-required"))
+    (atlas / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    assert run_atlas("lint", cwd=atlas).returncode == 1  # a pyproject.toml of its own is fine
+    (atlas / "pyproject.toml").write_text('[tool.atlas.lint]\nwarn = ["pem-badge"]\n', encoding="utf-8")
+    for args in (["lint"], ["list"], ["cite", "fluge-2019-b-lymphocyte"], ["build"]):
+        result = run_atlas(*args, cwd=atlas / "records")
+        assert result.returncode == 2, (args, result.stderr)
+        assert "holds atlas settings twice: in atlas.toml and in pyproject.toml ([tool.atlas])" in result.stderr
+        assert "[tool.atlas.lint] becomes [atlas.lint]" in result.stderr
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    assert run_atlas("lint", str(atlas / "records"), cwd=other).returncode == 2  # found from the path too
+    # atlas init does not add an atlas.toml beside a pyproject.toml that already holds the settings
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.atlas]\nname = "A"\n', encoding="utf-8")
+    refused = run_atlas("init", str(project), cwd=tmp_path)
+    assert refused.returncode == 2 and "already holds an atlas ([tool.atlas] in pyproject.toml)" in refused.stderr
+    assert not (project / "atlas.toml").exists()
+
+
 def test_unknown_rule_in_the_configuration_stops_every_command_that_lints(atlas):
     write_record(atlas, good())
     add_lint_settings(atlas, 'ignore = ["duplicate-titel"]\n')

@@ -112,20 +112,31 @@ def _config_in(directory: Path) -> tuple[Path, dict] | None:
                 f"{atlas_toml}: `atlas` must be a table, got {table!r}",
                 hint='write the settings under an [atlas] heading, e.g. site_url = "https://..."',
             )
-        return atlas_toml, table
-    pyproject = directory / "pyproject.toml"
-    if pyproject.is_file():
-        data = _read_toml(pyproject)
-        tool = data.get("tool", {})
-        table = tool.get("atlas") if isinstance(tool, dict) else None
-        if isinstance(table, dict):
-            return pyproject, table
-        if table is not None:
+        if pyproject_table(directory) is not None:  # read neither silently: one place for the settings
             raise ConfigError(
-                f"{pyproject}: `tool.atlas` must be a table, got {table!r}",
-                hint="write the settings under a [tool.atlas] heading",
+                f"{directory} holds atlas settings twice: in atlas.toml and in pyproject.toml ([tool.atlas])",
+                hint="move what [tool.atlas] says into atlas.toml ([tool.atlas.lint] becomes [atlas.lint]) "
+                "and remove it from pyproject.toml",
             )
-    return None
+        return atlas_toml, table
+    table = pyproject_table(directory)
+    return (directory / "pyproject.toml", table) if table is not None else None
+
+
+def pyproject_table(directory: Path) -> dict | None:
+    """The `[tool.atlas]` table of DIRECTORY's pyproject.toml, if any."""
+    pyproject = directory / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    data = _read_toml(pyproject)
+    tool = data.get("tool", {})
+    table = tool.get("atlas") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(
+            f"{pyproject}: `tool.atlas` must be a table, got {table!r}",
+            hint="write the settings under a [tool.atlas] heading",
+        )
+    return table
 
 
 def _read_toml(path: Path) -> dict:

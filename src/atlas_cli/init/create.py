@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas_cli.core.config import bibtex_prefix_problem, name_problem, site_url_problem
+from atlas_cli.core.config import bibtex_prefix_problem, name_problem, pyproject_table, site_url_problem
 from atlas_cli.core.errors import UsageError
 from atlas_cli.core.records import write_atomic
 from atlas_cli.init.source import release_tag, repository_url
@@ -158,6 +158,11 @@ def create_atlas(
     if (directory / "atlas.toml").exists():
         raise UsageError(
             f"{directory} already holds an atlas (atlas.toml exists)",
+            hint="run atlas commands inside it, or choose another folder",
+        )
+    if directory.is_dir() and pyproject_table(directory) is not None:
+        raise UsageError(
+            f"{directory} already holds an atlas ([tool.atlas] in pyproject.toml)",
             hint="run atlas commands inside it, or choose another folder",
         )
     repository = repository_url()
