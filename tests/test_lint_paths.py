@@ -385,3 +385,13 @@ def test_registries_atlas_does_not_read_are_reported(atlas):
     [found] = json.loads(result.stdout)
     assert (found["path"], found["rule"]) == ("schemas/topics.yaml", "registry")
     assert found["message"].startswith("not used") and "record.schema.json" in found["hint"]
+
+
+def test_the_settings_file_named_is_the_settings_not_a_record(atlas, tmp_path):
+    """`atlas lint atlas.toml` (a pre-commit `files:` pattern may pass it) checks the settings, as every run does."""
+    assert run_atlas("lint", "atlas.toml", cwd=atlas).stdout.strip() == "0 records checked: no problems"
+    (atlas / "atlas.toml").write_text('[atlas]\nsite_url = "https://TODO.invalid"\n', encoding="utf-8")
+    for cwd, path in ((atlas, "atlas.toml"), (tmp_path, str(atlas / "atlas.toml"))):
+        result = run_atlas("lint", "--format", "json", path, cwd=cwd)
+        assert result.returncode == 1
+        assert [(p["rule"], p["line"]) for p in json.loads(result.stdout)] == [("config-placeholder", 2)]

@@ -252,7 +252,8 @@ def collect_paths(settings: Settings, paths: list[Path] | None) -> Files:
     recursively: the atlas folder (or any folder holding the records folder)
     stands for the records and registries in it; other folders for their YAML
     files. A file in the schemas folder is checked as a registry, the atlas's
-    screening.yaml as the screening decisions (the whole atlas checks them too).
+    screening.yaml as the screening decisions (the whole atlas checks them too);
+    its settings file (atlas.toml, pyproject.toml) adds nothing: every run checks it.
     """
     from atlas_cli.lint.registries import registry_files
 
@@ -269,11 +270,14 @@ def collect_paths(settings: Settings, paths: list[Path] | None) -> Files:
 
     records_at = records_dir.resolve() if records_dir.is_dir() else None
     screening = _located(settings.screening_file)
+    config = _located(settings.config_file) if settings.config_file is not None else None
     files = Files([])
     for path in paths:
         where = _located(path)
         if where == screening:
             files.screening = True
+            continue
+        if where == config:  # the settings: checked on every run (check_settings), never as a record
             continue
         if path.is_dir():
             files.screening = files.screening or screening.is_relative_to(where)
