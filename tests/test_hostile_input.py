@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers import GOOD, good, lint, rules_of, run_atlas, write_record
 
 from atlas_cli.core.records import render_record
@@ -48,3 +49,86 @@ def test_thousands_of_disable_comments_each_apply_to_the_next_line_with_content(
     comments = "# atlas: disable=duplicate-title\n# a comment\n" * 10_000
     write_record(atlas, text.replace("title: Erratum\n", comments + "title: Erratum\n"), "fluge-2019-b-lymphocyte.yaml")
     assert rules_of(lint(atlas)) == []
+
+
+# --- numbers too long to read ----------------------------------------------------------------
+
+LONG_NUMBER = "9" * 5_000  # Python refuses to convert an integer of more than 4,300 digits
+
+
+def test_a_number_of_five_thousand_digits_is_one_problem_and_the_other_records_still_work(atlas: Path):
+    write_record(atlas, GOOD)
+    text = render_record(good(slug="mella-2020-other-trial", doi="10.7326/M20-0001", pmid=None, title="Other"))
+    line = text.splitlines().index("year: 2019") + 1
+    write_record(atlas, text.replace("year: 2019", f"year: {LONG_NUMBER}"), "mella-2020-other-trial.yaml")
+    done = run_atlas("lint", "--format", "json", cwd=atlas)
+    assert done.returncode == 1, done.stderr
+    [problem] = json.loads(done.stdout)
+    assert (problem["rule"], problem["path"], problem["line"]) == (
+        "yaml-number",
+        "records/mella-2020-other-trial.yaml",
+        line,
+    )
+    assert "a number of 5,000 characters" in problem["message"]
+    show = run_atlas("show", GOOD["slug"], cwd=atlas)
+    assert show.returncode == 0 and GOOD["title"] in show.stdout, show.stderr
+    listed = run_atlas("list", "--format", "json", cwd=atlas)
+    assert listed.returncode == 0 and GOOD["slug"] in listed.stdout, listed.stderr
+    stats = run_atlas("stats", cwd=atlas)
+    assert stats.returncode == 0 and "2 records (1 unreadable)" in stats.stdout, stats.stderr
+    export = run_atlas("export", cwd=atlas)  # 1: a record was left out, and said so
+    assert export.returncode == 1 and "@article{mecfsatlas-fluge-2019-b-lymphocyte" in export.stdout
+    assert "mella-2020-other-trial.yaml:" in export.stderr and "Traceback" not in export.stderr
+    build = run_atlas("build", cwd=atlas)
+    assert build.returncode == 1 and (atlas / "site" / "evidence" / GOOD["slug"] / "index.html").is_file()
+    assert "a number of 5,000 characters" in build.stderr
+
+
+def test_a_float_beyond_the_largest_is_refused_too(atlas: Path):
+    write_record(atlas, render_record(GOOD).replace("year: 2019", "year: 1e999"), "fluge-2019-b-lymphocyte.yaml")
+    problems = lint(atlas).problems
+    assert [(p.rule, p.message) for p in problems] == [("yaml-number", "the number 1e999 is beyond the largest number")]
+
+
+def test_a_number_of_five_thousand_digits_in_a_registry_names_its_file_and_line(atlas: Path):
+    schemas = copy_schemas(atlas)
+    text = (schemas / "criteria.yaml").read_text(encoding="utf-8")
+    line = text.splitlines().index("    year: 1988") + 1
+    (schemas / "criteria.yaml").write_text(text.replace("year: 1988", f"year: {LONG_NUMBER}", 1), encoding="utf-8")
+    done = run_atlas("list", cwd=atlas)
+    assert done.returncode == 2, done.stderr
+    assert f"schemas/criteria.yaml:{line}:11: a number of 5,000 characters" in done.stderr
+
+
+def copy_schemas(atlas: Path) -> Path:
+    """The shipped schemas/ copied into the atlas (atlas reads the atlas's own first)."""
+    from helpers import REPO
+
+    (atlas / "schemas").mkdir()
+    for source in (REPO / "schemas").iterdir():
+        if source.is_file():
+            (atlas / "schemas" / source.name).write_bytes(source.read_bytes())
+    return atlas / "schemas"
+
+
+# --- encodings a curator's editor may save, and characters pasted from a PDF ---------------------
+
+
+@pytest.mark.parametrize("encoding, name", [("utf-16", "UTF-16"), ("utf-32", "UTF-32"), ("utf-16-be", "UTF-16")])
+def test_a_record_saved_as_utf16_or_utf32_is_named_so_not_binary(atlas: Path, encoding: str, name: str):
+    raw = render_record(GOOD).encode(encoding)
+    raw = b"\xfe\xff" + raw if encoding == "utf-16-be" else raw  # Python writes the mark only for the native order
+    write_record(atlas, raw, "fluge-2019-b-lymphocyte.yaml")
+    [problem] = lint(atlas).problems
+    assert problem.rule == "yaml-encoding" and "binary" not in problem.message
+    assert problem.message == f"file is {name} text (it starts with a {name} byte-order mark); records are UTF-8"
+
+
+def test_a_pasted_line_separator_is_named_where_it_is(atlas: Path):
+    text = render_record(GOOD)
+    line = text.splitlines().index("journal: Annals of internal medicine") + 1
+    write_record(atlas, text.replace("journal: Annals of", "journal: Annals\u2028of"), "fluge-2019-b-lymphocyte.yaml")
+    [problem] = lint(atlas).problems
+    assert (problem.rule, problem.line, problem.column) == ("yaml-syntax", line, 16)
+    assert f"line {line} holds U+2028 LINE SEPARATOR at column 16" in problem.message
+    assert "replace it with a space" in problem.hint

@@ -127,7 +127,7 @@ def parse_criteria(argv: list[str]) -> tuple[Path | None, bool, str | None, str 
             text_file = value
         elif name in ("--format", "-f"):
             fmt = value
-        elif name == "--year" and value.isdigit():
+        elif name == "--year" and value.isascii() and value.isdigit() and len(value) <= 4:
             year = int(value)
         elif arg.startswith("-") or slug is not None:
             return None

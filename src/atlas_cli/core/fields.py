@@ -92,8 +92,9 @@ def year(record: dict[str, Any]) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 9:  # `isdigit` alone takes '²', and int() refuses it
+        return int(text)
     return None
 
 

@@ -20,8 +20,17 @@ import yaml
 MAX_BYTES = 1024 * 1024  # a record is a few KB; anything near this is not a record
 MAX_DEPTH = 32  # a record nests 3 levels; deeper structures are refused
 MAX_FLOW_BRACKETS = 2000  # guards libyaml's recursive composer against [[[[...
+MAX_NUMBER_CHARS = 100  # a record's numbers are years and counts; Python refuses ints over 4,300 digits
 
 BOM = b"\xef\xbb\xbf"
+# Byte-order marks of the encodings a Windows editor may save "Unicode" text in (UTF-32's first:
+# its little-endian mark starts with UTF-16's).
+WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -171,6 +180,20 @@ def parse_bytes(raw: bytes, size: int | None = None) -> Document:
                 )
             ],
         )
+    wide = _wide_encoding(raw)
+    if wide:
+        return Document(
+            None,
+            problems=[
+                YamlProblem(
+                    1,
+                    1,
+                    "yaml-encoding",
+                    f"file is {wide} text (it starts with a {wide} byte-order mark); records are UTF-8",
+                    "save it as UTF-8: in most editors, Save As with the encoding UTF-8",
+                )
+            ],
+        )
     if b"\x00" in raw[:8192]:
         return Document(
             None,
@@ -213,6 +236,18 @@ def parse_bytes(raw: bytes, size: int | None = None) -> Document:
     return parse_text(text, problems)
 
 
+def _wide_encoding(raw: bytes) -> str | None:
+    """`UTF-16` or `UTF-32` when RAW starts with that encoding's byte-order mark (and decodes as it)."""
+    for mark, name in WIDE_BOMS:
+        if raw.startswith(mark):
+            try:
+                raw.decode(name.lower())
+            except UnicodeDecodeError:
+                return None
+            return name
+    return None
+
+
 def parse_text(text: str, problems: list[YamlProblem] | None = None) -> Document:
     problems = problems if problems is not None else []
     tab_lines = _tab_lines(text, problems) if "\t" in text else set()
@@ -241,7 +276,7 @@ def parse_text(text: str, problems: list[YamlProblem] | None = None) -> Document
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         if line not in tab_lines:  # a tab in the indentation is already reported
-            problems.append(_syntax_problem(exc, line, column))
+            problems.append(_syntax_problem(exc, line, column, text))
         return Document(None, problems=problems, text=text)
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
         position = getattr(exc, "position", 0) or 0
@@ -336,8 +371,42 @@ def _tab_lines(text: str, problems: list[YamlProblem]) -> set[int]:
     return lines
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, line: int, column: int) -> YamlProblem:
+# Characters YAML reads as line breaks that no editor shows as one: pasted from a PDF or a web page,
+# they cut a line in two, and the error is then about a line the curator does not see.
+ODD_BREAKS = {"\x85": "NEXT LINE (NEL)", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+
+
+def _odd_break_near(text: str, line: int) -> tuple[str, int, int] | None:
+    """(character, line, column) of the last U+2028-like line break on LINE or the three lines
+    before it (as YAML counts lines), if any: one pass over the line breaks up to LINE."""
+    found = None
+    number, start = 1, 0
+    for match in _BREAK.finditer(text):
+        if number > line:
+            break
+        if match.group(0) in ODD_BREAKS and number >= line - 3:
+            found = (match.group(0), number, match.start() - start + 1)
+        number, start = number + 1, match.end()
+    return found
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, line: int, column: int, text: str = "") -> YamlProblem:
     what = exc.problem or "syntax error"
+    if "exceeded maximum nesting depth" in what:
+        return YamlProblem(
+            line, column, "yaml-too-deep", "file is nested too deeply", "this does not look like a record"
+        )
+    odd = _odd_break_near(text, line) if any(c in text for c in ODD_BREAKS) else None
+    if odd is not None:
+        char, at_line, at_column = odd
+        return YamlProblem(
+            at_line,
+            at_column,
+            "yaml-syntax",
+            f"YAML syntax error: {what}: line {at_line} holds U+{ord(char):04X} {ODD_BREAKS[char]} at column "
+            f"{at_column}, which YAML reads as a line break though editors show none",
+            "replace it with a space (it often comes with text pasted from a PDF or a web page)",
+        )
     if "expected a single document" in str(exc):
         return YamlProblem(
             line,
@@ -443,15 +512,31 @@ class _Walker:
         tag, value = node.tag, node.value
         if tag == STR:
             return value
+        if tag in (INT, FLOAT) and len(value) > MAX_NUMBER_CHARS:
+            raise _too_long(node)
         if tag == INT and _INT_RE.match(value):
             return int(value)
         if tag == FLOAT and _FLOAT_RE.match(value):
-            return float(value)
+            number = float(value)
+            if number in (float("inf"), float("-inf")):  # 1e999
+                raise _too_long(node)
+            return number
         if tag == BOOL and value in _BOOLS:
             return _BOOLS[value]
         if tag == NULL and value in _NULLS:
             return None
         raise _custom_tag(node)
+
+
+def _too_long(node: yaml.ScalarNode) -> _Refused:
+    """A number no record holds: longer than MAX_NUMBER_CHARS, or beyond the largest decimal (1e999)."""
+    length = len(node.value)
+    what = (
+        f"a number of {length:,} characters (the numbers atlas reads have at most {MAX_NUMBER_CHARS})"
+        if length > MAX_NUMBER_CHARS
+        else f"the number {node.value} is beyond the largest number"
+    )
+    return _Refused(node, "yaml-number", what, "a year has four digits; quote the value if it is text")
 
 
 def _custom_tag(node: yaml.Node) -> _Refused:

@@ -45,7 +45,7 @@ VERSION_WINDOW = 12  # a year this close to a family name ("NICE (2007)") names 
 NEGATION_WINDOW = 30
 
 _YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20\d\d)(?![\d,]|\.\d)")
-_COUNT = re.compile(r"(?<![\w.])\d+(?![\w.])")
+_COUNT = re.compile(r"(?<![\w.])\d{1,9}(?![\w.])")  # a count of participants; never 5,000 digits
 _GAP_RESIDUE = re.compile(r"[\s,()+/=\[\]:.\-–—&*]+|\bn\b", re.IGNORECASE)
 
 

@@ -294,9 +294,11 @@ class Session:
                 f"{self.service} answered in an encoding atlas did not ask for ({', '.join(unknown)}); not read",
                 "encoding",
             )
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:  # compressed or not, it will not fit
-            raise HttpFailure(self._too_large(f"{int(declared):,} bytes announced"), "too-large")
+        declared = response.headers.get("content-length", "").strip()
+        if declared.isascii() and declared.isdigit() and (len(declared) > 15 or int(declared) > limit):
+            # compressed or not, it will not fit (and 5,000 digits are never converted)
+            shown = f"{int(declared):,} bytes" if len(declared) <= 15 else f"a {len(declared):,}-digit number of bytes"
+            raise HttpFailure(self._too_large(f"{shown} announced"), "too-large")
         pieces: list[bytes] = []
         size = 0
         for piece in response.iter_bytes():

@@ -119,7 +119,7 @@ def _year(work: dict[str, Any], key: str) -> int | None:
         year = work[key]["date-parts"][0][0]
     except (KeyError, IndexError, TypeError):
         return None
-    if isinstance(year, str) and year.isdigit():
+    if isinstance(year, str) and year.isascii() and year.isdigit() and len(year) <= 4:  # never int() of 5,000 digits
         year = int(year)
     return year if isinstance(year, int) and 1800 <= year <= 2100 else None
 

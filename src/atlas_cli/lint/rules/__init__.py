@@ -78,6 +78,7 @@ OTHER_RULES: dict[str, Rule] = {
         Rule("yaml-tag", "a custom tag"),
         Rule("yaml-key", "a key that is not text"),
         Rule("yaml-too-deep", "structures nested far deeper than a record"),
+        Rule("yaml-number", "a number far longer than any number of a record (a year of 5,000 digits)"),
         Rule("schema", "a JSON Schema violation, in plain words"),
         Rule("duplicate-doi", "two records with the same DOI"),
         Rule("duplicate-pmid", "two records with the same PMID"),
