@@ -7,7 +7,6 @@ the memory the process used), never a wall-clock time.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -132,19 +131,32 @@ def test_pubmed_has_the_same_deadline(atlas, fake):
 # --- the size limit, decompressed size included --------------------------------------------------
 
 
+# Runs a command and writes its exit status and peak memory to a file. A process forked from this
+# one starts with this one's peak (Linux keeps it across exec), which a long test session makes
+# large; a process forked from this small, fresh Python starts with the peak of a small process.
+_MEASURE = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
+_pid, status, usage = os.wait4(process.pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""
+
+
 def _peak_memory_mb(atlas, *args: str, extra_env: dict[str, str] | None = None) -> tuple[int, str, float]:
     """Run atlas ARGS; its exit status, standard error and peak resident memory in MB."""
     err_path = atlas.root.parent / "stderr.txt"
+    measured = atlas.root.parent / "measured.txt"
     with open(err_path, "w", encoding="utf-8") as err:
-        process = subprocess.Popen(
-            atlas.command(*args),
+        subprocess.run(
+            [sys.executable, "-c", _MEASURE, str(measured), *atlas.command(*args)],
             env={**atlas.process_env(), **(extra_env or {})},
             stdout=subprocess.DEVNULL,
             stderr=err,
+            check=True,
         )
-        _pid, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, err_path.read_text(encoding="utf-8"), usage.ru_maxrss / 1024
+    code, peak_kb = measured.read_text(encoding="utf-8").split()
+    return int(code), err_path.read_text(encoding="utf-8"), int(peak_kb) / 1024
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss is in kilobytes on Linux")
