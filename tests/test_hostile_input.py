@@ -132,3 +132,124 @@ def test_a_pasted_line_separator_is_named_where_it_is(atlas: Path):
     assert (problem.rule, problem.line, problem.column) == ("yaml-syntax", line, 16)
     assert f"line {line} holds U+2028 LINE SEPARATOR at column 16" in problem.message
     assert "replace it with a space" in problem.hint
+
+
+# --- JSON and TOML nested too deeply, settings that are not what they name ------------------------
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000  # Python's parser raises RecursionError on it
+
+
+def test_a_build_manifest_nested_too_deeply_is_not_trusted_and_the_site_is_checked_in_full(atlas: Path):
+    write_record(atlas, GOOD)
+    assert run_atlas("build", cwd=atlas).returncode == 0
+    page = atlas / "site" / "evidence" / GOOD["slug"] / "index.html"
+    page.write_text("tampered", encoding="utf-8")
+    (atlas / "site" / ".atlas-build.json").write_text(DEEP_JSON, encoding="utf-8")
+    done = run_atlas("build", cwd=atlas)
+    assert done.returncode == 0, done.stderr
+    assert GOOD["title"] in page.read_text(encoding="utf-8")  # the manifest was not believed: the page was checked
+    assert json.loads((atlas / "site" / ".atlas-build.json").read_bytes())["format"]  # and written anew
+
+
+def test_cache_entries_nested_too_deeply_or_that_are_pipes_are_misses(tmp_path: Path):
+    import os
+
+    from helpers import new_atlas, run_atlas_process
+
+    from atlas_cli.core import jsonio
+
+    root = new_atlas(tmp_path / "atlas")
+    cache = tmp_path / "cache"
+    (cache / "crossref").mkdir(parents=True)
+    (cache / "crossref" / "10.1234_deep.json").write_text(
+        '{"doi": "10.1234/deep", "via_redirect": false, "response": ' + DEEP_JSON + "}", encoding="utf-8"
+    )
+    nested = "[" * (jsonio.MAX_DEPTH + 1) + "]" * (jsonio.MAX_DEPTH + 1)  # parses, but deeper than any answer
+    (cache / "crossref" / "10.1234_nested.json").write_text(
+        '{"doi": "10.1234/nested", "via_redirect": false, "response": ' + nested + "}", encoding="utf-8"
+    )
+    os.mkfifo(cache / "crossref" / "10.1234_pipe.json")
+    done = run_atlas_process(
+        "add",
+        "--offline",
+        "--no-pubmed",
+        "10.1234/deep",
+        "10.1234/nested",
+        "10.1234/pipe",
+        cwd=root,
+        cache=cache,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    failed = [line for line in done.stderr.splitlines() if line.startswith("failed")]
+    assert len(failed) == 3 and all("not in the cache" in line for line in failed), done.stderr
+
+
+@pytest.mark.parametrize("nested", [DEEP_JSON, "[" * 100 + "]" * 100])
+def test_a_crossref_answer_nested_too_deeply_fails_the_doi_with_a_reason(tmp_path: Path, fake, nested: str):
+    from fake_services import Reply
+    from helpers import assert_clean_failure, service_atlas
+
+    atlas = service_atlas(tmp_path, fake)
+    fake.script("10.1234/deep", *[Reply(body='{"status": "ok", "message": ' + nested + "}")] * 5)
+    done = atlas.run("add", "--no-pubmed", "10.1234/deep")
+    assert done.returncode == 3, done.stderr
+    assert_clean_failure(done, "10.1234/deep", "nested more than 64 levels deep")
+    assert atlas.record_files() == [] and not list(atlas.cache.rglob("*.json"))
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("[" * 100_000 + "]" * 100_000, "not valid TOML: nested too deeply"),
+        (LONG_NUMBER, "not valid TOML: a number longer than 4,300 digits"),
+    ],
+)
+def test_atlas_toml_nested_too_deeply_or_with_a_huge_number_is_a_config_error(atlas: Path, value: str, message: str):
+    with (atlas / "atlas.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f"hostile = {value}\n")
+    done = run_atlas("lint", cwd=atlas)
+    assert done.returncode == 2, done.stderr
+    assert f"atlas.toml: {message}" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("r" * 5_000, "`records_dir` is 5,000 characters long"),
+        ("rec\\u0000ords", "`records_dir` 'rec\\u0000ords' is not a folder name"),
+        ("../outside", "`records_dir` '../outside' is not a folder inside the atlas"),
+        ("/tmp", "`records_dir` '/tmp' is not a folder inside the atlas"),
+        ("records/../../outside", "is not a folder inside the atlas"),
+    ],
+)
+def test_a_records_dir_that_is_not_a_folder_inside_the_atlas_is_a_config_error(atlas: Path, value: str, message: str):
+    (atlas.parent / "outside").mkdir()
+    with (atlas / "atlas.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f'records_dir = "{value}"\n')
+    for command in ("lint", "list", "build"):
+        done = run_atlas(command, cwd=atlas)
+        assert done.returncode == 2, (command, done.stderr)
+        assert message in done.stderr and "atlas.toml" in done.stderr, done.stderr
+    assert sorted(p.name for p in atlas.parent.iterdir()) == ["atlas", "outside"] and not any(
+        (atlas.parent / "outside").iterdir()
+    )
+
+
+def test_a_records_dir_linked_outside_the_atlas_is_refused(atlas: Path):
+    (atlas.parent / "outside").mkdir()
+    (atlas / "linked").symlink_to(atlas.parent / "outside")
+    with (atlas / "atlas.toml").open("a", encoding="utf-8") as toml:
+        toml.write('records_dir = "linked"\n')
+    done = run_atlas("list", cwd=atlas)
+    assert done.returncode == 2 and "`records_dir` 'linked' leads outside the atlas" in done.stderr
+
+
+def test_a_records_dir_inside_the_atlas_still_works(atlas: Path):
+    (atlas / "papers" / "curated").mkdir(parents=True)
+    write_record(atlas, GOOD, "../papers/curated/fluge-2019-b-lymphocyte.yaml")
+    with (atlas / "atlas.toml").open("a", encoding="utf-8") as toml:
+        toml.write('records_dir = "./papers/curated/"\n')
+    done = run_atlas("lint", cwd=atlas)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 record checked" in done.stdout + done.stderr

@@ -13,6 +13,7 @@ lint package checks it, since only it knows the rule names.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import tomllib
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas_cli.core.errors import ConfigError
+from atlas_cli.core.paths import resolved
 from atlas_cli.core.safe_text import has_unsafe, one_line
 
 # The public atlas's own values: the defaults for this repository, never written into a new
@@ -139,10 +141,20 @@ def pyproject_table(directory: Path) -> dict | None:
     return table
 
 
+SETTINGS_MAX_BYTES = 1024 * 1024  # atlas.toml is a few lines; a pyproject.toml a few KB
+
+
 def _read_toml(path: Path) -> dict:
+    """The TOML of PATH: a regular file of at most SETTINGS_MAX_BYTES (a named pipe is never waited
+    on), within bounds: nesting too deep or an integer too long is a ConfigError, never a crash."""
+    from atlas_cli.core.paths import UnsafePath, read_regular
+
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        raw = read_regular(path, SETTINGS_MAX_BYTES)
+        text = raw.decode("utf-8")
+        return tomllib.loads(text)
+    except UnsafePath as exc:
+        raise ConfigError(f"{path} {exc.message}", hint="atlas settings are a small TOML text file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the syntax of the file") from exc
     except UnicodeDecodeError as exc:
@@ -150,6 +162,12 @@ def _read_toml(path: Path) -> dict:
             f"{path}: not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be decoded",
             hint="re-save the file with UTF-8 encoding",
         ) from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply", hint="fix the syntax of the file") from None
+    except ValueError:  # tomllib's int() of more than 4,300 digits (its other errors are TOMLDecodeError)
+        raise ConfigError(
+            f"{path}: not valid TOML: a number longer than 4,300 digits", hint="no atlas setting is a number that long"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
 
@@ -193,6 +211,27 @@ def name_problem(value: str) -> str | None:
     return None
 
 
+MAX_RECORDS_DIR_CHARS = 255  # the longest name one folder may have on most file systems
+
+
+def records_dir_problem(value: str, root: Path) -> str | None:
+    """Why VALUE cannot be the records folder of the atlas at ROOT, or None: it must be a
+    folder inside the atlas, named relative to it (links on the way followed)."""
+    from atlas_cli.core.paths import is_inside, safe_relative
+
+    shown = one_line(value if len(value) <= 60 else value[:57] + "...")
+    if len(value) > MAX_RECORDS_DIR_CHARS:
+        return f"is {len(value):,} characters long ('{shown}'); a folder's name has at most {MAX_RECORDS_DIR_CHARS}"
+    if not value.strip() or "\0" in value or has_unsafe(value):
+        return f"'{shown}' is not a folder name (it is empty or holds control characters)"
+    name = posixpath.normpath(value.strip())
+    if not safe_relative(name):
+        return f"'{shown}' is not a folder inside the atlas (an absolute path, or one that climbs out with ..)"
+    if not is_inside(root / name, root):
+        return f"'{shown}' leads outside the atlas (a symlink?)"
+    return None
+
+
 VALUE_CHECKS = {
     "name": (name_problem, 'one line of text without control characters, e.g. name = "Long COVID Atlas"'),
     "site_url": (
@@ -222,7 +261,7 @@ def _walk_up(start: Path) -> tuple[Path, Path, dict] | None:
 
 def find_root(start: Path) -> tuple[Path, Path, dict]:
     """Walk up from START to the first folder with atlas configuration."""
-    start = start.resolve()
+    start = resolved(start)
     found = _walk_up(start)
     if found is None:
         raise NoAtlas(
@@ -248,10 +287,10 @@ def load_settings(root: Path | None = None, cwd: Path | None = None) -> Settings
         return _settings_from(*find_root(cwd or Path.cwd()), env)
     if not root.is_dir():
         raise ConfigError(f"atlas root {root} is not a folder", hint=f"pass an existing folder to {given}")
-    found = _walk_up(root.resolve())
+    found = _walk_up(resolved(root))
     if found is None:
         hint = "pass the atlas folder (the one holding atlas.toml), or create an atlas there with `atlas init DIR`"
-        if root.resolve().name == "records":
+        if resolved(root).name == "records":
             hint = f"{root} looks like a records folder; pass the atlas folder above it, with its atlas.toml"
         raise ConfigError(f"{given} {root} is not in an atlas: no atlas.toml or [tool.atlas] there or above", hint=hint)
     return _settings_from(*found, env)
@@ -262,7 +301,7 @@ def atlas_of(path: Path) -> Settings | None:
     start = path.absolute()
     if not start.is_dir():
         start = start.parent
-    found = _walk_up(start.resolve())
+    found = _walk_up(resolved(start))
     return _settings_from(*found, os.environ) if found is not None else None
 
 
@@ -281,6 +320,12 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
         problem = check(table[key]) if key in table else None
         if problem:
             raise ConfigError(f"{where}: `{key}` {problem}", hint=f"`{key}` is {expected}")
+    problem = records_dir_problem(table["records_dir"], root) if "records_dir" in table else None
+    if problem:
+        raise ConfigError(
+            f"{where}: `records_dir` {problem}",
+            hint='`records_dir` is a folder inside the atlas, named from the atlas folder, e.g. records_dir = "records"',
+        )
     snapshot = {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"}
     raw_snapshot = table.get("snapshot", {})
     if not isinstance(raw_snapshot, dict) or set(raw_snapshot) - _SNAPSHOT_KEYS:
@@ -319,7 +364,7 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
         name=table.get("name", DEFAULT_NAME),
         site_url=table.get("site_url", DEFAULT_SITE_URL),
         bibtex_prefix=table.get("bibtex_prefix", DEFAULT_BIBTEX_PREFIX),
-        records_dir_name=table.get("records_dir", "records"),
+        records_dir_name=posixpath.normpath(table["records_dir"].strip()) if "records_dir" in table else "records",
         mailto=env.get("ATLAS_MAILTO") or table.get("mailto"),
         snapshot=snapshot,
         crossref_url=env.get("ATLAS_CROSSREF_URL") or DEFAULT_CROSSREF_URL,

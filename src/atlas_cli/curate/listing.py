@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core import fields
 from atlas_cli.core.choices import check_choice
+from atlas_cli.core.paths import resolved
 from atlas_cli.core.select import Selection
 
 if TYPE_CHECKING:
@@ -95,9 +96,9 @@ def attach_lint(settings: Settings, entries: list[Entry]) -> None:
     result = lint_paths(settings, [e.path for e in entries])
     by_path: dict[Path, list[Problem]] = {}
     for problem in result.problems:  # problem paths are as displayed (relative to the working folder)
-        by_path.setdefault(Path(problem.path).resolve(), []).append(problem)
+        by_path.setdefault(resolved(Path(problem.path)), []).append(problem)
     for entry in entries:
-        found = by_path.get(entry.path.resolve(), [])
+        found = by_path.get(resolved(entry.path), [])
         entry.problems, entry.errors, entry.warnings = [], 0, 0
         for p in sorted(found, key=lambda p: (p.line or 0, p.column or 0)):
             _add_problem(entry, p.line or 1, p.column or 1, p.severity, p.rule, p.message)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from atlas_cli.core.config import bibtex_prefix_problem, name_problem, pyproject_table, site_url_problem
 from atlas_cli.core.errors import UsageError
+from atlas_cli.core.paths import resolved
 from atlas_cli.core.records import write_atomic
 from atlas_cli.init.source import release_tag, repository_url
 
@@ -97,9 +98,11 @@ def check_name(value: str) -> str:
 def git_branch(directory: Path) -> str | None:
     """The branch checked out in the git repository at DIRECTORY, if it is one."""
     head = directory / ".git" / "HEAD"
-    try:
-        text = head.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+    from atlas_cli.core.paths import UnsafePath, read_regular
+
+    try:  # a regular file only: a named pipe is never waited on
+        text = read_regular(head, 4096).decode("utf-8").strip()
+    except (OSError, UnsafePath, UnicodeDecodeError):
         return None
     prefix = "ref: refs/heads/"
     return text[len(prefix) :] if text.startswith(prefix) else None
@@ -107,7 +110,7 @@ def git_branch(directory: Path) -> str | None:
 
 def git_top_level(directory: Path) -> Path | None:
     """The nearest folder at or above DIRECTORY holding `.git`."""
-    directory = directory.resolve()
+    directory = resolved(directory)
     for folder in (directory, *directory.parents):
         if (folder / ".git").exists():
             return folder
@@ -217,7 +220,7 @@ def create_atlas(
         result.created.append(path)
     result.notes += _notes_for_kept(directory, result.kept, entry)
     top = git_top_level(directory)
-    if top is not None and top != directory.resolve():
+    if top is not None and top != resolved(directory):
         result.notes.append(
             f"{directory} is inside the git repository {top}: GitHub reads workflows only from "
             f"{top / '.github' / 'workflows'}, so move the workflows there (and set their working folder), "
@@ -241,9 +244,11 @@ def _notes_for_kept(directory: Path, kept: list[Path], entry: str) -> list[str]:
 
 
 def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    from atlas_cli.core.paths import UnsafePath, read_regular
+
+    try:  # a regular file only: a named pipe is never waited on
+        return read_regular(path, 1024 * 1024).decode("utf-8", errors="replace")
+    except (OSError, UnsafePath):
         return ""
 
 

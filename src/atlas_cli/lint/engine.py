@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from atlas_cli.core.config import NoAtlas, Settings, atlas_of
 from atlas_cli.core.doi_syntax import doi_key
 from atlas_cli.core.errors import ConfigError, UsageError
+from atlas_cli.core.paths import resolved
 from atlas_cli.core.records import iter_record_paths, iter_yaml_files, read_document, read_record_bytes
 from atlas_cli.core.textfold import title_key
 from atlas_cli.core.workers import map_chunks
@@ -190,8 +191,8 @@ def display_path(path: Path) -> str:
 def _located(path: Path) -> Path:
     """PATH made absolute with its folders resolved (a symlinked record stays itself)."""
     if path.is_dir() and not path.is_symlink():
-        return path.resolve()
-    return path.absolute().parent.resolve() / path.name
+        return resolved(path)
+    return resolved(path.absolute().parent) / path.name
 
 
 def atlases_of(paths: list[Path] | None, default: Callable[[], Settings]) -> list[tuple[Settings, list[Path] | None]]:
@@ -268,7 +269,7 @@ def collect_paths(settings: Settings, paths: list[Path] | None) -> Files:
         registries = registry_files(schemas) if schemas is not None else []
         return Files(list(iter_yaml_files(records_dir)), registries, every_record=True, screening=True)
 
-    records_at = records_dir.resolve() if records_dir.is_dir() else None
+    records_at = resolved(records_dir) if records_dir.is_dir() else None
     screening = _located(settings.screening_file)
     config = _located(settings.config_file) if settings.config_file is not None else None
     files = Files([])
@@ -344,7 +345,7 @@ def lint_paths(
     policy = lint_policy(settings, drafts)
     files = collect_paths(settings, paths)
     schemas_dir = settings.schemas_dir
-    records_root = settings.records_dir.resolve() if settings.records_dir.is_dir() else None
+    records_root = resolved(settings.records_dir) if settings.records_dir.is_dir() else None
     display = {p: display_path(p) for p in files.registries}
     try:
         _checker(schemas_dir)  # load once here: forked workers inherit it; config errors surface now
@@ -356,7 +357,7 @@ def lint_paths(
     identities = [r.identity for r in results if r.identity is not None]
     files_seen = [(display, Path(p).name) for p, display in items]
     if not files.every_record and records_root is not None:
-        linted = {Path(p).resolve() for p, _ in items}
+        linted = {resolved(Path(p)) for p, _ in items}
         scanned = scan_identities(iter_record_paths(settings.records_dir), skip=linted)
         identities += scanned
         files_seen += [(i.path, i.filename) for i in scanned]
@@ -437,14 +438,14 @@ def location_problems(settings: Settings, items: list[tuple[str, str]]) -> list[
     """`record-location`: a record file that is not directly in the records folder, which
     every other command (build, list, cite, export) reads and nothing else."""
     records_dir = settings.records_dir
-    home = records_dir.resolve() if records_dir.is_dir() else None
+    home = resolved(records_dir) if records_dir.is_dir() else None
     name = settings.records_dir_name
     problems = []
     parents: dict[str, Path] = {}
     for path, display in items:
         folder = os.path.dirname(os.path.abspath(path))
         if folder not in parents:
-            parents[folder] = Path(folder).resolve()
+            parents[folder] = resolved(Path(folder))
         if parents[folder] == home:
             continue
         inside = home is not None and parents[folder].is_relative_to(home)
@@ -477,7 +478,7 @@ def scan_identities(paths: Iterable[Path], skip: set[Path]) -> list[Identity]:
     """Identities of records not being linted, read quickly for the duplicate checks only."""
     found = []
     for path in paths:
-        if path.resolve() in skip:
+        if resolved(path) in skip:
             continue
         raw = read_record_bytes(path)
         if isinstance(raw, Document):

@@ -10,7 +10,6 @@ line of the offending key or value.
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,12 +43,15 @@ class SchemaChecker:
     def __init__(self, schema_path: Path) -> None:
         import jsonschema_rs
 
+        from atlas_cli.core import jsonio
         from atlas_cli.core.errors import ConfigError
+        from atlas_cli.core.paths import UnsafePath, read_regular
+        from atlas_cli.core.yamlio import MAX_BYTES
 
-        try:
-            self.schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        try:  # a schema in the atlas's own schemas/ is data a pull request can change
+            self.schema = jsonio.loads(read_regular(schema_path, MAX_BYTES))
             self._fast = jsonschema_rs.Draft202012Validator(self.schema)
-        except (OSError, ValueError) as exc:
+        except (OSError, UnsafePath, ValueError) as exc:
             raise ConfigError(
                 f"{schema_path}: not a usable JSON Schema: {exc}",
                 hint="restore the schema file, or remove the atlas's schemas/ folder to use the shipped one",

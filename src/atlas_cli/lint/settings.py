@@ -54,9 +54,12 @@ def check_settings(settings: Settings, display: str | None = None) -> list[Probl
 
 
 def _read(path: Path) -> str:
+    from atlas_cli.core.config import SETTINGS_MAX_BYTES
+    from atlas_cli.core.paths import UnsafePath, read_regular
+
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_regular(path, SETTINGS_MAX_BYTES).decode("utf-8")
+    except (OSError, UnsafePath, UnicodeDecodeError):
         return ""  # it was read moments ago to load the settings; the position is only a courtesy
 
 

@@ -13,21 +13,28 @@ Layout under the cache folder (ATLAS_CACHE_DIR, default the user cache dir):
     esummary/<pmid>.json       {"pmid", "fetched", "docsum": <PubMed's esummary DocSum as sent>}
     pmc/<pmcid>.json           {"pmcid", "fetched", "pmid", "doi"}: the PMC ID converter's answer
 
-Files are written atomically (temp file + rename). A file that cannot be read or
-belongs to another DOI (two DOIs can share a safe name) is a cache miss. Writing
+Files are written atomically (temp file + rename). A file that cannot be read (or is
+not a regular file: a named pipe is never waited on), is larger than 64 MB, is not
+JSON or nests too deeply, or belongs to another DOI (two DOIs can share a safe name)
+is a cache miss. Writing
 the cache never fails a command: `write_*` return a warning instead.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from atlas_cli.core import jsonio
 from atlas_cli.core.doi import doi_key, safe_name
 from atlas_cli.core.errors import WriteError
+from atlas_cli.core.paths import UnsafePath, read_regular
 from atlas_cli.core.records import write_atomic
+
+# An entry larger than this is a miss (the answer is fetched again): Crossref's largest works
+# are a few MB, and ATLAS_HTTP_MAX_MB reads 16 MB by default.
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
 
 class Cache:
@@ -43,8 +50,8 @@ class Cache:
 
         NAME: the file's name, when it is not the id itself."""
         try:
-            data = json.loads(self._path(kind, name or doi).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = jsonio.loads(read_regular(self._path(kind, name or doi), MAX_ENTRY_BYTES))
+        except (OSError, UnsafePath, ValueError):  # missing, a pipe or a device, too large, not JSON, too deep
             return None
         if not isinstance(data, dict) or not isinstance(data.get(field), str) or doi_key(data[field]) != doi_key(doi):
             return None
@@ -55,7 +62,7 @@ class Cache:
             return self.broken
         path = self._path(kind, name or doi)
         try:
-            write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n", make_parents=True)
+            write_atomic(path, jsonio.dumps(data, indent=1) + "\n", make_parents=True)
         except WriteError as exc:
             if self._folder_unusable(path.parent):
                 self.broken = (

@@ -55,7 +55,6 @@ string would be split on whitespace).
 from __future__ import annotations
 
 import contextlib
-import json
 import queue
 import re
 import threading
@@ -65,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from atlas_cli import __version__
+from atlas_cli.core import jsonio
 from atlas_cli.core.doi import doi_key
 from atlas_cli.services.http import HttpFailure, Session, mask_url, redact, short_cause
 from atlas_cli.services.pacing import (
@@ -219,7 +219,7 @@ def _describe_body(text: str) -> str:
 def _json_error_message(text: str) -> str | None:
     """The message of a Crossref JSON error body, if it is one."""
     try:
-        data = json.loads(text)
+        data = jsonio.loads(text)
     except ValueError:
         return None
     if not isinstance(data, dict):
@@ -403,7 +403,7 @@ class CrossrefClient:
                 status=response.status_code,
             )
         try:
-            return json.loads(response.content)
+            return jsonio.loads(response.content)
         except ValueError as exc:
             raise Retry(f"Crossref's answer is not valid JSON (truncated?): {exc}") from exc
 
@@ -417,7 +417,14 @@ class CrossrefClient:
         self._go(first)
         _route.session, _route.on_response = session, self._answered
         try:
-            return cr.works(ids=[path_id])
+            answer = cr.works(ids=[path_id])
+            if jsonio.too_deep(answer):
+                raise jsonio.TooDeep(f"JSON nested more than {jsonio.MAX_DEPTH} levels deep")
+            return answer
+        except RecursionError:  # habanero's own parse of `[[[[...`
+            raise Retry(
+                f"Crossref's answer is not valid JSON: nested more than {jsonio.MAX_DEPTH} levels deep"
+            ) from None
         except HttpFailure as failure:
             raise self._after_failure(failure) from None
         except httpx2.HTTPStatusError as exc:

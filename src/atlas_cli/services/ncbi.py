@@ -19,12 +19,12 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from atlas_cli.core import jsonio
 from atlas_cli.services.http import HttpFailure, Session, redact
 from atlas_cli.services.pacing import (
     RETRY_STATUSES,
@@ -91,7 +91,7 @@ class NcbiAccess:
 def read_json(body: bytes) -> Any:
     """The JSON of a body; a body that is not JSON (cut short, an HTML error page) is worth a retry."""
     try:
-        return json.loads(body)
+        return jsonio.loads(body)
     except ValueError as exc:
         raise Retry(f"the answer is not complete JSON ({exc})") from None
 
@@ -207,7 +207,7 @@ class NcbiConnection:
 def _error_text(body: bytes) -> str | None:
     """What an NCBI error body says (`{"error": "..."}`, or a short line of text)."""
     try:
-        data = json.loads(body)
+        data = jsonio.loads(body)
     except ValueError:
         text = body.decode("utf-8", "replace").strip()
         return text[:200] if text and "<" not in text[:1] and "\n" not in text[:200] else None

@@ -47,10 +47,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atlas_cli.cite import PAGE_BLOCKS
+from atlas_cli.core import jsonio
 from atlas_cli.core.config import Settings
 from atlas_cli.core.errors import AtlasError, UsageError, WriteError
 from atlas_cli.core.interrupts import ctrl_c_deferred
-from atlas_cli.core.paths import UnsafePath, check_replaceable, child, read_regular, safe_relative
+from atlas_cli.core.paths import UnsafePath, check_replaceable, child, read_regular, resolved, safe_relative
 from atlas_cli.core.pem import BADGES, LABELS, PEM_NOTE
 from atlas_cli.core.records import SLUG_RE, Skipped, iter_record_paths, read_document, read_record_bytes
 from atlas_cli.core.registries import Registries, load_registries
@@ -141,7 +142,7 @@ def read_manifest(output: Path) -> Manifest | None:
     whole manifest untrusted (a full check of the site follows, as without one).
     """
     try:
-        data = json.loads(read_regular(output / MANIFEST, MANIFEST_MAX_BYTES))
+        data = jsonio.loads(read_regular(output / MANIFEST, MANIFEST_MAX_BYTES))
         if data["format"] != MANIFEST_FORMAT:
             return None
         manifest = Manifest(data["context"], data["records"], data["files"])
@@ -154,7 +155,7 @@ def read_manifest(output: Path) -> Manifest | None:
         ):
             return None
         return manifest
-    except (OSError, UnsafePath, ValueError, KeyError, TypeError, RecursionError):
+    except (OSError, UnsafePath, ValueError, KeyError, TypeError):  # jsonio: nesting too deep is a ValueError
         return None
 
 
@@ -526,8 +527,8 @@ def evidence_path(slug: str) -> str:
 
 def check_output(output: Path, settings: Settings) -> Path:
     """The folder to build into, refusing any folder that is not ours to replace."""
-    target = output.resolve()
-    protected = {settings.root.resolve(), settings.records_dir.resolve(), settings.schemas_dir.resolve()}
+    target = resolved(output)
+    protected = {resolved(settings.root), resolved(settings.records_dir), resolved(settings.schemas_dir)}
     if target in protected or any(p.is_relative_to(target) for p in protected):
         raise UsageError(
             f"cannot build into {output}: it holds the atlas itself",
