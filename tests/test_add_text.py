@@ -14,7 +14,7 @@ import json
 
 import pytest
 from fake_services import Reply, closed_port_url, work
-from helpers import Atlas, service_atlas
+from helpers import Atlas, record, service_atlas, write_record
 
 from atlas_cli.services.cache import Cache
 
@@ -393,3 +393,54 @@ def test_methods_that_cannot_be_fetched_leave_the_abstract_and_its_proposal(atla
     draft = atlas.load("ames-2019-exercise-fatigue")
     assert draft["pem"]["proposed"]["criteria"] == ["fukuda-1994"]
     assert Cache(atlas.cache).read_text("10.1234/ccc")["methods"] is None
+
+
+# --- a record added before atlas kept texts: atlas criteria SLUG --fetch ------------------------
+
+
+def test_criteria_fetch_reads_an_existing_records_text_from_pubmed_and_pmc(atlas, fake):
+    paper(
+        fake,
+        "10.1234/old",
+        "33000",
+        "Exercise and fatigue in ME/CFS",
+        family="Ames",
+        abstract="Fifty patients underwent CPET.",
+        methods=CCC_METHODS,
+    )
+    write_record(atlas.root, record(slug="ames-2019-old", doi="10.1234/old", pmid=None))
+    before = atlas.run("criteria", "ames-2019-old")
+    assert before.returncode == 1 and "atlas criteria ames-2019-old --fetch" in before.stderr, before.stderr
+    assert fake.count() == 0
+
+    fetched = atlas.run("criteria", "ames-2019-old", "--fetch", "-f", "json")
+    assert fetched.returncode == 0, fetched.stderr
+    data = json.loads(fetched.stdout)
+    assert data["criteria"] == ["ccc-2003"] and data["badge"] == "required"
+    assert [s[0] for s in data["sections"]] == ["abstract", "methods"]
+    assert "fetched for ames-2019-old: abstract: pubmed, methods: pmc" in fetched.stderr
+    assert fake.count("ncbi", "esearch") == 1 and fake.count("ncbi", "efetch") == 2
+    assert fake.count("crossref") == 0  # PubMed and PMC only
+
+    # Kept: the next run (and atlas lint --criteria) read it without the network.
+    offline = atlas.run("criteria", "ames-2019-old", extra_env={"ATLAS_NCBI_URL": closed_port_url()})
+    assert offline.returncode == 0 and "ccc-2003" in offline.stdout, offline.stderr
+
+
+def test_criteria_fetch_by_pmid_and_its_failures(atlas, fake):
+    fake.add_pubmed_record("34000", doi=None, abstract="Patients met the Fukuda criteria.", pubdate="2001 Jan")
+    write_record(atlas.root, record(slug="known-by-pmid", doi=None, pmid="34000"))
+    by_pmid = atlas.run("criteria", "known-by-pmid", "--fetch")
+    assert by_pmid.returncode == 0, by_pmid.stderr
+    assert "fukuda-1994" in by_pmid.stdout and fake.count("ncbi", "esearch") == 0
+
+    write_record(atlas.root, record(slug="unknown-to-pubmed", doi="10.1234/nowhere", pmid=None))
+    unknown = atlas.run("criteria", "unknown-to-pubmed", "--fetch")
+    assert unknown.returncode == 1 and "PubMed does not know this DOI" in unknown.stderr, unknown.stderr
+
+    down = atlas.run("criteria", "unknown-to-pubmed", "--fetch", extra_env={"ATLAS_NCBI_URL": closed_port_url()})
+    assert down.returncode == 3 and "PubMed could not be asked" in down.stderr, down.stderr
+    assert "Traceback" not in down.stderr
+
+    usage = atlas.run("criteria", "--text", "-", "--fetch", stdin="Patients met the CCC.")
+    assert usage.returncode == 2 and "--fetch" in usage.stderr

@@ -20,6 +20,7 @@ proposal. Nothing here prints.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -162,3 +163,73 @@ def fetch_texts(client: PubMedClient, cache: Cache, wanted: list[Wanted], refres
         )
         result.texts[paper.pmid] = text
     return result
+
+
+@dataclass(frozen=True)
+class RecordText:
+    """What `fetch_record_text` found for a record already in the atlas."""
+
+    text: PaperText
+    pmid: str | None  # the PMID PubMed gave for the DOI (or the record's own)
+
+
+def fetch_record_text(
+    settings: Any, doi: str | None, pmid: str | None, env: Mapping[str, str] | None = None
+) -> RecordText:
+    """Ask PubMed and PMC now for the abstract and methods of a paper already in the atlas, and keep
+    them in the cache as `atlas add` does (Crossref's abstract stands in when it is cached and
+    PubMed has none). Raises NetworkError when PubMed cannot be asked, NotFound when it has no text."""
+    import os
+
+    from atlas_cli.core.doi import doi_key
+    from atlas_cli.core.errors import NetworkError, NotFound
+    from atlas_cli.services.cache import Cache
+    from atlas_cli.services.crossref import check_service_url
+    from atlas_cli.services.ncbi import NcbiAccess
+    from atlas_cli.services.pacing import HttpOptions, Pacer
+    from atlas_cli.services.pubmed import PubMedClient
+    from atlas_cli.services.work import abstract_of
+
+    check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+    env = os.environ if env is None else env
+    access = NcbiAccess.from_env(settings.mailto, env)
+    client = PubMedClient(
+        settings.ncbi_url, settings.mailto, HttpOptions.from_env(env), access=access, pacer=Pacer(access.limits)
+    )
+    cache = Cache(settings.cache_dir)
+    named = doi or f"PMID {pmid}"
+    try:
+        wanted = Wanted(pmid, doi) if pmid else None
+        if wanted is None and doi:
+            found = client.lookup([doi])
+            if found.error:
+                raise NetworkError(f"PubMed could not be asked for {doi}: {found.error}")
+            hit = found.hits.get(doi_key(doi))
+            if hit is not None:
+                wanted = Wanted(hit.pmid, doi, hit.pmcid, hit.has_abstract)
+        text = PaperText()
+        if wanted is not None:
+            fetched = fetch_texts(client, cache, [wanted], refresh=True)
+            text = fetched.texts.get(wanted.pmid, PaperText(pmid=wanted.pmid))
+            if fetched.error and text.empty:
+                raise NetworkError(f"PubMed could not give the text of {named} ({fetched.error})")
+    finally:
+        client.close()
+    cached_work = cache.read_work(doi) if doi else None
+    if cached_work is not None:
+        message = cached_work["response"].get("message")
+        text = text.with_crossref_abstract(abstract_of(message) if isinstance(message, dict) else None)
+    if text.empty:
+        where = (
+            "PubMed does not know this DOI" if wanted is None else "PubMed has no abstract and PMC no methods section"
+        )
+        raise NotFound(
+            f"no text found for {named}: {where}",
+            hint="run `atlas criteria --text FILE` on the paper's methods section or abstract, saved as a text file",
+        )
+    warning = text.store(cache, doi)
+    if warning:
+        from atlas_cli.core.errors import WriteError
+
+        raise WriteError(warning)
+    return RecordText(text, wanted.pmid if wanted is not None else pmid)

@@ -54,9 +54,15 @@ def read_input(name: str) -> str:
 
 
 def run_criteria(
-    slug: str | None, text_file: str | None, fmt: str, year: int | None, load_settings: "Callable[[], Settings]"
+    slug: str | None,
+    text_file: str | None,
+    fmt: str,
+    year: int | None,
+    load_settings: "Callable[[], Settings]",
+    fetch: bool = False,
 ) -> int:
-    """Print the proposal for SLUG's stored text or for TEXT_FILE; 0 when a proposal is printed."""
+    """Print the proposal for SLUG's stored text (FETCH: asked for again first) or for TEXT_FILE;
+    0 when a proposal is printed."""
     from atlas_cli.cli.handler import out
     from atlas_cli.core.choices import check_choice
     from atlas_cli.core.errors import UsageError
@@ -67,6 +73,8 @@ def run_criteria(
             "give either a record's SLUG or --text FILE",
             hint="atlas criteria mensah-2017-chronic-fatigue, or atlas criteria --text methods.txt (- reads stdin)",
         )
+    if fetch and slug is None:
+        raise UsageError("--fetch asks PubMed for a record's text: give the record's SLUG, not --text")
     settings = load_settings()
     from atlas_cli.criteria import propose_text
     from atlas_cli.criteria.report import to_json, to_text
@@ -77,7 +85,10 @@ def run_criteria(
         from atlas_cli.core.records import check_slug_argument
         from atlas_cli.criteria.source import stored_text
 
-        stored = stored_text(settings, check_slug_argument(slug))
+        check_slug_argument(slug)
+        if fetch:
+            fetch_text(settings, slug)
+        stored = stored_text(settings, slug)
         text = stored.text
         year = year if year is not None else stored.year
         sections = ", ".join(f"{name} [{start}:{end}]" for name, start, end in stored.sections)
@@ -96,8 +107,29 @@ def run_criteria(
     return 0
 
 
-def parse_criteria(argv: list[str]) -> tuple[Path | None, bool, str | None, str | None, str, int | None] | None:
-    """(root, debug, slug, text file, format, year) of a plain `atlas criteria` line, else None."""
+def fetch_text(settings: "Settings", slug: str) -> None:
+    """Ask PubMed and PMC for SLUG's abstract and methods and keep them where `atlas add` does."""
+    from atlas_cli.add.texts import fetch_record_text
+    from atlas_cli.cli.handler import eprint
+    from atlas_cli.core import fields
+    from atlas_cli.core.errors import NotFound
+    from atlas_cli.core.records import load_record
+
+    record = load_record(settings.records_dir, slug)
+    doi, pmid = fields.text(record, "doi"), fields.pmid(record)
+    if doi is None and pmid is None:
+        raise NotFound(
+            f"{slug} has neither a DOI nor a PMID: PubMed cannot be asked for its text",
+            hint="run `atlas criteria --text FILE` on the paper's methods section or abstract, saved as a text file",
+        )
+    fetched = fetch_record_text(settings, doi, pmid)
+    eprint(f"fetched for {slug}: {fetched.text.source}")
+
+
+def parse_criteria(
+    argv: list[str],
+) -> tuple[Path | None, bool, str | None, str | None, str, int | None, bool] | None:
+    """(root, debug, slug, text file, format, year, fetch) of a plain `atlas criteria` line, else None."""
     root: Path | None = None
     debug = False
     args = list(argv)
@@ -116,8 +148,12 @@ def parse_criteria(argv: list[str]) -> tuple[Path | None, bool, str | None, str 
     slug = text_file = None
     fmt = "text"
     year: int | None = None
+    fetch = False
     while args:
         arg = args.pop(0)
+        if arg == "--fetch":
+            fetch = True
+            continue
         name, equals, value = arg.partition("=")
         if name in ("--text", "--format", "-f", "--year") and not equals:
             if not args:
@@ -135,7 +171,7 @@ def parse_criteria(argv: list[str]) -> tuple[Path | None, bool, str | None, str 
             slug = arg
     if (slug is None) == (text_file is None):
         return None  # the Typer command explains
-    return root, debug, slug, text_file, fmt, year
+    return root, debug, slug, text_file, fmt, year, fetch
 
 
 def fast_criteria(argv: list[str]) -> int | None:
@@ -143,11 +179,11 @@ def fast_criteria(argv: list[str]) -> int | None:
     parsed = parse_criteria(argv)
     if parsed is None:
         return None
-    root, debug, slug, text_file, fmt, year = parsed
+    root, debug, slug, text_file, fmt, year, fetch = parsed
     from atlas_cli.cli.handler import run_command
     from atlas_cli.core.config import load_settings
 
-    return run_command(lambda: run_criteria(slug, text_file, fmt, year, lambda: load_settings(root)), debug)
+    return run_command(lambda: run_criteria(slug, text_file, fmt, year, lambda: load_settings(root), fetch), debug)
 
 
 def register(app: "typer.Typer") -> None:
@@ -176,6 +212,14 @@ def register(app: "typer.Typer") -> None:
                 "default for a record: its year).",
             ),
         ] = None,
+        fetch: Annotated[
+            bool,
+            typer.Option(
+                "--fetch",
+                help="Ask PubMed and PMC for the record's abstract and methods section first, and keep them "
+                "(for a record added before atlas stored texts).",
+            ),
+        ] = False,
     ) -> int:
         """Propose the PEM badge from a paper's text, quoting the sentences it rests on.
 
@@ -184,6 +228,6 @@ def register(app: "typer.Typer") -> None:
         participants; proposes the badge by the registry's rule. Each finding is
         quoted as an exact substring of the text, with its character offsets.
         Exit codes: 0 proposal printed; 1 unknown slug or no stored text;
-        2 usage error or unreadable file.
+        2 usage error or unreadable file; 3 PubMed could not be asked (--fetch).
         """
-        return run_criteria(slug, text, fmt, year, settings)
+        return run_criteria(slug, text, fmt, year, settings, fetch)

@@ -98,6 +98,14 @@ def year(record: dict[str, Any]) -> int | None:
     return None
 
 
+def pmid(record: dict[str, Any]) -> str | None:
+    """The PMID as text (a record may hold it as a number); None if absent or empty."""
+    value = record.get("pmid")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value).strip() or None
+
+
 def pem(record: dict[str, Any]) -> dict[str, Any]:
     return mapping(record.get("pem"))
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from atlas_cli.core import fields
 from atlas_cli.core.errors import NotFound
 from atlas_cli.core.records import load_record
 from atlas_cli.services.cache import Cache
@@ -57,9 +58,7 @@ def section_at(sections: tuple[tuple[str, int, int], ...], position: int) -> str
 def stored_text(settings: Any, slug: str) -> StoredText:
     """The stored text of SLUG's paper; NotFound for an unknown slug or when nothing is stored."""
     record = load_record(settings.records_dir, slug)
-    doi = record.get("doi") if isinstance(record.get("doi"), str) and record["doi"].strip() else None
-    pmid = record.get("pmid")
-    pmid = str(pmid).strip() if isinstance(pmid, (str, int)) and not isinstance(pmid, bool) else None
+    doi, pmid = fields.text(record, "doi"), fields.pmid(record)
     hint = "run `atlas criteria --text FILE` on the paper's methods section or abstract, saved as a text file"
     if doi is None and not pmid:
         raise NotFound(f"{slug} has neither a DOI nor a PMID, so atlas has no stored text for it", hint=hint)
@@ -67,7 +66,8 @@ def stored_text(settings: Any, slug: str) -> StoredText:
     if stored is None:
         raise NotFound(
             f"no stored text for {slug} yet (neither its abstract nor its methods)",
-            hint="`atlas add` stores them when it adds a paper; otherwise " + hint,
+            hint=f"`atlas criteria {slug} --fetch` asks PubMed and PMC for them (`atlas add` stores them "
+            "when it adds a paper); otherwise " + hint,
         )
     text, sections = join_sections(stored)
     year = record.get("year")
