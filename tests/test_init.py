@@ -339,6 +339,15 @@ def _end_to_end(tmp_path: Path, hook_repository: Path, fake: FakeServices) -> No
     result = broken.run(lint_step, {})
     assert result.returncode == 1
     assert "::error file=records/fluge-2019-b-lymphocyte.yaml,line=" in result.stdout
+    # ... and the site job publishes nothing lint rejects: its build step fails, the previous site stands.
+    site_steps = load_yaml(repo / ".github" / "workflows" / "atlas-site.yml")["jobs"]["build"]["steps"]
+    build_step = next(step for step in site_steps if step.get("run", "").startswith("atlas build"))
+    refused = broken.run(build_step, {})
+    assert refused.returncode == 1, refused.stderr
+    assert "records/fluge-2019-b-lymphocyte.yaml:" in refused.stderr and "the site was not built" in refused.stderr
+    assert "demo-fluge-2019-b-lymphocyte" in (
+        repo / "site" / "evidence" / "fluge-2019-b-lymphocyte" / "index.html"
+    ).read_text(encoding="utf-8")
     sarif = subprocess.run(
         [atlas, "lint", "--format", "sarif"], cwd=repo / "records", env=base, capture_output=True, text=True
     )
