@@ -349,12 +349,16 @@ def with_pem(**changes) -> dict:
     return data
 
 
-def lint(root: Path, paths=None):
-    """The lint result of the atlas at ROOT (the core function, in this process, one job)."""
+def lint(root: Path, paths=None, cache: Path | None = None):
+    """The lint result of the atlas at ROOT (the core function, in this process, one job),
+    with its cache folder (the lint index) in CACHE (default: ROOT/../.cache)."""
+    from dataclasses import replace
+
     from atlas_cli.core.config import load_settings
     from atlas_cli.lint import lint_paths
 
-    return lint_paths(load_settings(root), paths, jobs=1)
+    settings = replace(load_settings(root), cache_dir_override=cache or root.parent / ".cache")
+    return lint_paths(settings, paths, jobs=1)
 
 
 def rules_of(result) -> list[str]:

@@ -1,16 +1,15 @@
 """`atlas lint`: the Typer layer."""
 
-from __future__ import annotations
-
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
-import typer
-
 if TYPE_CHECKING:
+    import typer
+
+    from atlas_cli.core.config import Settings
     from atlas_cli.lint.problem import Problem
 
 
@@ -30,7 +29,7 @@ def repository_root(cwd: Path, env: Mapping[str, str]) -> Path:
     return cwd
 
 
-def relative_to_root(problems: list[Problem], root: Path, cwd: Path) -> list[Problem]:
+def relative_to_root(problems: "list[Problem]", root: Path, cwd: Path) -> "list[Problem]":
     """PROBLEMS with paths relative to ROOT (absolute for a file outside it), in `/` form."""
     from dataclasses import replace
 
@@ -60,7 +59,7 @@ def write_step_summary(markdown: str, env: Mapping[str, str]) -> None:
         eprint(f"atlas: cannot write the job summary to {target}: {exc.strerror}")
 
 
-def shown_safely(problems: list[Problem]) -> list[Problem]:
+def shown_safely(problems: "list[Problem]") -> "list[Problem]":
     """PROBLEMS with their paths, messages and hints made safe for a terminal (core.safe_text),
     before the text format styles them: a value a message quotes is shown, never obeyed."""
     from dataclasses import replace
@@ -73,7 +72,9 @@ def shown_safely(problems: list[Problem]) -> list[Problem]:
     ]
 
 
-def register(app: typer.Typer) -> None:
+def register(app: "typer.Typer") -> None:
+    import typer
+
     from atlas_cli.cli.app import eprint, handle_errors, out, settings
 
     @app.command("lint")
@@ -132,6 +133,14 @@ def register(app: typer.Typer) -> None:
                 "criteria disagree with it (pem-stored-text), quoting both.",
             ),
         ] = False,
+        no_cache: Annotated[
+            bool,
+            typer.Option(
+                "--no-cache",
+                help="Do not use or update the lint index in the cache folder: linting a few files "
+                "reads every other record of the atlas for the checks across records.",
+            ),
+        ] = False,
     ) -> int:
         """Check records against the schema and the atlas's rules.
 
@@ -146,18 +155,13 @@ def register(app: typer.Typer) -> None:
         a file would change); 2 usage or configuration error, or a file that
         cannot be read.
         """
-        from atlas_cli.core.choices import check_choice
-        from atlas_cli.core.errors import FINDINGS, OK, USAGE
-        from atlas_cli.lint.engine import lint_targets
-        from atlas_cli.lint.report import FORMATTERS, format_github, format_github_summary, format_sarif, format_text
+        from atlas_cli.core.errors import FINDINGS, OK
 
-        check_choice("format", format, FORMATTERS)
-        if drafts is not None:
-            check_choice("--drafts value", drafts, ("warn", "quiet"))
+        check_choices(format, drafts)
         if fix or diff:
             from atlas_cli.lint.fix import apply_fixes, format_preview, plan_fixes
 
-            plans = plan_fixes(paths or None, settings, jobs=jobs, drafts=drafts)
+            plans = plan_fixes(paths or None, settings, jobs=jobs, drafts=drafts, cache=not no_cache)
             if diff:
                 out(format_preview(plans))
                 return FINDINGS if plans else OK
@@ -165,45 +169,87 @@ def register(app: typer.Typer) -> None:
             for plan in plans:
                 patients = " (a published record: patients read this badge)" if plan.badge_on_published else ""
                 eprint(f"fixed {plan.display}: {', '.join(plan.fixed.what)}{patients}")
-        result = lint_targets(paths or None, settings, jobs=jobs, drafts=drafts, criteria=criteria)
-        if format == "text":
-            text = format_text(shown_safely(result.problems), result.files, color=use_color(sys.stdout))
-        elif format in ("github", "sarif"):  # paths as the repository knows them, wherever atlas runs
-            cwd = Path.cwd()
-            root = repository_root(cwd, os.environ)
-            problems = relative_to_root(result.problems, root, cwd)
-            if format == "github":
-                text = format_github(problems, result.files)
-                write_step_summary(format_github_summary(problems, result.files), os.environ)
-            else:
-                from atlas_cli import __version__
-                from atlas_cli.init.source import repository_url
+        return run_lint(
+            paths or None,
+            settings,
+            format=format,
+            strict=strict,
+            drafts=drafts,
+            jobs=jobs,
+            criteria=criteria,
+            cache=not no_cache,
+        )
 
-                text = format_sarif(
-                    problems,
-                    result.files,
-                    root_uri=root.as_uri(),
-                    tool_version=__version__,
-                    information_uri=repository_url(),
-                )
+
+def check_choices(format: str, drafts: str | None) -> None:
+    """A usage error for an unknown --format or --drafts value."""
+    from atlas_cli.core.choices import check_choice
+    from atlas_cli.lint.report import FORMATTERS
+
+    check_choice("format", format, FORMATTERS)
+    if drafts is not None:
+        check_choice("--drafts value", drafts, ("warn", "quiet"))
+
+
+def run_lint(
+    paths: list[Path] | None,
+    settings: "Callable[[], Settings]",
+    *,
+    format: str = "text",
+    strict: bool = False,
+    drafts: str | None = None,
+    jobs: int | None = None,
+    criteria: bool = False,
+    cache: bool = True,
+) -> int:
+    """`atlas lint` without --fix: check, print the problems, return the exit code.
+
+    Shared by the Typer command and the fast path of the entry point."""
+    from atlas_cli.cli.handler import eprint, out
+    from atlas_cli.core.errors import FINDINGS, OK, USAGE
+    from atlas_cli.lint.engine import lint_targets
+    from atlas_cli.lint.report import FORMATTERS, format_github, format_github_summary, format_sarif, format_text
+
+    check_choices(format, drafts)
+    result = lint_targets(paths, settings, jobs=jobs, drafts=drafts, criteria=criteria, cache=cache)
+    if format == "text":
+        text = format_text(shown_safely(result.problems), result.files, color=use_color(sys.stdout))
+    elif format in ("github", "sarif"):  # paths as the repository knows them, wherever atlas runs
+        cwd = Path.cwd()
+        root = repository_root(cwd, os.environ)
+        problems = relative_to_root(result.problems, root, cwd)
+        if format == "github":
+            text = format_github(problems, result.files)
+            write_step_summary(format_github_summary(problems, result.files), os.environ)
         else:
-            text = FORMATTERS[format](result.problems, result.files)
-        if format == "text":  # its values made safe above, its colours atlas's own
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            out(text)
-        if result.texts is not None:
-            noun = "record" if result.texts == 1 else "records"
-            eprint(
-                f"atlas: --criteria read the stored text of {result.texts} {noun} of {result.files} "
-                "(atlas add stores it; the others were not compared)"
+            from atlas_cli import __version__
+            from atlas_cli.init.source import repository_url
+
+            text = format_sarif(
+                problems,
+                result.files,
+                root_uri=root.as_uri(),
+                tool_version=__version__,
+                information_uri=repository_url(),
             )
-        if result.hidden:
-            noun = "warning" if result.hidden == 1 else "warnings"
-            eprint(f"atlas: {result.hidden} {noun} in draft records not shown (--drafts warn shows them)")
-        if result.unreadable:
-            return USAGE
-        if result.errors or (strict and result.warnings):
-            return FINDINGS
-        return OK
+    else:
+        text = FORMATTERS[format](result.problems, result.files)
+    if format == "text":  # its values made safe above, its colours atlas's own
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        out(text)
+    if result.texts is not None:
+        noun = "record" if result.texts == 1 else "records"
+        eprint(
+            f"atlas: --criteria read the stored text of {result.texts} {noun} of {result.files} "
+            "(atlas add stores it; the others were not compared)"
+        )
+    if result.hidden:
+        noun = "warning" if result.hidden == 1 else "warnings"
+        eprint(f"atlas: {result.hidden} {noun} in draft records not shown (--drafts warn shows them)")
+    if result.unreadable:
+        return USAGE
+    if result.errors or (strict and result.warnings):
+        return FINDINGS
+    return OK

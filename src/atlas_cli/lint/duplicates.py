@@ -60,6 +60,19 @@ def check_duplicates(identities: list[Identity], files: list[tuple[str, str]]) -
     return problems
 
 
+def duplicate_keys(identity: Identity) -> set[str]:
+    """The groups `check_duplicates` compares IDENTITY within, as text (`doi 10.1/x`,
+    `pmid 123`, `title 2019 some title`): a record can be a duplicate of another only
+    if they share one, so the lint index finds the records to compare a file with by
+    these keys."""
+    keys = {f"doi {doi}" for doi, _ in identity.doi}
+    if identity.pmid:
+        keys.add(f"pmid {identity.pmid[0]}")
+    if identity.title:
+        keys.add(f"title {'' if identity.year is None else identity.year} {identity.title[0]}")
+    return keys
+
+
 def _same_doi(members: list[tuple[Identity, int]]) -> bool:
     dois = [m.doi[0][0] if m.doi else None for m, _ in members]
     return len(set(dois)) == 1 and dois[0] is not None  # already reported as duplicate-doi

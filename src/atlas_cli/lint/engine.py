@@ -24,8 +24,7 @@ still checked.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +33,7 @@ from atlas_cli.core.config import NoAtlas, Settings, atlas_of
 from atlas_cli.core.doi_syntax import doi_key
 from atlas_cli.core.errors import ConfigError, UsageError
 from atlas_cli.core.paths import resolved
-from atlas_cli.core.records import iter_record_paths, iter_yaml_files, read_document, read_record_bytes
+from atlas_cli.core.records import iter_yaml_files, read_document
 from atlas_cli.core.textfold import title_key
 from atlas_cli.core.workers import map_chunks
 from atlas_cli.core.yamlio import Document
@@ -316,11 +315,12 @@ def lint_targets(
     jobs: int | None = None,
     drafts: str | None = None,
     criteria: bool = False,
+    cache: bool = True,
 ) -> LintResult:
     """`atlas lint [PATH...]`: each path checked in its own atlas (see `atlases_of`), one result."""
     total = LintResult()
     for settings, group in atlases_of(paths, default):
-        result = lint_paths(settings, group, jobs=jobs, drafts=drafts, criteria=criteria)
+        result = lint_paths(settings, group, jobs=jobs, drafts=drafts, criteria=criteria, cache=cache)
         total.problems += result.problems
         total.files += result.files
         total.registries += result.registries
@@ -338,10 +338,13 @@ def lint_paths(
     jobs: int | None = None,
     drafts: str | None = None,
     criteria: bool = False,
+    cache: bool = True,
 ) -> LintResult:
     """Check the given files of one atlas (default: the whole atlas) with every rule,
     then apply the atlas's `[lint]` policy (DRAFTS, from --drafts, overrides its `drafts`).
-    CRITERIA (--criteria): also check each record's criteria against its stored text."""
+    CRITERIA (--criteria): also check each record's criteria against its stored text.
+    CACHE: a few files are compared with the other records through the lint index
+    (`lint.index`); False reads every other record instead, and leaves the index alone."""
     policy = lint_policy(settings, drafts)
     files = collect_paths(settings, paths)
     schemas_dir = settings.schemas_dir
@@ -357,10 +360,13 @@ def lint_paths(
     identities = [r.identity for r in results if r.identity is not None]
     files_seen = [(display, Path(p).name) for p, display in items]
     if not files.every_record and records_root is not None:
-        linted = {resolved(Path(p)) for p, _ in items}
-        scanned = scan_identities(iter_record_paths(settings.records_dir), skip=linted)
-        identities += scanned
-        files_seen += [(i.path, i.filename) for i in scanned]
+        from atlas_cli.lint.index import other_records
+
+        others = other_records(
+            settings, records_root, items, identities, screening=files.screening, jobs=jobs, keep=cache
+        )
+        identities += others.identities
+        files_seen += others.files
     from atlas_cli.lint.duplicates import check_duplicates
     from atlas_cli.lint.rules.screening import check_screening
 
@@ -464,44 +470,3 @@ def location_problems(settings: Settings, items: list[tuple[str, str]]) -> list[
             )
         )
     return problems
-
-
-_LINE_RE = {
-    "doi": re.compile(r"^doi:[ \t]*['\"]?([^'\"#\s]+)", re.MULTILINE),
-    "pmid": re.compile(r"^pmid:[ \t]*['\"]?(\d+)", re.MULTILINE),
-    "title": re.compile(r"^title:[ \t]*(['\"]?)(.+?)\1[ \t]*$", re.MULTILINE),
-    "year": re.compile(r"^year:[ \t]*(\d{4})\b", re.MULTILINE),
-}
-
-
-def scan_identities(paths: Iterable[Path], skip: set[Path]) -> list[Identity]:
-    """Identities of records not being linted, read quickly for the duplicate checks only."""
-    found = []
-    for path in paths:
-        if resolved(path) in skip:
-            continue
-        raw = read_record_bytes(path)
-        if isinstance(raw, Document):
-            continue  # pipes, devices, huge files and links out are reported when they are linted themselves
-        text = raw.decode("utf-8", errors="replace")
-        doi = _LINE_RE["doi"].search(text)
-        pmid = _LINE_RE["pmid"].search(text)
-        title = _LINE_RE["title"].search(text)
-        year = _LINE_RE["year"].search(text)
-        display = display_path(path)
-        found.append(
-            Identity(
-                display,
-                path.name,
-                ((doi_key(doi.group(1)), _line(text, doi)),) if doi else (),
-                (pmid.group(1), _line(text, pmid)) if pmid else None,
-                (normalise_title(title.group(2)), _line(text, title)) if title else None,
-                int(year.group(1)) if year else None,
-                checked=False,
-            )
-        )
-    return found
-
-
-def _line(text: str, match: re.Match) -> int:
-    return text.count("\n", 0, match.start()) + 1

@@ -85,14 +85,19 @@ class FilePlan:
 
 
 def plan_fixes(
-    paths: list[Path] | None, default: Callable[[], Settings], *, jobs: int | None = None, drafts: str | None = None
+    paths: list[Path] | None,
+    default: Callable[[], Settings],
+    *,
+    jobs: int | None = None,
+    drafts: str | None = None,
+    cache: bool = True,
 ) -> list[FilePlan]:
     """The fixes `atlas lint --fix` would make, file by file; nothing is written.
     Badge changes on published records come first (they change what patients read)."""
     plans = []
     fixable = fixable_rule_ids()
     for settings, group in atlases_of(paths, default):
-        result = lint_paths(settings, group, jobs=jobs, drafts=drafts)
+        result = lint_paths(settings, group, jobs=jobs, drafts=drafts, cache=cache)
         registries = load_registries(settings.schemas_dir)
         rules: dict[str, set[str]] = {}
         for problem in result.problems:

@@ -47,11 +47,8 @@ def check_screening(path: Path, display: str, identities: list[Identity], *, che
     if not excluded:
         return problems
     for identity in identities:
-        keys = [(f"doi:{_doi_key(doi)}", line) for doi, line in identity.doi]
-        if identity.pmid:
-            keys.append((f"pmid:{identity.pmid[0]}", identity.pmid[1]))
         reported: set[int] = set()
-        for key, line in keys:
+        for key, line in exclusion_keys(identity):
             exclusion = excluded.get(key)
             if exclusion is None or exclusion.line in reported:
                 continue
@@ -61,6 +58,14 @@ def check_screening(path: Path, display: str, identities: list[Identity], *, che
             elif check_file:
                 problems.append(_on_entry(identity, exclusion, display))
     return problems
+
+
+def exclusion_keys(identity: Identity) -> list[tuple[str, int]]:
+    """The keys an entry of the screening file matches IDENTITY by (`doi:...`, `pmid:...`), with their lines."""
+    keys = [(f"doi:{_doi_key(doi)}", line) for doi, line in identity.doi]
+    if identity.pmid:
+        keys.append((f"pmid:{identity.pmid[0]}", identity.pmid[1]))
+    return keys
 
 
 def _doi_key(written: str) -> str:

@@ -1,0 +1,358 @@
+"""The lint index: which records share an identity, kept between runs.
+
+Linting a few files (what the pre-commit hook and an editor do on every save) still
+compares them with every record of the atlas: the same DOI (aliases included), PMID,
+or title and year, a file name differing only in case, a paper the screening file
+excludes. Reading 10,000 records for that takes seconds. The index keeps, for each
+record file, the keys those checks compare records by (`duplicates.duplicate_keys`,
+and the screening keys where they differ), with what the file looked like when it was
+read: its size, mtime, ctime and inode, and a hash of its bytes.
+
+A run (`other_records`):
+
+1. walks the records folder (the files a whole-atlas lint reads) and stats each file;
+2. reads again the files whose stat is not the one stored, the new ones, and the ones
+   the stored stat cannot vouch for: changed less than RACY_NS before they were looked
+   at (git's "racy git" rule: a second change within the same timestamp leaves the
+   stat as it was). A file whose bytes hash as before keeps its keys; a file gone is
+   dropped;
+3. looks up the records sharing a key with the linted files (or with the screening
+   file's entries, when it is linted);
+4. reads those records afresh. The checks across records run on what is on disk now:
+   the index narrows which records are read, never what is reported.
+
+Where: `<cache folder>/lint-index/<hash of the resolved records folder>.json`, one per
+atlas, with the records folder written inside. A run that changed anything writes the
+whole index to a temp file beside it and renames it into place, so a reader sees
+either the old index or the new one, never half of one. Two runs updating it at once
+each write an index true of some moment (every entry holds the stat taken before its
+bytes were read), and the later rename wins; an entry it lacks or got wrong is read
+again by the next run. Missing, unreadable, truncated, not JSON, or written by another
+version: rebuilt, silently. A cache folder that cannot be written: the index is built
+in memory for the run. Removing the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from atlas_cli.core.config import Settings
+    from atlas_cli.lint.engine import Identity
+
+FORMAT = "atlas lint index 1"  # change when what an entry holds, or how keys are made, changes
+RACY_NS = 3_000_000_000  # a change this recent may hide from the stat (FAT keeps mtimes to 2 s)
+FOLDER = "lint-index"
+
+# What the walk finds: a regular file (its stat decides whether it is read again), a link
+# (read every run: what it leads to can change without the link changing), or anything
+# else named like a record (a folder, a pipe: never read, no identity).
+REGULAR, LINK, OTHER = 0, 1, 2
+Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Walked = tuple[str, int, Stat | None]  # name inside the records folder (`/`-separated), kind, stat
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the index knows of one regular record file."""
+
+    stat: Stat  # taken before its bytes were read
+    seen_ns: int  # when that stat was taken (the clock before the walk)
+    digest: str | None  # hash of the bytes read (None: nothing could be read)
+    keys: frozenset[str]
+
+    def racy(self) -> bool:
+        """Whether a change after the stat could have left the stat as it was."""
+        return max(self.stat[1], self.stat[2]) >= self.seen_ns - RACY_NS
+
+
+@dataclass
+class Others:
+    """What the checks across records need of the records not being linted."""
+
+    identities: list[Identity] = field(default_factory=list)  # read afresh, unchecked
+    files: list[tuple[str, str]] = field(default_factory=list)  # (display, file name) for duplicate-filename
+    read: int = 0  # record files whose bytes were read to bring the index up to date
+    parsed: int = 0  # those of them whose bytes had changed (or were new), parsed for their keys
+
+
+def walk(records_dir: str) -> list[Walked]:
+    """Every YAML file under the records folder that a whole-atlas lint checks
+    (`core.records.iter_yaml_files`: subfolders too, hidden names skipped, linked
+    folders not entered, a folder named x.yaml listed), unsorted, with its stat."""
+    found: list[Walked] = []
+    stack = [""]
+    while stack:
+        prefix = stack.pop()
+        try:
+            entries = os.scandir(os.path.join(records_dir, prefix) if prefix else records_dir)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is left out
+        with entries:
+            for entry in entries:
+                name = entry.name
+                is_yaml = name.endswith((".yaml", ".yml"))
+                if not is_yaml:
+                    try:
+                        if name[0] != "." and entry.is_dir(follow_symlinks=False):
+                            stack.append(f"{prefix}{name}/")
+                    except OSError:
+                        pass
+                    continue
+                if name[0] == ".":
+                    continue
+                if entry.is_symlink():
+                    found.append((prefix + name, LINK, None))
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    found.append((prefix + name, OTHER, None))
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    found.append(
+                        (prefix + name, REGULAR, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+                    )
+                else:
+                    found.append((prefix + name, OTHER, None))
+    return found
+
+
+def other_records(
+    settings: Settings,
+    records_root: Path,
+    linted: list[tuple[str, str]],
+    identities: list[Identity],
+    *,
+    screening: bool,
+    jobs: int | None = None,
+    keep: bool = True,
+) -> Others:
+    """The records of SETTINGS' atlas (RECORDS_ROOT: its records folder, resolved) that the
+    checks across records must see beside the LINTED files ((path, display); their
+    IDENTITIES read by the lint), read afresh: those sharing a key with them, or with
+    the screening file's entries when SCREENING (the screening file is checked), every
+    record that is a link, and the files whose names differ from another's only in case.
+
+    KEEP: use and update the index in the cache folder (False: build it in memory for
+    this run, reading every record)."""
+    from atlas_cli.lint.engine import _located
+
+    seen_ns = time.time_ns()  # before the stats: an entry's stat never predates its seen_ns
+    records_dir = str(settings.records_dir)
+    root = str(records_root)
+    located = {str(_located(Path(path))) for path, _ in linted}
+    walked = walk(records_dir)
+    mine = {name for name, _, _ in walked if os.path.join(root, *name.split("/")) in located}
+    path = index_path(settings, records_root) if keep else None
+    stored = load(path, root) if path is not None else {}
+    entries, read, parsed = refresh(stored, walked, records_root, seen_ns, jobs)
+    if path is not None and (read or len(entries) != len(stored)):
+        save(path, root, entries)
+    wanted = _wanted_keys(identities, settings.screening_file if screening else None)
+    names = {name for name, entry in entries.items() if name not in mine and not wanted.isdisjoint(entry.keys)}
+    names |= {name for name, kind, _ in walked if kind == LINK and name not in mine}
+    others = Others(read=read, parsed=parsed)
+    others.identities = _read_identities(settings.records_dir, records_root, sorted(names))
+    others.files = _case_groups(settings.records_dir, walked, mine)
+    return others
+
+
+def _wanted_keys(identities: list[Identity], screening_file: Path | None) -> set[str]:
+    """The keys of the linted records, and those of the screening file's entries."""
+    from atlas_cli.lint.duplicates import duplicate_keys
+
+    wanted: set[str] = set()
+    for identity in identities:
+        wanted |= duplicate_keys(identity)
+    if screening_file is not None:
+        from atlas_cli.core.screening import read_screening
+
+        for key in read_screening(screening_file).by_identity():
+            kind, _, value = key.partition(":")
+            wanted |= {f"excluded {key}", f"{kind} {value}"}  # stored as the latter when they agree
+    return wanted
+
+
+def index_keys(identity: Identity) -> frozenset[str]:
+    """What the index stores of one record: its duplicate keys, and the screening keys
+    (`excluded doi:...`) that are not among them."""
+    from atlas_cli.lint.duplicates import duplicate_keys
+    from atlas_cli.lint.rules.screening import exclusion_keys
+
+    keys = duplicate_keys(identity)
+    for key, _ in exclusion_keys(identity):
+        kind, _, value = key.partition(":")
+        if f"{kind} {value}" not in keys:
+            keys.add(f"excluded {key}")
+    return frozenset(keys)
+
+
+def _read_identities(records_dir: Path, records_root: Path, names: list[str]) -> list[Identity]:
+    """The identities of the records NAMES, read now (as a whole-atlas lint reads them)."""
+    from atlas_cli.core.records import read_document
+    from atlas_cli.lint.engine import display_path, identity_of
+
+    found = []
+    for name in names:
+        path = records_dir.joinpath(*name.split("/"))
+        document = read_document(path, within=records_root)
+        if document.data is not None:
+            found.append(replace(identity_of(display_path(path), path.name, document), checked=False))
+    return found
+
+
+def _case_groups(records_dir: Path, walked: list[Walked], mine: set[str]) -> list[tuple[str, str]]:
+    """(display, file name) of the files not linted (not in MINE) whose name differs from
+    another's in the same folder only in case (`duplicate-filename` needs no other)."""
+    from atlas_cli.lint.engine import display_path
+
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name, _, _ in walked:
+        folder, _, base = name.rpartition("/")
+        groups.setdefault((folder, base.casefold()), []).append(name)
+    shown = []
+    for members in groups.values():
+        if len(members) > 1:
+            for name in members:
+                if name not in mine:
+                    path = records_dir.joinpath(*name.split("/"))
+                    shown.append((display_path(path), path.name))
+    return shown
+
+
+# --- the index on disk ----------------------------------------------------------------------
+
+
+def index_path(settings: Settings, records_root: Path) -> Path:
+    """Where the index of the atlas whose records folder is RECORDS_ROOT (resolved) is kept."""
+    import hashlib
+
+    digest = hashlib.sha256(os.fsencode(records_root)).hexdigest()[:24]
+    return settings.cache_dir / FOLDER / f"{digest}.json"
+
+
+def load(path: Path, root: str) -> dict[str, Entry]:
+    """The entries of the index at PATH, or none when it is missing, unreadable, or not an
+    index of ROOT in this format (it is then rebuilt: nothing in it is ever an error)."""
+    import json
+
+    try:
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read())
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("records") != root:
+            return {}
+        files = data["files"]
+        if not isinstance(files, dict):
+            return {}
+        return {name: _entry(value) for name, value in files.items()}
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):  # ValueError: JSON, UTF-8, a bad entry
+        return {}
+
+
+def _entry(value: Any) -> Entry:
+    """One stored entry, checked (ValueError when it is not one)."""
+    size, mtime_ns, ctime_ns, inode, seen_ns, digest, keys = value
+    numbers = (size, mtime_ns, ctime_ns, inode, seen_ns)
+    if not all(type(n) is int for n in numbers) or not (digest is None or type(digest) is str):
+        raise ValueError("not an index entry")
+    if type(keys) is not list or not all(type(k) is str for k in keys):
+        raise ValueError("not an index entry")
+    return Entry((size, mtime_ns, ctime_ns, inode), seen_ns, digest, frozenset(keys))
+
+
+def save(path: Path, root: str, entries: dict[str, Entry]) -> bool:
+    """Write the index to a temp file beside PATH and rename it into place (False: the
+    cache folder cannot be written; the run goes on without it)."""
+    import json
+    import tempfile
+
+    files = {
+        name: [*entry.stat, entry.seen_ns, entry.digest, sorted(entry.keys)] for name, entry in sorted(entries.items())
+    }
+    text = json.dumps({"format": FORMAT, "records": root, "files": files}, ensure_ascii=False, separators=(",", ":"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        return False
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass  # renamed into place, as it should be
+
+
+# --- bringing it up to date -------------------------------------------------------------------
+
+
+def refresh(
+    stored: dict[str, Entry], walked: list[Walked], records_root: Path, seen_ns: int, jobs: int | None
+) -> tuple[dict[str, Entry], int, int]:
+    """The entries of the WALKED regular files, STORED where their stat vouches for them,
+    else read now (the stat taken before SEEN_NS); how many files were read, and how many
+    of them parsed (their bytes were not those indexed)."""
+    entries: dict[str, Entry] = {}
+    stale: list[tuple[str, Stat, str | None]] = []
+    for name, kind, info in walked:
+        if kind != REGULAR or info is None:
+            continue
+        entry = stored.get(name)
+        if entry is not None and entry.stat == info and not entry.racy():
+            entries[name] = entry
+        else:
+            stale.append((name, info, entry.digest if entry is not None else None))
+    if not stale:
+        return entries, 0, 0
+    from atlas_cli.core.workers import map_chunks
+
+    items = [(name, known) for name, _, known in stale]
+    read: list[tuple[str | None, frozenset[str] | None]] = map_chunks(
+        _read_chunk, items, jobs, shared=(str(records_root),)
+    )
+    parsed = 0
+    for (name, info, _), (digest, keys) in zip(stale, read, strict=True):
+        if keys is None:  # the bytes hash as those indexed: their keys stand, with the new stat
+            keys = stored[name].keys
+        else:
+            parsed += 1
+        entries[name] = Entry(info, seen_ns, digest, keys)
+    return entries, len(stale), parsed
+
+
+def _read_chunk(items: list[tuple[str, str | None]], root: str) -> list[tuple[str | None, frozenset[str] | None]]:
+    """For each (name, hash stored): (hash of the bytes now, their keys; None when the hash is the stored one)."""
+    import hashlib
+
+    from atlas_cli.core.records import read_record_bytes
+    from atlas_cli.core.yamlio import Document, parse_bytes
+    from atlas_cli.lint.engine import identity_of
+
+    within = Path(root)
+    results: list[tuple[str | None, frozenset[str] | None]] = []
+    for name, known in items:
+        path = within.joinpath(*name.split("/"))
+        raw = read_record_bytes(path, within=within)
+        if isinstance(raw, Document):  # not read (too large, unreadable): no identity
+            results.append((None, frozenset()))
+            continue
+        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        if digest == known:
+            results.append((digest, None))
+            continue
+        document = parse_bytes(raw)
+        keys = index_keys(identity_of("", path.name, document)) if document.data is not None else frozenset()
+        results.append((digest, keys))
+    return results
