@@ -1,4 +1,4 @@
-"""`atlas cite SLUG...` and `atlas add ID...` without the CLI framework.
+"""`atlas cite SLUG...`, `atlas add ID...` and `atlas lint FILE...` without the CLI framework.
 
 Citing a record is what readers and curators run most, and it should start about
 as fast as Python imports the CLI framework alone. Building the Typer application
@@ -122,6 +122,68 @@ def fast_add(argv: list[str]) -> int | None:
             offline="--offline" in flags,
             refresh="--refresh" in flags,
             settings=lambda: load_settings(root),
+        ),
+        debug,
+    )
+
+
+LINT_FLAGS = ("--strict", "--criteria", "--no-cache")
+LINT_VALUES = {"--format": "format", "-f": "format", "--drafts": "drafts", "--jobs": "jobs", "-j": "jobs"}
+
+
+def parse_lint(argv: list[str]) -> tuple[Path | None, bool, list[Path], dict[str, str], set[str]] | None:
+    """(root, debug, paths, options given with a value, flags given) for a plain `atlas lint`
+    naming at least one path, else None (--fix, --help, a value the Typer command must refuse)."""
+    parsed = parse_global(argv, "lint")
+    if parsed is None:
+        return None
+    root, debug, args = parsed
+    paths: list[Path] = []
+    values: dict[str, str] = {}
+    flags: set[str] = set()
+    while args:
+        arg = args.pop(0)
+        option, equals, value = arg.partition("=")
+        if option in LINT_VALUES and option.startswith("--") and equals:
+            values[LINT_VALUES[option]] = value
+        elif arg in LINT_VALUES and args:
+            values[LINT_VALUES[arg]] = args.pop(0)
+        elif arg in LINT_FLAGS:
+            flags.add(arg)
+        elif arg == "--":
+            paths += map(Path, args)
+            break
+        elif arg.startswith("-") or not arg:
+            return None
+        else:
+            paths.append(Path(arg))
+    jobs = values.get("jobs")
+    if jobs is not None and not (jobs.isascii() and jobs.isdigit() and int(jobs) >= 1):
+        return None  # the Typer command says why
+    return (root, debug, paths, values, flags) if paths else None
+
+
+def fast_lint(argv: list[str]) -> int | None:
+    """The exit code of a plain `atlas lint FILE...`, or None when ARGV is anything else."""
+    parsed = parse_lint(argv)
+    if parsed is None:
+        return None
+    root, debug, paths, values, flags = parsed
+    from atlas_cli.cli.handler import run_command
+    from atlas_cli.cli.lint import run_lint
+    from atlas_cli.core.config import load_settings
+
+    jobs = values.get("jobs")
+    return run_command(
+        lambda: run_lint(
+            paths,
+            lambda: load_settings(root),
+            format=values.get("format", "text"),
+            strict="--strict" in flags,
+            drafts=values.get("drafts"),
+            jobs=int(jobs) if jobs is not None else None,
+            criteria="--criteria" in flags,
+            cache="--no-cache" not in flags,
         ),
         debug,
     )
