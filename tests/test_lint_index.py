@@ -3,6 +3,7 @@ kept in the cache folder, updated from what changed on disk and never trusted ov
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from helpers import atlas_command, clean_env, good, run_atlas, write_record
 
 from atlas_cli.core.config import load_settings
-from atlas_cli.lint.index import FORMAT, index_path, load
+from atlas_cli.lint.index import FORMAT, TOKENS, index_path, load, save, token
 
 HOUR_AGO_NS = time.time_ns() - 3600 * 10**9
 
@@ -49,13 +50,24 @@ def index_file(atlas: Path, cache: Path) -> Path:
     return path
 
 
+def holds(entry: list, key: str) -> bool:
+    return token(key) in entry[TOKENS].split()
+
+
+def rewrite(atlas: Path, cache: Path, change) -> None:
+    """The index changed by CHANGE(entries), written back whole (as a run writes it)."""
+    entries = stored(atlas, cache)
+    change(entries)
+    assert save(index_file(atlas, cache), str((atlas / "records").resolve()), entries)
+
+
 def test_a_duplicate_of_an_indexed_record_is_found(atlas, tmp_path):
     cache = tmp_path / "cache"
     seed(atlas)
     first = write_record(atlas, other("first-2020-a", "10.1234/first", "30000001", "First"))
     assert lint_cli(atlas, cache, first).returncode == 0  # builds the index
     entries = stored(atlas, cache)
-    assert "paper-2019-n3.yaml" in entries and "pmid 20000003" in entries["paper-2019-n3.yaml"].keys
+    assert "paper-2019-n3.yaml" in entries and holds(entries["paper-2019-n3.yaml"], "pmid 20000003")
     copy = write_record(atlas, other("copy-2020-b", "10.1234/copy", "20000003", "Another title"))
     result = lint_cli(atlas, cache, copy)
     assert result.returncode == 1
@@ -81,7 +93,7 @@ def test_only_what_changed_is_read_again(atlas, tmp_path):
     edited = atlas / "records" / "paper-2019-n7.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("10.1234/n7", "10.1234/n77"), encoding="utf-8")
     assert other_records(settings, root, [], [], screening=False, jobs=1).parsed == 1
-    assert "doi 10.1234/n77" in stored(atlas, cache)["paper-2019-n7.yaml"].keys
+    assert holds(stored(atlas, cache)["paper-2019-n7.yaml"], "doi 10.1234/n77")
 
 
 def test_a_change_that_keeps_size_and_mtime_is_still_seen(atlas, tmp_path):
@@ -98,16 +110,17 @@ def test_a_change_that_keeps_size_and_mtime_is_still_seen(atlas, tmp_path):
     os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
     after = target.stat()
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
-    path = index_file(atlas, cache)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    entry = data["files"]["target-2020-a.yaml"]
-    assert entry[:2] == [before.st_size, before.st_mtime_ns] and "doi 10.1234/aaaa" in entry[6]
-    entry[2], entry[3] = after.st_ctime_ns, after.st_ino  # the stat now vouches for the old keys
-    path.write_text(json.dumps(data), encoding="utf-8")
+    entry = stored(atlas, cache)["target-2020-a.yaml"]
+    assert entry[:2] == [before.st_size, before.st_mtime_ns] and holds(entry, "doi 10.1234/aaaa")
+
+    def as_if_ctime_stood_still(entries):  # the stat now matches, and vouches for the old keys
+        entries["target-2020-a.yaml"][2:4] = [after.st_ctime_ns, after.st_ino]
+
+    rewrite(atlas, cache, as_if_ctime_stood_still)
     result = lint_cli(atlas, cache, new)
     assert result.returncode == 1
     assert "duplicate-doi" in result.stdout and "target-2020-a.yaml" in result.stdout
-    assert "doi 10.1234/bbbb" in stored(atlas, cache)["target-2020-a.yaml"].keys
+    assert holds(stored(atlas, cache)["target-2020-a.yaml"], "doi 10.1234/bbbb")
 
 
 def test_a_record_edited_with_its_mtime_restored_is_read_again(atlas, tmp_path):
@@ -142,10 +155,12 @@ def test_an_indexed_match_is_read_afresh_never_reported_from_the_index(atlas, tm
     seed(atlas)
     new = write_record(atlas, other("new-2020-b", "10.1234/bbbb", "30000002", "New"))
     assert lint_cli(atlas, cache, new).returncode == 0
-    path = index_file(atlas, cache)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["files"]["paper-2019-n1.yaml"][6] = ["doi 10.1234/bbbb"]
-    path.write_text(json.dumps(data), encoding="utf-8")
+
+    def claim(entries):
+        entries["paper-2019-n1.yaml"][TOKENS] = token("doi 10.1234/bbbb")
+
+    rewrite(atlas, cache, claim)
+    assert holds(stored(atlas, cache)["paper-2019-n1.yaml"], "doi 10.1234/bbbb")
     result = lint_cli(atlas, cache, new)
     assert result.returncode == 0 and "duplicate" not in result.stdout
 
@@ -154,11 +169,13 @@ CORRUPTIONS = {
     "garbage": b"\x00\xff not an index \x89PNG",
     "empty": b"",
     "not-utf8-json": b'{"format": "\xff"}',
-    "another-format": json.dumps({"format": "atlas lint index 0", "records": "x", "files": {}}).encode(),
+    "another-format": None,  # the real index, its header naming another format
     "a-list": b"[1, 2, 3]",
-    "bad-entry": None,  # the real index with one entry replaced by nonsense
+    "changed-entry": None,  # the real index with one entry changed, its hash left as it was
+    "bad-entry": None,  # the real index with one entry replaced by nonsense, written whole
     "truncated": None,  # the real index cut in half
     "deep": b"[" * 100_000,
+    "deep-body": None,  # a valid header over a body too deep to read
 }
 
 
@@ -170,20 +187,30 @@ def test_a_broken_index_is_rebuilt_silently(atlas, tmp_path, kind):
     assert lint_cli(atlas, cache, copy).returncode == 1
     path = index_file(atlas, cache)
     raw = path.read_bytes()
+    head, _, body = raw.partition(b"\n")
     if kind == "truncated":
         broken = raw[: len(raw) // 2]
-    elif kind == "bad-entry":
-        data = json.loads(raw)
-        data["files"]["paper-2019-n2.yaml"] = ["size", None, {}]
-        broken = json.dumps(data).encode()
+    elif kind == "another-format":
+        broken = raw.replace(FORMAT.encode(), b"atlas lint index 0", 1)
+    elif kind == "changed-entry":
+        broken = head + b"\n" + body.replace(token("doi 10.1234/n2").encode(), b"000000000000")
+    elif kind == "deep-body":
+        body = b"[" * 100_000
+        header = json.loads(head) | {"hash": hashlib.blake2b(body, digest_size=16).hexdigest()}
+        broken = json.dumps(header).encode() + b"\n" + body
     else:
         broken = CORRUPTIONS[kind]
-    path.write_bytes(broken)
+    if kind == "bad-entry":
+        rewrite(atlas, cache, lambda entries: entries.update({"paper-2019-n2.yaml": ["size", None, {}]}))
+    else:
+        path.write_bytes(broken)
     result = lint_cli(atlas, cache, copy)
     assert result.returncode == 1 and "duplicate-doi" in result.stdout and "paper-2019-n2.yaml" in result.stdout
     assert result.stderr == ""
-    data = json.loads(path.read_bytes())
-    assert data["format"] == FORMAT and set(data["files"]) == {p.name for p in (atlas / "records").iterdir()}
+    assert json.loads(path.read_bytes().partition(b"\n")[0])["format"] == FORMAT
+    entries = stored(atlas, cache)
+    assert set(entries) == {p.name for p in (atlas / "records").iterdir()} - {copy.name}  # linted: read by lint
+    assert holds(entries["paper-2019-n2.yaml"], "doi 10.1234/n2")
 
 
 def test_an_index_that_cannot_be_written_is_built_for_the_run(atlas, tmp_path):
@@ -230,12 +257,29 @@ def test_concurrent_lints_leave_a_valid_index(atlas, tmp_path):
             assert run.returncode == 1 and err == ""
             assert "duplicate-doi" in out and f"paper-2019-n{i}.yaml" in out
         entries = stored(atlas, cache)
-        assert set(entries) == {p.name for p in (atlas / "records").iterdir()}
+        every = {p.name for p in (atlas / "records").iterdir()}
+        assert every - {copy.name for copy in copies} <= set(entries) <= every
         assert not [p for p in (cache / "lint-index").iterdir() if p.suffix != ".json"]  # no temp file left
-    assert "doi 10.1234/m15" in stored(atlas, cache)["paper-2019-n15.yaml"].keys
+    assert holds(stored(atlas, cache)["paper-2019-n15.yaml"], "doi 10.1234/m15")
 
 
 def test_the_fast_path_leaves_a_bad_option_value_to_the_typer_command(atlas, tmp_path):
     path = write_record(atlas, good())
     result = lint_cli(atlas, tmp_path / "cache", "-j", "0", path)
     assert result.returncode == 2 and "--jobs" in result.stderr and "greater than or equal to 1" in result.stderr
+
+
+def test_records_in_subfolders_and_links_count_as_in_a_whole_atlas_lint(atlas, tmp_path):
+    cache = tmp_path / "cache"
+    seed(atlas)
+    (atlas / "records" / "2015").mkdir()
+    nested = write_record(atlas, other("nested-2015-a", "10.1234/nested", "30000001", "Nested"), "2015/nested.yaml")
+    (atlas / "records" / "linked-2016-b.yaml").symlink_to(atlas / "records" / "paper-2019-n1.yaml")
+    copy = write_record(atlas, other("copy-2020-b", "10.1234/nested", "30000009", "Copy"))
+    result = lint_cli(atlas, cache, copy)
+    assert "duplicate-doi" in result.stdout and "2015/nested.yaml" in result.stdout
+    nested.write_text(nested.read_text(encoding="utf-8").replace("10.1234/nested", "10.1234/moved"), encoding="utf-8")
+    copy.write_text(copy.read_text(encoding="utf-8").replace("30000009", "20000001"), encoding="utf-8")
+    result = lint_cli(atlas, cache, copy)
+    assert "duplicate-doi" not in result.stdout
+    assert "duplicate-pmid" in result.stdout and "linked-2016-b.yaml" in result.stdout

@@ -5,8 +5,9 @@ compares them with every record of the atlas: the same DOI (aliases included), P
 or title and year, a file name differing only in case, a paper the screening file
 excludes. Reading 10,000 records for that takes seconds. The index keeps, for each
 record file, the keys those checks compare records by (`duplicates.duplicate_keys`,
-and the screening keys where they differ), with what the file looked like when it was
-read: its size, mtime, ctime and inode, and a hash of its bytes.
+and the screening keys where they differ; stored as short hashes, `token`), with what
+the file looked like when it was read: its size, mtime, ctime and inode, and a hash of
+its bytes.
 
 A run (`other_records`):
 
@@ -27,8 +28,8 @@ whole index to a temp file beside it and renames it into place, so a reader sees
 either the old index or the new one, never half of one. Two runs updating it at once
 each write an index true of some moment (every entry holds the stat taken before its
 bytes were read), and the later rename wins; an entry it lacks or got wrong is read
-again by the next run. Missing, unreadable, truncated, not JSON, or written by another
-version: rebuilt, silently. A cache folder that cannot be written: the index is built
+again by the next run. Missing, unreadable, truncated or changed (the file holds the
+hash of its entries), or written by another version: rebuilt, silently. A cache folder that cannot be written: the index is built
 in memory for the run. Removing the folder is always safe.
 """
 
@@ -53,22 +54,14 @@ FOLDER = "lint-index"
 # (read every run: what it leads to can change without the link changing), or anything
 # else named like a record (a folder, a pipe: never read, no identity).
 REGULAR, LINK, OTHER = 0, 1, 2
-Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Stat = list[int]  # size, mtime_ns, ctime_ns, inode
 Walked = tuple[str, int, Stat | None]  # name inside the records folder (`/`-separated), kind, stat
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """What the index knows of one regular record file."""
-
-    stat: Stat  # taken before its bytes were read
-    seen_ns: int  # when that stat was taken (the clock before the walk)
-    digest: str | None  # hash of the bytes read (None: nothing could be read)
-    keys: frozenset[str]
-
-    def racy(self) -> bool:
-        """Whether a change after the stat could have left the stat as it was."""
-        return max(self.stat[1], self.stat[2]) >= self.seen_ns - RACY_NS
+# An entry, one per regular record file, as stored (a JSON list): its stat, taken before its
+# bytes were read; 1 when that stat vouches for the bytes (the file had not changed within
+# RACY_NS of the stat), else 0; the hash of the bytes (None: nothing could be read); and the
+# tokens of its keys, space-separated (`token`).
+Entry = list[Any]
+SIZE, MTIME, CTIME, INODE, SETTLED, DIGEST, TOKENS = range(7)
 
 
 @dataclass
@@ -116,7 +109,7 @@ def walk(records_dir: str) -> list[Walked]:
                     continue
                 if stat.S_ISREG(info.st_mode):
                     found.append(
-                        (prefix + name, REGULAR, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+                        (prefix + name, REGULAR, [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
                     )
                 else:
                     found.append((prefix + name, OTHER, None))
@@ -140,27 +133,60 @@ def other_records(
     record that is a link, and the files whose names differ from another's only in case.
 
     KEEP: use and update the index in the cache folder (False: build it in memory for
-    this run, reading every record)."""
-    from atlas_cli.lint.engine import _located
-
+    this run, reading every other record; so too when the linted files are most of the
+    atlas)."""
     seen_ns = time.time_ns()  # before the stats: an entry's stat never predates its seen_ns
-    records_dir = str(settings.records_dir)
     root = str(records_root)
-    located = {str(_located(Path(path))) for path, _ in linted}
-    walked = walk(records_dir)
-    mine = {name for name, _, _ in walked if os.path.join(root, *name.split("/")) in located}
-    path = index_path(settings, records_root) if keep else None
+    walked = walk(str(settings.records_dir))
+    mine = _names_within(root, linted)
+    # Linting most of the atlas (`atlas list --lint`): the others cost less to read than the index
+    path = index_path(settings, records_root) if keep and len(walked) - len(mine) > len(mine) else None
+    # The linted files are read by the lint itself: their entries are brought up to date by
+    # a later run that compares other files with them (an edited file linted again and again
+    # costs no write of the index)
+    others_walked = [w for w in walked if w[0] not in mine]
+    wanted = {token(key) for key in _wanted_keys(identities, settings.screening_file if screening else None)}
     stored = load(path, root) if path is not None else {}
-    entries, read, parsed = refresh(stored, walked, records_root, seen_ns, jobs)
+    try:
+        entries, read, parsed = refresh(stored, others_walked, records_root, seen_ns, jobs)
+        names = _holders(entries, wanted)
+    except (TypeError, ValueError, IndexError, AttributeError):  # an index that only looked whole: rebuilt
+        stored = {}
+        entries, read, parsed = refresh(stored, others_walked, records_root, seen_ns, jobs)
+        names = _holders(entries, wanted)
+    entries.update((name, stored[name]) for name in mine if name in stored)
     if path is not None and (read or len(entries) != len(stored)):
         save(path, root, entries)
-    wanted = _wanted_keys(identities, settings.screening_file if screening else None)
-    names = {name for name, entry in entries.items() if name not in mine and not wanted.isdisjoint(entry.keys)}
     names |= {name for name, kind, _ in walked if kind == LINK and name not in mine}
     others = Others(read=read, parsed=parsed)
     others.identities = _read_identities(settings.records_dir, records_root, sorted(names))
     others.files = _case_groups(settings.records_dir, walked, mine)
     return others
+
+
+def _names_within(root: str, linted: list[tuple[str, str]]) -> set[str]:
+    """The names inside the records folder ROOT (`/`-separated) of the LINTED files in it."""
+    from atlas_cli.lint.engine import _located
+
+    names = set()
+    for path, _ in linted:
+        where = str(_located(Path(path)))
+        if where.startswith(root + os.sep):
+            names.add(where[len(root) + 1 :].replace(os.sep, "/"))
+    return names
+
+
+def _holders(entries: dict[str, Entry], wanted: set[str]) -> set[str]:
+    """The files whose entry holds a WANTED token."""
+    return {name for name, entry in entries.items() if entry[TOKENS] and not wanted.isdisjoint(entry[TOKENS].split())}
+
+
+def token(key: str) -> str:
+    """KEY as the index stores it: a short hash (two keys sharing one only make lint read a
+    record it did not need; the same key always has the same token)."""
+    import hashlib
+
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
 
 
 def _wanted_keys(identities: list[Identity], screening_file: Path | None) -> set[str]:
@@ -212,6 +238,8 @@ def _case_groups(records_dir: Path, walked: list[Walked], mine: set[str]) -> lis
     another's in the same folder only in case (`duplicate-filename` needs no other)."""
     from atlas_cli.lint.engine import display_path
 
+    if len({name.casefold() for name, _, _ in walked}) == len(walked):
+        return []  # no two names alike, whatever their folders
     groups: dict[tuple[str, str], list[str]] = {}
     for name, _, _ in walked:
         folder, _, base = name.rpartition("/")
@@ -239,51 +267,46 @@ def index_path(settings: Settings, records_root: Path) -> Path:
 
 def load(path: Path, root: str) -> dict[str, Entry]:
     """The entries of the index at PATH, or none when it is missing, unreadable, or not an
-    index of ROOT in this format (it is then rebuilt: nothing in it is ever an error)."""
+    index of ROOT in this format (it is then rebuilt: nothing in it is ever an error).
+
+    The file is a line of JSON (the format, the records folder, the hash of the rest) and
+    the entries as one JSON object: a file cut short or changed is told by the hash,
+    without looking at each entry."""
+    import hashlib
     import json
 
     try:
         with open(path, "rb") as fh:
-            data = json.loads(fh.read())
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("records") != root:
+            raw = fh.read()
+        head, _, body = raw.partition(b"\n")
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("records") != root:
             return {}
-        files = data["files"]
-        if not isinstance(files, dict):
+        if header.get("hash") != hashlib.blake2b(body, digest_size=16).hexdigest():
             return {}
-        return {name: _entry(value) for name, value in files.items()}
-    except (OSError, ValueError, TypeError, KeyError, RecursionError):  # ValueError: JSON, UTF-8, a bad entry
+        files = json.loads(body)
+    except (OSError, ValueError, RecursionError):  # ValueError: not JSON, not UTF-8
         return {}
-
-
-def _entry(value: Any) -> Entry:
-    """One stored entry, checked (ValueError when it is not one)."""
-    size, mtime_ns, ctime_ns, inode, seen_ns, digest, keys = value
-    numbers = (size, mtime_ns, ctime_ns, inode, seen_ns)
-    if not all(type(n) is int for n in numbers) or not (digest is None or type(digest) is str):
-        raise ValueError("not an index entry")
-    if type(keys) is not list or not all(type(k) is str for k in keys):
-        raise ValueError("not an index entry")
-    return Entry((size, mtime_ns, ctime_ns, inode), seen_ns, digest, frozenset(keys))
+    return files if isinstance(files, dict) else {}
 
 
 def save(path: Path, root: str, entries: dict[str, Entry]) -> bool:
     """Write the index to a temp file beside PATH and rename it into place (False: the
     cache folder cannot be written; the run goes on without it)."""
+    import hashlib
     import json
     import tempfile
 
-    files = {
-        name: [*entry.stat, entry.seen_ns, entry.digest, sorted(entry.keys)] for name, entry in sorted(entries.items())
-    }
-    text = json.dumps({"format": FORMAT, "records": root, "files": files}, ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(entries, separators=(",", ":")).encode("ascii")  # a name undecodable on disk kept as \\udcxx
+    header = {"format": FORMAT, "records": root, "hash": hashlib.blake2b(body, digest_size=16).hexdigest()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError:
         return False
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(json.dumps(header).encode("ascii") + b"\n" + body)
         os.replace(tmp, path)
         return True
     except OSError:
@@ -305,35 +328,38 @@ def refresh(
     else read now (the stat taken before SEEN_NS); how many files were read, and how many
     of them parsed (their bytes were not those indexed)."""
     entries: dict[str, Entry] = {}
-    stale: list[tuple[str, Stat, str | None]] = []
+    stale: list[tuple[str, Stat, Entry | None]] = []
+    get = stored.get
     for name, kind, info in walked:
         if kind != REGULAR or info is None:
             continue
-        entry = stored.get(name)
-        if entry is not None and entry.stat == info and not entry.racy():
+        entry = get(name)
+        if entry is not None and entry[SETTLED] == 1 and entry[:SETTLED] == info:
             entries[name] = entry
         else:
-            stale.append((name, info, entry.digest if entry is not None else None))
+            stale.append((name, info, entry))
     if not stale:
         return entries, 0, 0
     from atlas_cli.core.workers import map_chunks
 
-    items = [(name, known) for name, _, known in stale]
-    read: list[tuple[str | None, frozenset[str] | None]] = map_chunks(
-        _read_chunk, items, jobs, shared=(str(records_root),)
-    )
+    items = [(name, entry[DIGEST] if entry is not None else None) for name, _, entry in stale]
+    read: list[tuple[str | None, str | None]] = map_chunks(_read_chunk, items, jobs, shared=(str(records_root),))
     parsed = 0
-    for (name, info, _), (digest, keys) in zip(stale, read, strict=True):
-        if keys is None:  # the bytes hash as those indexed: their keys stand, with the new stat
-            keys = stored[name].keys
+    for (name, info, entry), (digest, tokens) in zip(stale, read, strict=True):
+        if tokens is None:  # the bytes hash as those indexed: their keys stand, with the new stat
+            assert entry is not None
+            tokens = entry[TOKENS]
+            if not isinstance(tokens, str):
+                raise TypeError("not an index entry")
         else:
             parsed += 1
-        entries[name] = Entry(info, seen_ns, digest, keys)
+        settled = int(max(info[MTIME], info[CTIME]) < seen_ns - RACY_NS)
+        entries[name] = [*info, settled, digest, tokens]
     return entries, len(stale), parsed
 
 
-def _read_chunk(items: list[tuple[str, str | None]], root: str) -> list[tuple[str | None, frozenset[str] | None]]:
-    """For each (name, hash stored): (hash of the bytes now, their keys; None when the hash is the stored one)."""
+def _read_chunk(items: list[tuple[str, str | None]], root: str) -> list[tuple[str | None, str | None]]:
+    """For each (name, hash stored): (hash of the bytes now, their tokens; None when the hash is the stored one)."""
     import hashlib
 
     from atlas_cli.core.records import read_record_bytes
@@ -341,18 +367,18 @@ def _read_chunk(items: list[tuple[str, str | None]], root: str) -> list[tuple[st
     from atlas_cli.lint.engine import identity_of
 
     within = Path(root)
-    results: list[tuple[str | None, frozenset[str] | None]] = []
+    results: list[tuple[str | None, str | None]] = []
     for name, known in items:
         path = within.joinpath(*name.split("/"))
         raw = read_record_bytes(path, within=within)
         if isinstance(raw, Document):  # not read (too large, unreadable): no identity
-            results.append((None, frozenset()))
+            results.append((None, ""))
             continue
-        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        digest = hashlib.blake2b(raw, digest_size=12).hexdigest()
         if digest == known:
             results.append((digest, None))
             continue
         document = parse_bytes(raw)
         keys = index_keys(identity_of("", path.name, document)) if document.data is not None else frozenset()
-        results.append((digest, keys))
+        results.append((digest, " ".join(sorted(token(key) for key in keys))))
     return results
