@@ -7,6 +7,7 @@ runs them (a new process each time):
   typer     `python -c "import typer"`: the floor of a Typer command line
   warm      `atlas lint FILE`, the lint index in place, FILE edited before each run
             (what a pre-commit hook sees)
+  other     the same, another record edited too (it is read again, the index rewritten)
   same      `atlas lint FILE`, the index in place, nothing changed
   cold      `atlas lint FILE` with an empty cache folder (the index is built)
   no-cache  `atlas lint --no-cache FILE` (every record read, no index)
@@ -14,8 +15,8 @@ runs them (a new process each time):
   full      `atlas lint` (every record, all rules, all cores)
 
 Every `atlas lint FILE` run must report the duplicate PMID, naming the other record:
-the index narrows what is read, never what is found. Prints warm/typer (target <= 3)
-and full/parse (target <= 0.8). Machines are noisy: compare ratios from one run.
+the index narrows what is read, never what is found. Prints warm, other and same
+against typer (target <= 3 for the slowest) and full/parse (target <= 0.8). Machines are noisy: compare ratios from one run.
 
     python bench/lint_one_bench.py             # 10,000 records
     python bench/lint_one_bench.py -n 2000 -r 5
@@ -82,12 +83,15 @@ def main() -> int:
 
         wall(typer, env, root)
         wall(one, env, root, expect)  # builds the index; warms the file cache and .pyc files
-        times: dict[str, list[float]] = {"typer": [], "warm": [], "same": []}
+        times: dict[str, list[float]] = {"typer": [], "warm": [], "other": [], "same": []}
         load = os.getloadavg()
         for run in range(args.runs):  # interleaved, so drift hits every command alike
             times["typer"].append(wall(typer, env, root))
             linted.write_text(text.replace("Anne Marie", f"Anne Marie {run}"), encoding="utf-8")
             times["warm"].append(wall(one, env, root, expect))
+            edited = paths[run * 7 % len(paths)]
+            edited.write_text(edited.read_text(encoding="utf-8").replace("Anne Marie", "Anne-Marie"), encoding="utf-8")
+            times["other"].append(wall(one, env, root, expect))
             times["same"].append(wall(one, env, root, expect))
         slow: dict[str, list[float]] = {"cold": [], "no-cache": [], "parse": [], "full": []}
         for run in range(args.slow_runs):
@@ -106,6 +110,7 @@ def main() -> int:
     print(f"python -c 'import typer'           {typer_s * 1000:8.0f} ms")
     for name, label in (
         ("warm", "atlas lint FILE (edited, index)"),
+        ("other", "  ... and another record edited"),
         ("same", "atlas lint FILE (unchanged, index)"),
         ("cold", "atlas lint FILE (no index yet)"),
         ("no-cache", "atlas lint --no-cache FILE"),
@@ -115,11 +120,11 @@ def main() -> int:
     print(
         f"atlas lint (every record)          {median['full'] * 1000:8.0f} ms  {median['full'] / median['parse']:6.2f}x parse"
     )
-    warm = median["warm"] / typer_s
+    warm = max(median[name] for name in ("warm", "other", "same")) / typer_s
     full = median["full"] / median["parse"]
     ok = warm <= WARM_TARGET and full <= FULL_TARGET
     print(
-        f"one file: {warm:.2f}x typer (target <= {WARM_TARGET:g}); "
+        f"one file: {warm:.2f}x typer at most (target <= {WARM_TARGET:g}); "
         f"every record: {full:.2f}x parse (target <= {FULL_TARGET:g}): {'ok' if ok else 'OVER TARGET'}"
     )
     return 0 if ok else 1
