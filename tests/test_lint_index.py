@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import atlas_command, clean_env, good, run_atlas, write_record
+from helpers import atlas_command, clean_env, good, run_atlas, run_atlas_process, write_record
 
 from atlas_cli.core.config import load_settings
 from atlas_cli.lint.index import FORMAT, TOKENS, index_path, load, save, token
@@ -283,3 +283,17 @@ def test_records_in_subfolders_and_links_count_as_in_a_whole_atlas_lint(atlas, t
     result = lint_cli(atlas, cache, copy)
     assert "duplicate-doi" not in result.stdout
     assert "duplicate-pmid" in result.stdout and "linked-2016-b.yaml" in result.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_pipe_in_place_of_the_index_is_not_waited_on(atlas, tmp_path):
+    cache = tmp_path / "cache"
+    seed(atlas)
+    copy = write_record(atlas, other("copy-2020-b", "10.1234/n2", "30000002", "Copy"))
+    assert lint_cli(atlas, cache, copy).returncode == 1
+    path = index_file(atlas, cache)
+    path.unlink()
+    os.mkfifo(path)
+    result = run_atlas_process("lint", copy, root=atlas, cwd=atlas, cache=cache, timeout=60)
+    assert result.returncode == 1 and "duplicate-doi" in result.stdout and result.stderr == ""
+    assert stored(atlas, cache)["paper-2019-n2.yaml"]  # the pipe was replaced by an index

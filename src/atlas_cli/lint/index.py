@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 FORMAT = "atlas lint index 1"  # change when what an entry holds, or how keys are made, changes
 RACY_NS = 3_000_000_000  # a change this recent may hide from the stat (FAT keeps mtimes to 2 s)
 FOLDER = "lint-index"
+MAX_BYTES = 1 << 30  # about 200 bytes a record: an index larger than this is not one
 
 # What the walk finds: a regular file (its stat decides whether it is read again), a link
 # (read every run: what it leads to can change without the link changing), or anything
@@ -275,9 +276,10 @@ def load(path: Path, root: str) -> dict[str, Entry]:
     import hashlib
     import json
 
+    from atlas_cli.core.paths import UnsafePath, read_regular
+
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        raw = read_regular(path, MAX_BYTES)  # a pipe put in its place is not waited on
         head, _, body = raw.partition(b"\n")
         header = json.loads(head)
         if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("records") != root:
@@ -285,7 +287,7 @@ def load(path: Path, root: str) -> dict[str, Entry]:
         if header.get("hash") != hashlib.blake2b(body, digest_size=16).hexdigest():
             return {}
         files = json.loads(body)
-    except (OSError, ValueError, RecursionError):  # ValueError: not JSON, not UTF-8
+    except (OSError, UnsafePath, ValueError, RecursionError):  # ValueError: not JSON, not UTF-8
         return {}
     return files if isinstance(files, dict) else {}
 
