@@ -349,6 +349,16 @@ def test_fix_diff_applies_with_git(atlas, tmp_path):
     assert (copy / "records" / path.name).read_bytes() == path.read_bytes()
 
 
+def test_fix_diff_in_another_format_is_refused(atlas):
+    path = write_record(atlas, with_pem(badge="not-required"))
+    before = path.read_bytes()
+    for fmt in ("json", "github", "sarif"):
+        result = run_atlas("lint", "--fix", "--diff", "--format", fmt, cwd=atlas)
+        assert result.returncode == 2, result.stderr
+        assert f"--diff prints a unified diff, not --format {fmt}" in result.stderr and result.stdout == ""
+    assert path.read_bytes() == before
+
+
 def test_fix_diff_with_nothing_to_fix(atlas):
     write_record(atlas, good())
     result = run_atlas("lint", "--fix", "--diff", cwd=atlas)

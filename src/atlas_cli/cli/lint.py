@@ -158,6 +158,13 @@ def register(app: "typer.Typer") -> None:
         from atlas_cli.core.errors import FINDINGS, OK
 
         check_choices(format, drafts)
+        if diff and format != "text":  # a unified diff is the one output of --diff: never a silent other format
+            from atlas_cli.core.errors import UsageError
+
+            raise UsageError(
+                f"--diff prints a unified diff, not --format {format}",
+                hint=f"drop --format to preview the fixes, or drop --diff for the problems as {format}",
+            )
         if fix or diff:
             from atlas_cli.lint.fix import apply_fixes, format_preview, plan_fixes
 
