@@ -60,6 +60,14 @@ def test_init_without_names_writes_placeholders_that_lint_reports(tmp_path):
     build = run_atlas("build", cwd=target)
     assert build.returncode == 1 and build.stderr.count("error config-placeholder") == 3
     assert not (target / "site").exists()
+    # cite and export still print, and say what their citations carry
+    cite = run_atlas("cite", "fluge-2019-b-lymphocyte", cwd=target)
+    assert cite.returncode == 0 and "https://TODO.invalid/evidence/fluge-2019-b-lymphocyte" in cite.stdout
+    warning = "name, site_url, bibtex_prefix are still placeholders in atlas.toml: these citations carry them"
+    assert warning in cite.stderr
+    exported = run_atlas("export", cwd=target)
+    assert exported.returncode == 0 and "@article{TODO-fluge-2019-b-lymphocyte," in exported.stdout
+    assert warning in exported.stderr
 
 
 def test_init_with_names_is_lint_clean_and_cites_with_them(tmp_path):
@@ -84,6 +92,7 @@ def test_init_with_names_is_lint_clean_and_cites_with_them(tmp_path):
     assert "@article{demo-fluge-2019-b-lymphocyte," in cite.stdout
     assert "Demo Atlas. Generator v1" in cite.stdout
     assert "https://demo.example.org/evidence/fluge-2019-b-lymphocyte" in cite.stdout
+    assert "placeholder" not in cite.stderr
     gitignore = (target / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert {"/site/", "/.venv/", "/.atlas-cache/"} <= set(gitignore)
 

@@ -43,7 +43,22 @@ def run_cite(slugs: "list[str]", fmt: "str | None", conf: "Settings", latex: boo
     text = cite.cite_records(records, fmt, conf, latex)
     if text:
         out(text)
+        warn_placeholders(conf)
     return FINDINGS if missing else 0
+
+
+def warn_placeholders(conf: "Settings") -> None:
+    """Say so when the citations carry a name, site URL or BibTeX prefix `atlas init` left as a placeholder."""
+    unset = conf.placeholders
+    if unset:
+        from atlas_cli.cli.handler import eprint
+
+        where = conf.config_file.name if conf.config_file is not None else "the settings"
+        eprint(
+            f"atlas: warning: {', '.join(unset)} {'is' if len(unset) == 1 else 'are'} still "
+            f"{'a placeholder' if len(unset) == 1 else 'placeholders'} in {where}: these citations carry "
+            f"{'it' if len(unset) == 1 else 'them'} (atlas lint reports where)"
+        )
 
 
 def register(app: "typer.Typer") -> None:
@@ -144,6 +159,8 @@ def register(app: "typer.Typer") -> None:
             out(result.text)
         for skipped in result.skipped:
             eprint(f"atlas: warning: {skipped}")
+        if result.count:
+            warn_placeholders(conf)
         noun = "record" if result.count == 1 else "records"
         if output is not None:
             eprint(f"atlas: exported {result.count} {noun} to {output}")

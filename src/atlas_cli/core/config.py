@@ -46,6 +46,10 @@ SOURCE_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"  # in a source 
 _KNOWN_KEYS = {"name", "site_url", "bibtex_prefix", "records_dir", "mailto", "snapshot", "lint", "discover"}
 _SNAPSHOT_KEYS = {"generator", "scanner", "policy"}
 _DISCOVER_KEYS = {"query"}
+# What `atlas init` writes for a name, site URL or BibTeX prefix not given: a value containing it
+# is a placeholder (`atlas lint` reports it, `atlas build` refuses it, cite and export warn).
+PLACEHOLDER = "TODO"
+CITED_SETTINGS = ("name", "site_url", "bibtex_prefix")  # in every citation atlas writes
 SCREENING_FILE = "screening.yaml"  # screening decisions: papers judged out of scope (core/screening.py)
 
 
@@ -69,6 +73,11 @@ class Settings:
     @property
     def records_dir(self) -> Path:
         return self.root / self.records_dir_name
+
+    @property
+    def placeholders(self) -> list[str]:
+        """The settings every citation carries that still hold a placeholder of `atlas init`."""
+        return [key for key in CITED_SETTINGS if PLACEHOLDER in getattr(self, key)]
 
     @property
     def screening_file(self) -> Path:

@@ -13,18 +13,12 @@ from pathlib import Path
 from atlas_cli.core.config import Settings
 from atlas_cli.lint.problem import ERROR, Problem
 
-PLACEHOLDER = "TODO"
-
 # setting -> (what it is for, the init option that sets it)
 NAMED_SETTINGS = {
     "name": ("the atlas's name, as citations and the preview site show it", "--name"),
     "site_url": ("the public address of the atlas: evidence pages are <site_url>/evidence/<slug>", "--site-url"),
     "bibtex_prefix": ("the start of every BibTeX key: <bibtex_prefix>-<slug>", "--bibtex-prefix"),
 }
-
-
-def is_placeholder(value: str) -> bool:
-    return PLACEHOLDER in value
 
 
 def check_settings(settings: Settings, display: str | None = None) -> list[Problem]:
@@ -34,10 +28,11 @@ def check_settings(settings: Settings, display: str | None = None) -> list[Probl
     problems = []
     text = _read(settings.config_file)
     table = "tool.atlas" if settings.config_file.name == "pyproject.toml" else "atlas"
+    unset = settings.placeholders
     for key, (meaning, option) in NAMED_SETTINGS.items():
-        value = getattr(settings, key)
-        if not is_placeholder(value):
+        if key not in unset:
             continue
+        value = getattr(settings, key)
         line, column = _locate(text, table, key)
         problems.append(
             Problem(
