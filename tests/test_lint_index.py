@@ -297,3 +297,39 @@ def test_a_pipe_in_place_of_the_index_is_not_waited_on(atlas, tmp_path):
     result = run_atlas_process("lint", copy, root=atlas, cwd=atlas, cache=cache, timeout=60)
     assert result.returncode == 1 and "duplicate-doi" in result.stdout and result.stderr == ""
     assert stored(atlas, cache)["paper-2019-n2.yaml"]  # the pipe was replaced by an index
+
+
+CROSS_RECORD = {"duplicate-doi", "duplicate-pmid", "duplicate-title", "duplicate-filename", "screening-excluded"}
+
+
+def test_one_file_at_a_time_finds_what_the_whole_atlas_lint_finds(atlas, tmp_path):
+    """Every check across records, file by file through the index, against the whole-atlas
+    lint: a file's one-file lint reports a rule exactly when the whole lint reports it on
+    that file or names the file in it."""
+    from helpers import lint
+
+    seed(atlas, 30)
+    title = "B-lymphocyte depletion in patients with myalgic encephalomyelitis / chronic fatigue syndrome"
+    write_record(atlas, other("alias-2020-a", "10.1234/alias-a", "30000001", "A") | {"doi_aliases": ["10.1234/N3"]})
+    write_record(atlas, other("pmid-2020-b", "10.1234/pmid-b", "20000007", "B"))
+    write_record(atlas, other("title-2019-c", "10.1234/title-c", "30000003", title))
+    write_record(atlas, other("title-2019-d", "10.1234/title-d", "30000004", title.upper()))
+    write_record(atlas, other("case-2020-e", "10.1234/case-e", "30000005", "E"), "Paper-2019-N12.yaml")
+    write_record(atlas, other("excluded-2020-f", "10.1234/excluded-f", "30000006", "F"))
+    (atlas / "screening.yaml").write_text(
+        "excluded:\n- doi: 10.1234/EXCLUDED-F\n  reason: out of scope\n  date: '2026-05-30'\n", encoding="utf-8"
+    )
+    whole = lint(atlas, cache=tmp_path / "none").problems
+    assert {p.rule for p in whole} >= CROSS_RECORD
+    cache = tmp_path / "cache"
+    for path in sorted((atlas / "records").iterdir()):
+
+        def about(problems, name=path.name):
+            return {
+                p.rule
+                for p in problems
+                if p.rule in CROSS_RECORD and (Path(p.path).name == name or f"/{name}" in p.message)
+            }
+
+        assert about(lint(atlas, [path], cache=cache).problems) == about(whole), path.name
+    assert len(stored(atlas, cache)) >= 30  # the index was used, and kept
