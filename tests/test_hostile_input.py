@@ -253,3 +253,59 @@ def test_a_records_dir_inside_the_atlas_still_works(atlas: Path):
     done = run_atlas("lint", cwd=atlas)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 record checked" in done.stdout + done.stderr
+
+
+# --- registries and screening decisions: shapes named, only regular files read ------------------
+
+
+@pytest.mark.parametrize(
+    "file, old, new, message",
+    [
+        (
+            "criteria.yaml",
+            'aliases: ["CDC 1988", "Holmes criteria", "Holmes 1988"]',
+            "aliases: 5",
+            "`aliases` must be a list of text, got 5",
+        ),
+        ("topics.yaml", "group: immune", "group: [immune, other]", "`group` must be text, got a list"),
+        ("criteria.yaml", "year: 1988", "year: [1988]", "`year` must be a year, got a list"),
+        ("designs.yaml", "participants: true", "participants: 5", "participants must be true or false"),
+    ],
+)
+def test_a_registry_value_of_the_wrong_shape_names_its_file_and_line(
+    atlas: Path, file: str, old: str, new: str, message: str
+):
+    schemas = copy_schemas(atlas)
+    text = (schemas / file).read_text(encoding="utf-8")
+    line = next(number for number, content in enumerate(text.splitlines(), start=1) if old in content)
+    (schemas / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    write_record(atlas, GOOD)
+    for command in ("list", "build", "lint"):
+        done = run_atlas(command, cwd=atlas)
+        assert done.returncode in (1, 2) and "Traceback" not in done.stderr, (command, done.stderr)
+        shown = done.stdout + done.stderr
+        assert message in shown, (command, shown)
+        assert f"schemas/{file}:{line}:" in shown, (command, shown)
+
+
+def test_a_registry_or_the_screening_file_that_is_a_named_pipe_is_refused_not_waited_on(atlas: Path):
+    import os
+
+    from helpers import run_atlas_process
+
+    write_record(atlas, GOOD)
+    schemas = copy_schemas(atlas)
+    (schemas / "topics.yaml").unlink()
+    os.mkfifo(schemas / "topics.yaml")
+    for command in ("lint", "list", "build"):
+        done = run_atlas_process(command, cwd=atlas, timeout=60)
+        assert done.returncode == 2, (command, done.stderr)
+        assert "topics.yaml" in done.stdout + done.stderr and "is a named pipe" in done.stdout + done.stderr
+    (schemas / "topics.yaml").unlink()
+    (schemas / "topics.yaml").write_bytes((Path(__file__).parent.parent / "schemas" / "topics.yaml").read_bytes())
+    os.mkfifo(atlas / "screening.yaml")
+    done = run_atlas_process("lint", "--format", "json", cwd=atlas, timeout=60)
+    assert done.returncode == 2, done.stderr
+    [problem] = json.loads(done.stdout)
+    assert (problem["path"], problem["rule"]) == ("screening.yaml", "file-unreadable")
+    assert "named pipe" in problem["message"] and "screening decisions are plain files" in problem["hint"]

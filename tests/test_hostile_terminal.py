@@ -189,3 +189,15 @@ def test_add_finds_a_record_whose_doi_holds_a_zero_width_space(tmp_path: Path, f
     done = atlas.run("add", "10.5555/ZWSP", "--no-pubmed")
     assert done.returncode == 0 and "present" in done.stderr and "fluge-2019-b-lymphocyte" in done.stderr
     assert len(atlas.record_files()) == 1
+
+
+def test_discover_exclude_writes_and_shows_no_control_from_pubmed_or_the_reason(tmp_path: Path, fake):
+    atlas = service_atlas(tmp_path, fake)
+    fake.add_pubmed_record("41000001", doi="10.1234/out", title=f"Fatigue{OSC} after{RLO} cancer{C1}.")
+    done = atlas.run("discover", "--exclude", "41000001", "--reason", f"not ME/CFS{CLEAR}")
+    assert done.returncode == 0, done.stderr
+    assert not raw_controls(done.stdout + done.stderr), done.stderr
+    text = (atlas.root / "screening.yaml").read_text(encoding="utf-8")
+    assert not raw_controls(text) and "title: Fatigue]0;pwned after cancer2J\n" in text, text
+    assert "reason: not ME/CFS[2J\n" in text, text
+    assert run_atlas("lint", root=atlas.root).returncode == 0

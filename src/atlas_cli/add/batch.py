@@ -209,8 +209,11 @@ def _read_known(path: Path, signature: tuple[int, int]) -> _Known:
         if isinstance(when, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", when):
             snapshot = when
     else:  # unreadable record: any DOI or PMID written in it counts, to be safe
-        with contextlib.suppress(OSError):
-            text = path.read_text(encoding="utf-8", errors="replace")
+        from atlas_cli.core.paths import UnsafePath, read_regular
+        from atlas_cli.core.yamlio import MAX_BYTES
+
+        with contextlib.suppress(OSError, UnsafePath):  # a pipe or a device is not read (nor waited on)
+            text = read_regular(path, MAX_BYTES).decode("utf-8", errors="replace")
             dois.extend(_DOI_IN_TEXT.findall(text))
             pmids.extend(_PMID_IN_TEXT.findall(text))
     keys = tuple([f"doi:{_record_doi_key(d)}" for d in dois] + [f"pmid:{p}" for p in pmids])

@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from atlas_cli.core.errors import ConfigError
-from atlas_cli.core.yamlio import parse_bytes
 
 FILE_NAME = "pubmed-types.yaml"
 _KEYS = {"name", "not_a_study", "flags", "publication_type"}
@@ -72,16 +71,11 @@ def table_path(schemas_dir: Path) -> Path:
 @lru_cache(maxsize=4)
 def load_pubmed_types(schemas_dir: Path) -> PubMedTypes:
     from atlas_cli.core.records import record_schema
+    from atlas_cli.core.registries import describe_value, read_registry
 
     path = table_path(schemas_dir)
-    try:
-        document = parse_bytes(path.read_bytes())
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
-    errors = [p for p in document.problems if p.severity == "error"]
-    if errors or document.data is None:
-        first = errors[0] if errors else document.problems[0]
-        raise ConfigError(f"{path}:{first.line}:{first.column}: {first.message}", hint=first.hint)
+    document = read_registry(path)  # a regular file of at most yamlio.MAX_BYTES, read strictly
+    assert document.data is not None
     entries = document.data.get("pubmed_types")
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: expected a top-level `pubmed_types:` list", hint=f"see the comment in {path.name}")
@@ -99,13 +93,16 @@ def load_pubmed_types(schemas_dir: Path) -> PubMedTypes:
                 f"{where}: unknown key(s) {', '.join(sorted(unknown))}", hint=f"allowed: {', '.join(sorted(_KEYS))}"
             )
         flags = entry.get("flags") or []
-        if not isinstance(flags, list) or any(f not in known_flags for f in flags):
+        if not isinstance(flags, list) or any(not isinstance(f, str) or f not in known_flags for f in flags):
             raise ConfigError(
                 f"{where}: flags must be record flags", hint=f"known flags: {', '.join(sorted(known_flags))}"
             )
         kind = entry.get("publication_type")
-        if kind is not None and kind not in known_types:
-            raise ConfigError(f"{where}: publication_type {kind!r} is not a record publication_type")
+        if kind is not None and (not isinstance(kind, str) or kind not in known_types):
+            raise ConfigError(
+                f"{where}: publication_type {describe_value(kind)} is not a record publication_type",
+                hint=f"known types: {', '.join(sorted(known_types))}",
+            )
         label = entry.get("not_a_study")
         if label is not None and (not isinstance(label, str) or not label.strip()):
             raise ConfigError(f"{where}: not_a_study must be a word or two, e.g. editorial")

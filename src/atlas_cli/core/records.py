@@ -61,9 +61,10 @@ def read_record_bytes(path: Path, within: Path | None = None) -> bytes | Documen
     return read_file_bytes(path)
 
 
-def read_file_bytes(path: Path) -> bytes | Document:
+def read_file_bytes(path: Path, what: str = "records") -> bytes | Document:
     """The bytes of a YAML file atlas reads (a link followed wherever it leads), or a Document
-    holding why they cannot be read: only a regular file, at most MAX_BYTES of it."""
+    holding why they cannot be read: only a regular file, at most MAX_BYTES of it. WHAT: the
+    kind of file, for the hint (`records`, `registries`, ...)."""
     try:
         return read_regular(path, MAX_BYTES)
     except UnsafePath as exc:
@@ -79,7 +80,13 @@ def read_file_bytes(path: Path) -> bytes | Document:
             )
         else:
             problem = YamlProblem(
-                1, 1, "file-unreadable", exc.message, "records are plain files: remove it from the records folder"
+                1,
+                1,
+                "file-unreadable",
+                exc.message,
+                "records are plain files: remove it from the records folder"
+                if what == "records"
+                else f"{what} are plain files: put the file itself in its place",
             )
         return Document(None, problems=[problem])
     except OSError as exc:
@@ -102,9 +109,9 @@ def read_document(path: Path, within: Path | None = None) -> Document:
     return raw if isinstance(raw, Document) else parse_bytes(raw)
 
 
-def read_yaml_file(path: Path) -> Document:
+def read_yaml_file(path: Path, what: str = "registries") -> Document:
     """Parse a YAML file that is not a record (a registry): as `read_document`, without the link rule."""
-    raw = read_file_bytes(path)
+    raw = read_file_bytes(path, what)
     return raw if isinstance(raw, Document) else parse_bytes(raw)
 
 

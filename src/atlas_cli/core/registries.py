@@ -8,6 +8,7 @@ atlas), read once per process. A malformed registry is a configuration error
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from atlas_cli.core.errors import ConfigError
 from atlas_cli.core.phrases import check_phrase
 from atlas_cli.core.records import SLUG_RE  # registry ids follow the slug form
-from atlas_cli.core.yamlio import Document, parse_bytes
+from atlas_cli.core.yamlio import Document
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,16 @@ _FIELDS = {
 
 
 def read_registry(path: Path) -> Document:
-    """The parsed registry file at PATH; ConfigError (file:line:column) when it cannot be read."""
-    try:
-        document = parse_bytes(path.read_bytes())
-    except OSError as exc:
-        raise ConfigError(f"cannot read registry {path}: {exc.strerror}") from exc
+    """The parsed registry file at PATH; ConfigError (file:line:column) when it cannot be read.
+
+    Read as a record is (core.records.read_yaml_file): a regular file only (a named pipe
+    is never waited on), at most yamlio.MAX_BYTES, strictly."""
+    from atlas_cli.core.records import read_yaml_file
+
+    document = read_yaml_file(path)
+    unreadable = next((p for p in document.problems if p.rule == "file-unreadable"), None)
+    if unreadable is not None:
+        raise ConfigError(f"cannot read registry {path}: {unreadable.message}", hint=unreadable.hint)
     errors = [p for p in document.problems if p.severity == "error"]
     if errors or document.data is None:
         first = errors[0] if errors else document.problems[0]
@@ -154,17 +160,62 @@ def _entries(path: Path, key: str, document: Document | None = None, may_be_abse
                 hint=f"allowed: {', '.join(sorted(required | optional))}",
             )
         if not isinstance(entry["id"], str) or not SLUG_RE.match(entry["id"]):
-            raise ConfigError(f"{where}: id {entry['id']!r} must be lower-case words joined by hyphens")
+            raise ConfigError(f"{where}: id {describe_value(entry['id'])} must be lower-case words joined by hyphens")
         if entry["id"] in seen:
             raise ConfigError(f"{where}: id {entry['id']} is listed twice")
         seen.add(entry["id"])
     return entries
 
 
+def _text(entry: dict, key: str, where: str, optional: bool = False) -> str | None:
+    """ENTRY[KEY] as text: ConfigError naming WHERE when it is something else (a list, a number).
+    OPTIONAL: absent or null is None."""
+    value = entry.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{where}: `{key}` must be text, got {describe_value(value)}", hint=f"write `{key}: ...` on one line"
+        )
+    return value
+
+
+def _year(entry: dict, key: str, where: str) -> int | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 9999:
+        raise ConfigError(f"{where}: `{key}` must be a year, got {describe_value(value)}", hint=f"e.g. `{key}: 2011`")
+    return value
+
+
+def _texts(entry: dict, key: str, where: str) -> tuple[str, ...]:
+    """ENTRY[KEY] as a list of text (absent or null: none)."""
+    value = entry.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(
+            f"{where}: `{key}` must be a list of text, got {describe_value(value)}",
+            hint=f"e.g. `{key}: [CCC, Canadian criteria]`",
+        )
+    return tuple(value)
+
+
+def describe_value(value: object) -> str:
+    """VALUE as a message shows it: a kind for lists and mappings, a short repr otherwise."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def phrase_list(value: object, where: str, what: str, lists: tuple[str, ...] = ()) -> tuple[str, ...]:
     """VALUE as a tuple of valid phrases; ConfigError naming WHERE and WHAT otherwise."""
     if not isinstance(value, list) or not value:
-        raise ConfigError(f"{where}: `{what}` must be a non-empty list of phrases, got {value!r}")
+        raise ConfigError(f"{where}: `{what}` must be a non-empty list of phrases, got {describe_value(value)}")
     for phrase in value:
         problem = check_phrase(phrase, lists)
         if problem:
@@ -198,7 +249,9 @@ def _detect(value: object, where: str) -> Detect:
         match = friend.get("match", [])
         match = [match] if isinstance(match, str) else match
         if not isinstance(match, list) or any(m not in names for m in match):
-            raise ConfigError(f"{where}: false friend `match` {friend.get('match')!r} must be one of `detect.names`")
+            raise ConfigError(
+                f"{where}: false friend `match` {describe_value(friend.get('match'))} must be one of `detect.names`"
+            )
         if "defined_as" not in friend and "near" not in friend:
             raise ConfigError(f"{where}: a false friend needs `defined_as` or `near` (or both)")
         friends.append(
@@ -228,18 +281,23 @@ def _families(path: Path, document: Document, criteria: dict[str, Criterion]) ->
         for version in versions:
             if not isinstance(version, dict) or set(version) != {"criterion", "from"}:
                 raise ConfigError(f"{where}: each version is a mapping with exactly `criterion` and `from`")
-            if version["criterion"] not in criteria:
-                raise ConfigError(f"{where}: version {version['criterion']!r} is not a criterion id of this file")
+            if not isinstance(version["criterion"], str) or version["criterion"] not in criteria:
+                raise ConfigError(
+                    f"{where}: version {describe_value(version['criterion'])} is not a criterion id of this file"
+                )
             if not isinstance(version["from"], int) or isinstance(version["from"], bool):
-                raise ConfigError(f"{where}: `from` must be a year, got {version['from']!r}")
+                raise ConfigError(f"{where}: `from` must be a year, got {describe_value(version['from'])}")
             parsed.append(Version(version["criterion"], version["from"]))
         if [v.start for v in parsed] != sorted({v.start for v in parsed}):
             raise ConfigError(f"{where}: versions must be listed oldest first, with different `from` years")
         undated = entry.get("undated")
-        if undated is not None and undated not in {v.criterion for v in parsed}:
-            raise ConfigError(f"{where}: `undated` must be one of the versions (or null), got {undated!r}")
+        if undated is not None and (not isinstance(undated, str) or undated not in {v.criterion for v in parsed}):
+            raise ConfigError(
+                f"{where}: `undated` must be one of the versions (or null), got {describe_value(undated)}"
+            )
         detect = _detect(entry["detect"], where)
-        families[entry["id"]] = Family(entry["id"], str(entry["name"]), detect, tuple(parsed), undated)
+        name = _text(entry, "name", f"{path}:{document.locate(('families', index, 'name'))[0]}") or ""
+        families[entry["id"]] = Family(entry["id"], name, detect, tuple(parsed), undated)
     for criterion in criteria.values():
         family = criterion.detect.family if criterion.detect else None
         if family is not None and family not in families:
@@ -254,36 +312,65 @@ def load_registries(schemas_dir: Path) -> Registries:
     path = schemas_dir / "criteria.yaml"
     document = read_registry(path)
     for index, entry in enumerate(_entries(path, "criteria", document)):
+        at = _where(path, document, "criteria", index)
         requires = entry["requires_pem"]
-        if requires not in (True, False, None):
-            raise ConfigError(f"{path}: {entry['id']}: requires_pem must be true, false or null, got {requires!r}")
+        if requires is not True and requires is not False and requires is not None:
+            raise ConfigError(
+                f"{at('requires_pem')}: {entry['id']}: requires_pem must be true, false or null, got {describe_value(requires)}"
+            )
+        pmid = entry.get("pmid")
+        if pmid is not None and (isinstance(pmid, bool) or not isinstance(pmid, (str, int))):
+            raise ConfigError(
+                f"{at('pmid')}: `pmid` must be a PubMed ID, got {describe_value(pmid)}", hint="e.g. pmid: '7978722'"
+            )
         criterion = Criterion(
             id=entry["id"],
-            name=str(entry["name"]),
+            name=_text(entry, "name", at("name")) or "",
             requires_pem=requires,
-            year=entry.get("year"),
-            reference=entry.get("reference"),
-            aliases=tuple(str(a) for a in entry.get("aliases") or ()),
-            note=entry.get("note"),
-            doi=entry.get("doi"),
-            pmid=str(entry["pmid"]) if entry.get("pmid") is not None else None,
-            record=entry.get("record"),
-            detect=(
-                _detect(entry["detect"], f"{path}:{document.locate(('criteria', index))[0]}")
-                if "detect" in entry
-                else None
-            ),
+            year=_year(entry, "year", at("year")),
+            reference=_text(entry, "reference", at("reference"), optional=True),
+            aliases=_texts(entry, "aliases", at("aliases")),
+            note=_text(entry, "note", at("note"), optional=True),
+            doi=_text(entry, "doi", at("doi"), optional=True),
+            pmid=str(pmid) if pmid is not None else None,
+            record=_text(entry, "record", at("record"), optional=True),
+            detect=_detect(entry["detect"], at()) if "detect" in entry else None,
         )
         criteria[criterion.id] = criterion
         for name in (criterion.id, criterion.name, *criterion.aliases):
             aliases.setdefault(name_key(name), criterion.id)
-    topics = {
-        e["id"]: Topic(e["id"], str(e["label"]), str(e["definition"]), e.get("group"))
-        for e in _entries(schemas_dir / "topics.yaml", "topics")
-    }
+    topics = {}
+    topics_path = schemas_dir / "topics.yaml"
+    topics_document = read_registry(topics_path)
+    for index, e in enumerate(_entries(topics_path, "topics", topics_document)):
+        at = _where(topics_path, topics_document, "topics", index)
+        topics[e["id"]] = Topic(
+            e["id"],
+            _text(e, "label", at("label")) or "",
+            _text(e, "definition", at("definition")) or "",
+            _text(e, "group", at("group"), optional=True),
+        )
     designs = {}
-    for e in _entries(schemas_dir / "designs.yaml", "designs"):
+    designs_path = schemas_dir / "designs.yaml"
+    designs_document = read_registry(designs_path)
+    for index, e in enumerate(_entries(designs_path, "designs", designs_document)):
+        at = _where(designs_path, designs_document, "designs", index)
         if not isinstance(e["participants"], bool):
-            raise ConfigError(f"{schemas_dir / 'designs.yaml'}: {e['id']}: participants must be true or false")
-        designs[e["id"]] = Design(e["id"], str(e["label"]), e["participants"], e.get("definition"))
+            raise ConfigError(f"{at('participants')}: {e['id']}: participants must be true or false")
+        designs[e["id"]] = Design(
+            e["id"],
+            _text(e, "label", at("label")) or "",
+            e["participants"],
+            _text(e, "definition", at("definition"), optional=True),
+        )
     return Registries(criteria, topics, designs, aliases, _families(path, document, criteria))
+
+
+def _where(path: Path, document: Document, key: str, index: int) -> Callable[..., str]:
+    """`at(field)`: `PATH:LINE` of FIELD in entry INDEX of the list KEY (of the entry itself without FIELD)."""
+
+    def at(*field: str) -> str:
+        line, column = document.locate((key, index, *field))
+        return f"{path}:{line}:{column}"
+
+    return at

@@ -20,6 +20,7 @@ and column (rule `screening-entry`, or the YAML reader's rule), never an excepti
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,8 @@ import yaml
 
 from atlas_cli.core.doi import Doi, doi_key, inspect_identifier
 from atlas_cli.core.errors import UsageError
+from atlas_cli.core.safe_text import describe as describe_char
+from atlas_cli.core.safe_text import find_unsafe
 from atlas_cli.core.yamlio import Document, YamlProblem, dump, parse_bytes, parse_text
 
 KEY = "excluded"
@@ -86,15 +89,17 @@ class Screening:
 
 
 def read_screening(path: Path) -> Screening:
-    """The screening file at PATH (a missing file: no exclusions, no problems)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    """The screening file at PATH (a missing file: no exclusions, no problems).
+
+    Read as a record is (core.records.read_file_bytes): a regular file only (a named pipe
+    is never waited on), at most yamlio.MAX_BYTES; what prevents reading it is a problem."""
+    from atlas_cli.core.records import read_file_bytes
+
+    if not os.path.lexists(path):
         return Screening(path)
-    except OSError as exc:
-        return Screening(
-            path, True, problems=[YamlProblem(1, 1, "file-unreadable", f"cannot read file: {exc.strerror}")]
-        )
+    raw = read_file_bytes(path, "screening decisions")
+    if isinstance(raw, Document):
+        return Screening(path, True, problems=raw.problems)
     return _screening_of(path, parse_bytes(raw))
 
 
@@ -191,6 +196,17 @@ def _entry(entry: Any, where: tuple, document: Document, problem: Any) -> Exclus
     if title is not None and not isinstance(title, str):
         problem((*where, "title"), "title must be text")
         ok = False
+    for name in ("title", "reason"):
+        value = entry.get(name)
+        unsafe = find_unsafe(value) if isinstance(value, str) else []
+        if unsafe:
+            problem(
+                (*where, name),
+                f"`{name}` holds characters a terminal obeys instead of showing: "
+                + ", ".join(describe_char(c) for c in unsafe),
+                "remove them; they are never part of a title or a reason",
+            )
+            ok = False
     if not ok:
         return None
     assert isinstance(reason, str) and isinstance(when, str)

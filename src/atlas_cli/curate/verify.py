@@ -465,8 +465,14 @@ def _apply(verdict: Verdict, data: dict) -> dict[str, Any] | None:
     if any(f.kind == "wrong-paper" for f in verdict.findings) and set(verdict.changes) - {"flags", "updates"}:
         verdict.refused = "the DOI seems to name another paper; fix the record by hand"
         return None
+    from atlas_cli.core.paths import UnsafePath, read_regular
+    from atlas_cli.core.yamlio import MAX_BYTES
+
     try:
-        old_text = verdict.path.read_bytes().decode("utf-8")
+        old_text = read_regular(verdict.path, MAX_BYTES).decode("utf-8")
+    except UnsafePath as exc:
+        verdict.refused = f"{verdict.path.name} {exc.message} (run `atlas lint`)"
+        return None
     except UnicodeDecodeError:
         verdict.refused = f"{verdict.path.name} is not UTF-8 text (run `atlas lint`)"
         return None

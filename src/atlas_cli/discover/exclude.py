@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 
 from atlas_cli.core.doi import Doi, NotADoi, Pmcid, Pmid, parse_identifier
 from atlas_cli.core.errors import UsageError
+from atlas_cli.core.paths import UnsafePath, read_regular
 from atlas_cli.core.screening import Exclusion
+from atlas_cli.core.yamlio import MAX_BYTES
 
 if TYPE_CHECKING:
     from atlas_cli.core.config import Settings
@@ -39,8 +41,10 @@ def exclude(
     """Write an exclusion for each of IDS; raises UsageError for an id that is no PMID/DOI or is a record."""
     from atlas_cli.add.batch import RecordIndex
     from atlas_cli.core.records import write_atomic
+    from atlas_cli.core.safe_text import strip_unsafe
     from atlas_cli.core.screening import read_screening, with_exclusions
 
+    reason = strip_unsafe(reason)  # a pasted escape sequence is never written, nor shown later
     if not reason.strip():
         raise UsageError("--exclude needs a --reason", hint='e.g. --reason "cancer-related fatigue, not ME/CFS"')
     papers: list[Pmid | Doi] = []
@@ -88,8 +92,10 @@ def exclude(
             todo.append(entry)
     if todo:
         path = settings.screening_file
-        try:
-            text = path.read_text(encoding="utf-8") if path.exists() else None
+        try:  # a regular file only (a named pipe is never waited on), at most a record's size
+            text = read_regular(path, MAX_BYTES).decode("utf-8") if os.path.lexists(path) else None
+        except UnsafePath as exc:
+            raise UsageError(f"cannot read {path}: it {exc.message}", hint="fix or remove the file") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {path}: {exc}", hint="fix or remove the file") from None
         write_atomic(path, with_exclusions(text, todo))
@@ -105,6 +111,7 @@ def _with_pubmed(
 
     from atlas_cli.add.pubmed_draft import title_of
     from atlas_cli.core.errors import ConfigError
+    from atlas_cli.core.safe_text import strip_unsafe
     from atlas_cli.services.crossref import check_service_url
     from atlas_cli.services.ncbi import NcbiAccess, NcbiError
     from atlas_cli.services.pacing import HttpOptions
@@ -146,5 +153,6 @@ def _with_pubmed(
                 report.warnings.append(f"PubMed has no record with PMID {entry.pmid}; excluded as given")
             completed.append(entry)
             continue
-        completed.append(replace(entry, pmid=pmid, doi=entry.doi or summary.doi, title=title_of(summary)[0] or None))
+        title = strip_unsafe(title_of(summary)[0] or "").strip()  # what reaches a terminal is never obeyed
+        completed.append(replace(entry, pmid=pmid, doi=entry.doi or summary.doi, title=title or None))
     return completed
