@@ -6,6 +6,7 @@ of a file, not with their square (bench/lint_problems_bench.py measures it)."""
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -309,3 +310,87 @@ def test_a_registry_or_the_screening_file_that_is_a_named_pipe_is_refused_not_wa
     [problem] = json.loads(done.stdout)
     assert (problem["path"], problem["rule"]) == ("screening.yaml", "file-unreadable")
     assert "named pipe" in problem["message"] and "screening decisions are plain files" in problem["hint"]
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_lint_of_an_empty_path_is_a_usage_error_not_the_whole_atlas(atlas: Path):
+    write_record(atlas, good(title=""))  # the atlas has a problem: an empty path must not hide it as "ok"
+    for args in ([""], ["records", ""], ["--", ""], ["--strict", "records", "--", "records", ""]):
+        done = run_atlas("lint", *args, cwd=atlas)
+        assert done.returncode == 2 and "an empty path" in done.stderr, done.stderr
+        assert done.stdout == ""
+    assert "(argument 2)" in run_atlas("lint", "records", "", cwd=atlas).stderr
+
+
+@pytest.mark.parametrize("command", [["lint"], ["lint", "records/fluge-2019-b-lymphocyte.yaml"], ["build"]])
+@pytest.mark.parametrize("jobs", ["9" * 5_000, "99999999999999999999", "100000", "0"])
+def test_jobs_out_of_bounds_is_refused_before_any_worker_starts(atlas: Path, command: list[str], jobs: str):
+    from atlas_cli.core.workers import MAX_JOBS
+
+    write_record(atlas, GOOD)
+    done = run_atlas(*command, "--jobs", jobs, cwd=atlas)
+    assert done.returncode == 2 and "--jobs" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert str(MAX_JOBS) in done.stderr or jobs == "0" or len(jobs) > 4_300  # (the parser: "exceeded maximum size")
+    assert not (atlas / "site").exists()
+
+
+def test_workers_are_never_more_than_the_chunks_of_work(monkeypatch):
+    from atlas_cli.core import workers
+
+    started: list[int] = []
+
+    class Pool:
+        def __init__(self, count: int, **_: object) -> None:
+            started.append(count)
+            raise RuntimeError("stop here")
+
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", Pool)
+    with pytest.raises(RuntimeError):
+        workers.map_chunks(lambda items: items, list(range(500)), jobs=10**6, min_items=400)
+    assert started == [min(workers.MAX_JOBS, 500 // 16 + 1)]
+
+
+def test_random_bytes_on_add_from_stdin_are_a_usage_error(atlas: Path):
+    import random
+    import subprocess
+
+    from helpers import atlas_command, clean_env
+
+    noise = random.Random(15).randbytes(4096)
+    assert b"\xff" in noise
+    with tempfile.TemporaryDirectory() as cache:
+        done = subprocess.run(
+            atlas_command("add", "--offline", "--from", "-"),
+            cwd=atlas,
+            env={**clean_env(None, cache), "PYTHONIOENCODING": "utf-8"},
+            input=noise,
+            capture_output=True,
+            timeout=60,
+        )
+    stderr = done.stderr.decode("utf-8")
+    assert done.returncode == 2, stderr
+    assert "--from -: not a UTF-8 text file (the byte at offset" in stderr and "Traceback" not in stderr
+
+
+def test_a_record_file_name_that_is_not_utf8_is_reported_and_shown_escaped(atlas: Path):
+    import os
+
+    write_record(atlas, GOOD)
+    name = os.fsdecode(b"fluge-\xff\xfe.yaml")
+    write_record(atlas, good(slug="mella-2020-other-trial", doi="10.7326/M20-0001", pmid=None), name)
+    for args in (["lint"], ["lint", "--format", "json"], ["lint", "--format", "sarif"], ["lint", "--format", "github"]):
+        done = run_atlas(*args, cwd=atlas)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, (args, done.stderr)
+        assert "\udcff" not in done.stdout
+    sarif = json.loads(run_atlas("lint", "--format", "sarif", cwd=atlas).stdout)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert "records/fluge-%FF%FE.yaml" in uris
+    text = run_atlas("lint", cwd=atlas).stdout
+    assert "records/fluge-\\udcff\\udcfe.yaml" in text
+    for command in (["list"], ["stats"], ["export"], ["build"]):
+        done = run_atlas(*command, cwd=atlas)
+        assert done.returncode in (0, 1) and "Traceback" not in done.stderr, (command, done.stderr)
+        assert "\udcff" not in done.stdout + done.stderr
+    assert (atlas / "site" / "evidence" / GOOD["slug"] / "index.html").is_file()

@@ -8,7 +8,6 @@ annotations`: Typer reads the command's annotations, which name `typer` in `regi
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 if TYPE_CHECKING:
@@ -46,27 +45,43 @@ default 16).
 """
 
 
+MAX_FROM_BYTES = 16 * 1024 * 1024  # a list of about a million identifiers
+
+
 def _read_from(source: str) -> str:
+    """The text of --from SOURCE (`-`: standard input): at most MAX_FROM_BYTES, as UTF-8 (or
+    UTF-16 with its byte-order mark); UsageError when it cannot be read or is not text."""
     from atlas_cli.core.errors import UsageError
 
-    if source == "-":
-        return sys.stdin.read()
-    path = Path(source)
+    where = "standard input" if source == "-" else "the file"
     try:
-        raw = path.read_bytes()
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows "Unicode")
-            return raw.decode("utf-16")
-        return raw.decode("utf-8-sig")
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_FROM_BYTES + 1)
+        else:  # a file, or a pipe named on purpose (`--from <(...)`): read as far as the limit
+            with open(source, "rb") as handle:
+                raw = handle.read(MAX_FROM_BYTES + 1)
     except FileNotFoundError:
         raise UsageError(
             f"--from {source}: no such file", hint="give a file with one DOI or PMID per line, or - for stdin"
         ) from None
     except IsADirectoryError:
         raise UsageError(f"--from {source}: is a folder, not a file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"--from {source}: not a UTF-8 text file", hint="save the list as plain UTF-8 text") from None
     except OSError as exc:
         raise UsageError(f"--from {source}: cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_FROM_BYTES:
+        raise UsageError(
+            f"--from {source}: {where} holds more than {MAX_FROM_BYTES // (1024 * 1024)} MB",
+            hint="give a list of DOIs or PMIDs, one per line",
+        )
+    # UTF-16 with its byte-order mark is what Windows calls "Unicode"
+    encoding = "UTF-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "UTF-8"
+    try:
+        return raw.decode("utf-16" if encoding == "UTF-16" else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"--from {source}: not a {encoding} text file (the byte at offset {exc.start} cannot be decoded)",
+            hint="save the list as plain UTF-8 text",
+        ) from None
 
 
 def run_add(

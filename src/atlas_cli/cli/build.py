@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from atlas_cli.core.workers import MAX_JOBS  # os only: cheap at start-up
+
 
 def register(app: typer.Typer) -> None:
     from atlas_cli.cli.app import eprint, handle_errors, out, settings
@@ -51,9 +53,10 @@ def register(app: typer.Typer) -> None:
                 "--jobs",
                 "-j",
                 min=1,
+                max=MAX_JOBS,
                 metavar="N",
                 show_default="one per CPU",
-                help="Processes reading and rendering records, when many need rendering.",
+                help=f"Processes reading and rendering records, when many need rendering (1 to {MAX_JOBS}).",
             ),
         ] = None,
     ) -> int:

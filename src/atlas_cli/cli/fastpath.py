@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from atlas_cli.core.workers import MAX_JOBS  # os only: cheap at start-up
+
 
 def parse_global(argv: list[str], command: str) -> tuple[Path | None, bool, list[str]] | None:
     """(root, debug, the arguments after COMMAND) when ARGV is `[--root DIR] [--debug] COMMAND ...`, else None."""
@@ -151,6 +153,8 @@ def parse_lint(argv: list[str]) -> tuple[Path | None, bool, list[Path], dict[str
         elif arg in LINT_FLAGS:
             flags.add(arg)
         elif arg == "--":
+            if not all(args):
+                return None  # an empty path: the Typer command says why
             paths += map(Path, args)
             break
         elif arg.startswith("-") or not arg:
@@ -158,8 +162,8 @@ def parse_lint(argv: list[str]) -> tuple[Path | None, bool, list[Path], dict[str
         else:
             paths.append(Path(arg))
     jobs = values.get("jobs")
-    if jobs is not None and not (jobs.isascii() and jobs.isdigit() and int(jobs) >= 1):
-        return None  # the Typer command says why
+    if jobs is not None and not (jobs.isascii() and jobs.isdigit() and len(jobs) <= 6 and 1 <= int(jobs) <= MAX_JOBS):
+        return None  # the Typer command says why (and 5,000 digits are never converted)
     return (root, debug, paths, values, flags) if paths else None
 
 

@@ -72,16 +72,31 @@ def shown_safely(problems: "list[Problem]") -> "list[Problem]":
     ]
 
 
+def lint_arguments(arguments: list[str]) -> list[Path] | None:
+    """The paths `atlas lint` was given (None: the whole atlas); UsageError for an empty one, which
+    a shell gives for an unset variable (`atlas lint "$FILES"`) and must not silently mean `.`."""
+    from atlas_cli.core.errors import UsageError
+
+    for number, argument in enumerate(arguments, start=1):
+        if not argument:
+            raise UsageError(
+                "an empty path" + (f" (argument {number})" if len(arguments) > 1 else ""),
+                hint="name a record file or folder, `.` for the folder you are in, or no path for the whole atlas",
+            )
+    return [Path(argument) for argument in arguments] or None
+
+
 def register(app: "typer.Typer") -> None:
     import typer
 
     from atlas_cli.cli.app import eprint, handle_errors, out, settings
+    from atlas_cli.core.workers import MAX_JOBS
 
     @app.command("lint")
     @handle_errors
     def lint(
         paths: Annotated[
-            list[Path] | None,
+            list[str] | None,  # text, not Path: Path("") is ".", and an empty argument must not mean the atlas
             typer.Argument(
                 help="Record files, registry files, or folders (searched recursively; the atlas folder "
                 "is the whole atlas). Default: the whole atlas."
@@ -123,7 +138,10 @@ def register(app: "typer.Typer") -> None:
             ),
         ] = None,
         jobs: Annotated[
-            int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
+            int | None,
+            typer.Option(
+                "--jobs", "-j", min=1, max=MAX_JOBS, help=f"Worker processes, 1 to {MAX_JOBS} (default: one per core)."
+            ),
         ] = None,
         criteria: Annotated[
             bool,
@@ -165,10 +183,11 @@ def register(app: "typer.Typer") -> None:
                 f"--diff prints a unified diff, not --format {format}",
                 hint=f"drop --format to preview the fixes, or drop --diff for the problems as {format}",
             )
+        targets = lint_arguments(paths or [])
         if fix or diff:
             from atlas_cli.lint.fix import apply_fixes, format_preview, plan_fixes
 
-            plans = plan_fixes(paths or None, settings, jobs=jobs, drafts=drafts, cache=not no_cache)
+            plans = plan_fixes(targets, settings, jobs=jobs, drafts=drafts, cache=not no_cache)
             if diff:
                 out(format_preview(plans))
                 return FINDINGS if plans else OK
@@ -177,7 +196,7 @@ def register(app: "typer.Typer") -> None:
                 patients = " (a published record: patients read this badge)" if plan.badge_on_published else ""
                 eprint(f"fixed {plan.display}: {', '.join(plan.fixed.what)}{patients}")
         return run_lint(
-            paths or None,
+            targets,
             settings,
             format=format,
             strict=strict,

@@ -8,8 +8,9 @@ overrides and isolates (U+202E RIGHT-TO-LEFT OVERRIDE and its friends) that show
 in another order than it is stored. None of them belongs in a title, a name or a
 citation.
 
-- `UNSAFE`: the characters: C0 controls but tab and line feed, DEL, C1 controls, and
-  the bidirectional marks, embeddings, overrides and isolates.
+- `UNSAFE`: the characters: C0 controls but tab and line feed, DEL, C1 controls, the
+  bidirectional marks, embeddings, overrides and isolates, and lone surrogates (the
+  bytes of a file name that is not UTF-8, as Python reads it).
 - `find_unsafe(text)`: the ones TEXT holds (`atlas lint` reports them, rule
   `text-control`).
 - `strip_unsafe(text)`: TEXT without them (what `atlas add` writes, what `lint --fix`
@@ -30,8 +31,10 @@ from __future__ import annotations
 import re
 
 # Controls: C0 (but tab and line feed), DEL, C1. Bidirectional formatting: ALM, LRM, RLM,
-# LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI.
-UNSAFE_CLASS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+# LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI. Lone surrogates: not characters at all; Python
+# makes one of each byte of a file name that is not UTF-8 (`\udcff`), and a `\ud800` escape in
+# a JSON answer parses to one. No output encodes them (printing one stops the command).
+UNSAFE_CLASS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 UNSAFE = re.compile(UNSAFE_CLASS)
 _LINE_BREAKS = re.compile("[\n\t]")
 
@@ -65,6 +68,8 @@ def escape_char(char: str) -> str:
 
 def describe(char: str) -> str:
     """`U+202E RIGHT-TO-LEFT OVERRIDE`, `U+001B ESC (escape sequence)`, `U+0001 control`."""
+    if "\ud800" <= char <= "\udfff":
+        return f"U+{ord(char):04X} (a lone surrogate, not a character)"
     return f"U+{ord(char):04X} {NAMES.get(char, 'control character')}"
 
 

@@ -24,10 +24,13 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS = 400
+# The most worker processes `--jobs` may ask for: far above any machine's cores for this
+# work (it is bound by the processor), far below what a typo (`--jobs 100000`) would start.
+MAX_JOBS = 256
 
 
 def default_jobs() -> int:
-    return os.cpu_count() or 1
+    return min(os.cpu_count() or 1, MAX_JOBS)
 
 
 def start_method() -> str:
@@ -50,7 +53,7 @@ def map_chunks(
     function (it is sent to the workers by name). SHARED must pickle when the
     workers are not forked.
     """
-    jobs = default_jobs() if jobs is None else jobs
+    jobs = default_jobs() if jobs is None else max(1, min(jobs, MAX_JOBS))  # the CLI refuses others first
     items = list(items)
     if jobs <= 1 or len(items) < min_items:
         return work(items, *shared)
@@ -60,8 +63,9 @@ def map_chunks(
 
     size = max(16, len(items) // (jobs * 8))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    workers = min(jobs, len(chunks))  # never a worker without a chunk to do
     context = multiprocessing.get_context(start_method())
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(shared,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(shared,)) as pool:
         return [result for chunk in pool.map(_run_chunk, repeat(work), chunks) for result in chunk]
 
 

@@ -183,11 +183,14 @@ def _sarif_rules() -> list[dict]:
 def _artifact_location(path: str) -> dict:
     """A relative path against the repository root (SARIF_ROOT); an absolute one as a file URI."""
     posix = path.replace("\\", "/")
+    # the file name's own bytes, percent-encoded: a name that is not UTF-8 is read with its
+    # bytes as lone surrogates (surrogateescape), which UTF-8 cannot encode
+    raw = posix.encode("utf-8", "surrogateescape")
     if posix.startswith("/"):
-        return {"uri": "file://" + quote(posix)}
+        return {"uri": "file://" + quote(raw)}
     if posix[1:3] == ":/" and posix[0].isalpha():  # C:/... on Windows
-        return {"uri": "file:///" + quote(posix, safe="/:")}
-    return {"uri": quote(posix), "uriBaseId": SARIF_ROOT}
+        return {"uri": "file:///" + quote(raw, safe="/:")}
+    return {"uri": quote(raw), "uriBaseId": SARIF_ROOT}
 
 
 def format_sarif(
@@ -211,7 +214,8 @@ def format_sarif(
     for p in problems:
         key = (p.rule, p.path, p.message)
         seen[key] = seen.get(key, 0) + 1
-        fingerprint = hashlib.sha256("\0".join((*key, str(seen[key]))).encode()).hexdigest()[:32]
+        identity = "\0".join((*key, str(seen[key]))).encode("utf-8", "surrogateescape")  # a file name's own bytes
+        fingerprint = hashlib.sha256(identity).hexdigest()[:32]
         result: dict = {
             "ruleId": p.rule,
             "level": "error" if p.severity == ERROR else "warning",
