@@ -431,6 +431,20 @@ SITE_RECORDS: dict[str, dict] = {
             "criteria": ["ccc-2003", "fukuda-1994"],
             "combine": "all",
             "rationale": "Every participant met the Canadian Consensus Criteria.",
+            "proposed": {  # confirmed: the page shows its quote beside the badge
+                "by": "atlas-criteria v1",
+                "badge": "required",
+                "criteria": ["ccc-2003", "fukuda-1994"],
+                "combine": "all",
+                "quotes": [
+                    {
+                        "text": "All participants met both the Canadian Consensus Criteria and the Fukuda criteria.",
+                        "source": "methods",
+                        "supports": ["ccc-2003", "fukuda-1994"],
+                    }
+                ],
+                "confirmed": True,
+            },
         },
         "summary": "People with ME/CFS did worse on the second exercise test.\n\nHealthy people did not.",
         "why_it_matters": "It measures post-exertional malaise objectively.",

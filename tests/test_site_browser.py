@@ -199,6 +199,17 @@ def test_retraction_banner_shows_on_a_retracted_study(browser, base_url):
     assert browser.find_elements("id", "retraction-banner") == []
 
 
+def test_the_quote_behind_a_confirmed_badge_shows_beside_it(browser, base_url):
+    evidence(browser, base_url, "smith-2021-exercise-capacity")
+    quotes = browser.find_element("id", "pem-quotes")
+    assert quotes.is_displayed()
+    quote = SITE_RECORDS["smith-2021-exercise-capacity"]["pem"]["proposed"]["quotes"][0]["text"]
+    assert browser.find_element("css selector", "#pem-quotes blockquote").text == quote
+    assert "From the paper’s methods" in quotes.text and browser.find_elements("id", "pem-proposed") == []
+    evidence(browser, base_url, "lee-2019-fatigue-survey")
+    assert browser.find_elements("id", "pem-quotes") == []
+
+
 def test_draft_is_marked(browser, base_url):
     evidence(browser, base_url, "patel-2022-draft-study")
     assert browser.find_element("id", "draft-banner").text.startswith("Draft.")
