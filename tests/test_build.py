@@ -741,18 +741,30 @@ def test_a_new_duplicate_marks_the_page_of_an_unchanged_record(root: Path):
 
 
 def test_the_build_follows_the_lint_settings_and_disable_comments(root: Path):
-    break_badge(root)
-    path = root / "records" / "smith-2021-exercise-capacity.yaml"
+    slug = "smith-2021-exercise-capacity"
+    write_site_record(root, slug, dict(SITE_RECORDS[slug], topics=["pem", "long-covid-cohort"]))
+    path = root / "records" / f"{slug}.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("  badge: not-required\n", "  badge: not-required  # atlas: disable=pem-badge\n"))
+    assert "- long-covid-cohort\n" in text
+    path.write_text(text.replace("- long-covid-cohort\n", "- long-covid-cohort  # atlas: disable=topic-unknown\n"))
     assert run_atlas("build", "--output", "out", cwd=root).returncode == 0
     path.write_text(text, encoding="utf-8")
     assert run_atlas("build", "--output", "out", cwd=root).returncode == 1
     with (root / "atlas.toml").open("a", encoding="utf-8") as fh:
-        fh.write('\n[atlas.lint.per_file_warn]\n"smith-*.yaml" = ["pem-badge"]\n')
+        fh.write('\n[atlas.lint.per_file_warn]\n"smith-*.yaml" = ["topic-unknown"]\n')
     result = run_atlas("build", "--output", "out", cwd=root)
     assert result.returncode == 0, result.stderr
-    assert "lint-banner" not in parse(page(root / "out", "smith-2021-exercise-capacity")).text_by_id  # a warning
+    assert "lint-banner" not in parse(page(root / "out", slug)).text_by_id  # a warning
+
+
+def test_no_comment_lets_a_contradicted_badge_onto_the_site(root: Path):
+    break_badge(root)
+    path = root / "records" / "smith-2021-exercise-capacity.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  badge: not-required\n", "  badge: not-required  # atlas: disable=pem-badge\n"))
+    result = run_atlas("build", "--output", "out", cwd=root)
+    assert result.returncode == 1 and "pem-badge" in result.stderr and "lint-comment" in result.stderr
+    assert not (root / "out").exists()
 
 
 def test_an_unknown_rule_in_the_lint_settings_stops_the_build(root: Path):

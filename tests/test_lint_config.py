@@ -143,8 +143,19 @@ def directives(text: str):
 
 
 def test_directive_at_the_end_of_a_line_covers_that_line():
-    found = directives("slug: a\npem:\n  badge: required  # atlas: disable=pem-badge,pem-combine the reason\n")
-    assert found.lines == {3: {"pem-badge", "pem-combine"}} and not found.problems
+    found = directives("slug: a\ntopics:\n- new-topic  # atlas: disable=topic-unknown,key-order the reason\n")
+    assert found.lines == {3: {"topic-unknown", "key-order"}} and not found.problems
+
+
+@pytest.mark.parametrize(
+    "rule", ["pem-badge", "pem-unknown-criterion", "pem-combine", "pem-not-applicable", "retraction-unrecorded"]
+)
+def test_a_comment_cannot_silence_a_guarded_rule(rule):
+    found = directives(f"slug: a\npem:\n  badge: required  # atlas: disable={rule},key-order the reason\n")
+    assert found.lines == {3: {"key-order"}}  # the other rule named is silenced; the guarded one is not
+    [problem] = found.problems
+    assert problem.rule == "lint-comment" and problem.severity == "error" and problem.line == 3
+    assert f"names '{rule}', which cannot be ignored" in problem.message and "atlas lint --fix --diff" in problem.hint
 
 
 def test_directive_on_its_own_line_covers_the_next_line_with_content():
@@ -161,7 +172,7 @@ def test_file_directive():
     "text, message, hint",
     [
         ("slug: a  # atlas: disable=pem-bagde\n", "unknown rule 'pem-bagde'", "did you mean: pem-badge"),
-        ("slug: a  # atlas: disable=\n", "names no rule", "# atlas: disable=pem-badge"),
+        ("slug: a  # atlas: disable=\n", "names no rule", "# atlas: disable=key-order"),
         ("slug: a  # atlas: disabel=pem-badge\n", "unknown atlas comment", "disable-file=RULE"),
         ("slug: a  # atlas: disable\n", "names no rule", None),
     ],

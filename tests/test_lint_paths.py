@@ -182,14 +182,33 @@ def test_root_that_is_no_folder_is_refused_alike_by_every_command(atlas, tmp_pat
 
 
 def test_ignore_and_warn_for_every_record(atlas):
-    write_record(atlas, with_pem(badge="not-required"))
+    write_record(atlas, good(topics=["pem", "long-covid-cohort"]))
     write_record(atlas, good(slug="x-2019-a", doi="10.1234/x", pmid="1", title="Another", design="rct-x"))
-    add_lint_settings(atlas, 'ignore = ["design-unknown", "schema"]\nwarn = ["pem-badge"]\n')
+    add_lint_settings(atlas, 'ignore = ["design-unknown", "schema"]\nwarn = ["topic-unknown"]\n')
     result = run_atlas("lint", "--format", "json", cwd=atlas)
     assert result.returncode == 0, result.stdout
     found = json.loads(result.stdout)
-    assert [(p["rule"], p["severity"]) for p in found] == [("pem-badge", "warning")]
+    assert [(p["rule"], p["severity"]) for p in found] == [("topic-unknown", "warning")]
     assert run_atlas("lint", "--strict", cwd=atlas).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        'ignore = ["pem-badge"]\n',
+        'warn = ["pem-combine"]\n',
+        '[atlas.lint.per_file_ignores]\n"legacy-*.yaml" = ["key-order", "pem-unknown-criterion"]\n',
+        '[atlas.lint.per_file_warn]\n"*.yaml" = ["retraction-unrecorded"]\n',
+    ],
+)
+def test_no_setting_silences_or_lowers_a_guarded_rule(atlas, settings):
+    write_record(atlas, with_pem(badge="not-required"))  # a badge that contradicts its criteria
+    add_lint_settings(atlas, settings)
+    for args in (["lint"], ["build"], ["list", "--lint"]):
+        result = run_atlas(*args, cwd=atlas)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "cannot be ignored, lowered to a warning or disabled" in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_per_file_settings_by_glob(atlas):
@@ -213,10 +232,10 @@ def test_pyproject_settings(tmp_path):
     root = tmp_path / "repo"
     (root / "records").mkdir(parents=True)
     (root / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n[tool.atlas]\nsite_url = "https://x.org"\n[tool.atlas.lint]\nwarn = ["pem-badge"]\n',
+        '[project]\nname = "x"\n[tool.atlas]\nsite_url = "https://x.org"\n[tool.atlas.lint]\nwarn = ["topic-unknown"]\n',
         encoding="utf-8",
     )
-    write_record(root, with_pem(badge="not-required"))
+    write_record(root, good(topics=["pem", "long-covid-cohort"]))
     assert run_atlas("lint", cwd=root).returncode == 0
     (root / "pyproject.toml").write_text(
         '[tool.atlas]\nsite_url = "https://x.org"\n[tool.atlas.lint]\nwarn = ["pem-badg"]\n', encoding="utf-8"
@@ -265,15 +284,26 @@ def test_unknown_rule_in_the_configuration_stops_every_command_that_lints(atlas)
 
 
 def test_a_disable_comment_silences_one_rule_on_one_line(atlas):
-    text = render_record(with_pem(badge="not-required"))
-    assert "  badge: not-required\n" in text
-    disabled = text.replace("  badge: not-required\n", "  badge: not-required  # atlas: disable=pem-badge\n")
+    text = render_record(good(topics=["pem", "long-covid-cohort"]))
+    assert "- long-covid-cohort\n" in text
+    disabled = text.replace("- long-covid-cohort\n", "- long-covid-cohort  # atlas: disable=topic-unknown\n")
     path = write_record(atlas, disabled, "fluge-2019-b-lymphocyte.yaml")
     assert run_atlas("lint", cwd=atlas).returncode == 0
-    path.write_text(text.replace("  badge: not-required\n", "  badge: not-required  # atlas: disable=key-order\n"))
-    assert "pem-badge" in run_atlas("lint", cwd=atlas).stdout  # another rule's comment silences nothing else
-    path.write_text("# atlas: disable-file=pem-badge  (checked with the authors)\n" + text)
+    path.write_text(text.replace("- long-covid-cohort\n", "- long-covid-cohort  # atlas: disable=key-order\n"))
+    assert "topic-unknown" in run_atlas("lint", cwd=atlas).stdout  # another rule's comment silences nothing else
+    path.write_text("# atlas: disable-file=topic-unknown  (added to topics.yaml next week)\n" + text)
     assert run_atlas("lint", cwd=atlas).returncode == 0
+
+
+def test_a_disable_comment_cannot_silence_the_pem_badge(atlas):
+    text = render_record(with_pem(badge="not-required"))
+    disabled = text.replace("  badge: not-required\n", "  badge: not-required  # atlas: disable=pem-badge\n")
+    write_record(atlas, "# atlas: disable-file=pem-badge\n" + disabled, "fluge-2019-b-lymphocyte.yaml")
+    result = run_atlas("lint", "--format", "json", cwd=atlas)
+    assert result.returncode == 1
+    found = [(p["rule"], p["line"]) for p in json.loads(result.stdout)]
+    badge_line = 1 + disabled.split("\n").index("  badge: not-required  # atlas: disable=pem-badge") + 1
+    assert sorted(found) == sorted([("lint-comment", 1), ("pem-badge", badge_line), ("lint-comment", badge_line)])
 
 
 def test_a_disable_comment_naming_an_unknown_rule_is_an_error(atlas):

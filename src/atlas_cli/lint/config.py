@@ -43,6 +43,21 @@ def rule_ids() -> frozenset[str]:
     return frozenset(all_rules())
 
 
+@lru_cache(maxsize=1)
+def guarded_rule_ids() -> frozenset[str]:
+    from atlas_cli.lint.rules import guarded_rule_ids as guarded
+
+    return frozenset(guarded())
+
+
+GUARDED_MESSAGE = (
+    "cannot be ignored, lowered to a warning or disabled: it guards what readers rely on (the PEM badge, a retraction)"
+)
+GUARDED_HINT = (
+    "correct the record (`atlas lint --fix --diff` shows what --fix would change), or keep it a draft until it is right"
+)
+
+
 def unknown_rule_hint(name: str) -> str:
     """`did you mean: ...?` for a rule name that is not one, else where the list is."""
     close = difflib.get_close_matches(name, sorted(rule_ids()), n=3, cutoff=0.6)
@@ -166,6 +181,8 @@ def _rule_names(value: object, where: str) -> frozenset[str]:
     for name in value:
         if name not in rule_ids():
             raise ConfigError(f"{where}: unknown rule {name!r}", hint=unknown_rule_hint(name))
+        if name in guarded_rule_ids():
+            raise ConfigError(f"{where}: {name!r} {GUARDED_MESSAGE}", hint=GUARDED_HINT)
     return frozenset(value)
 
 

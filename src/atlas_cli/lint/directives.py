@@ -1,6 +1,6 @@
 """`# atlas: disable=RULE` comments: a curator silences a rule where they know better.
 
-    badge: not-required  # atlas: disable=pem-badge (the authors' PEM screen was optional)
+    - long-covid-cohort  # atlas: disable=topic-unknown (added to topics.yaml next week)
     # atlas: disable=duplicate-title
     title: Erratum
     # atlas: disable-file=key-order
@@ -10,7 +10,8 @@ line and the next line that is not blank or a comment (as yamllint's
 `disable-line`). `disable-file=` applies to the whole file. Several rules are
 separated by commas; words after the list are a free-text reason. A rule must be
 named (there is no blanket disable), and a name that is not a rule is reported
-(`lint-comment`) with the closest rule id.
+(`lint-comment`) with the closest rule id, as is a guarded rule (the PEM badge's,
+a retraction's), which nothing silences.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def read_directives(document: Document, display: str) -> Directives:
     text = document.text
     if MARK not in text:
         return found
-    from atlas_cli.lint.config import rule_ids, unknown_rule_hint
+    from atlas_cli.lint.config import GUARDED_HINT, GUARDED_MESSAGE, guarded_rule_ids, rule_ids, unknown_rule_hint
 
     lines = text.splitlines()
     offset = 0
@@ -95,13 +96,25 @@ def read_directives(document: Document, display: str) -> Directives:
                         ERROR,
                         "lint-comment",
                         f"`# atlas: {kind}` names no rule",
-                        f"name the rules to silence, e.g. `# atlas: {kind}=pem-badge`",
+                        f"name the rules to silence, e.g. `# atlas: {kind}=key-order`",
                     )
                 )
                 continue
             known = set()
             for name in rules:
-                if name in rule_ids():
+                if name in guarded_rule_ids():
+                    found.problems.append(
+                        Problem(
+                            display,
+                            number,
+                            column,
+                            ERROR,
+                            "lint-comment",
+                            f"`# atlas: {kind}` names {name!r}, which {GUARDED_MESSAGE}",
+                            GUARDED_HINT,
+                        )
+                    )
+                elif name in rule_ids():
                     known.add(name)
                 else:
                     found.problems.append(

@@ -22,6 +22,7 @@ class Rule:
     summary: str
     fixable: bool = False
     check: Callable[[RecordContext], None] | None = None  # None: checked while reading, by the schema, or across files
+    guarded: bool = False  # guards what readers rely on (the PEM badge, a retraction): never ignored or lowered
 
     @property
     def doc(self) -> str:
@@ -32,13 +33,14 @@ RECORD_RULES: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, fixable: bool = False
+    rule_id: str, fixable: bool = False, guarded: bool = False
 ) -> Callable[[Callable[[RecordContext], None]], Callable[[RecordContext], None]]:
-    """Register a per-record check under RULE_ID; its docstring's first line is the rule's summary."""
+    """Register a per-record check under RULE_ID; its docstring's first line is the rule's summary.
+    GUARDED: no setting or comment may ignore it or lower it to a warning."""
 
     def register(check: Callable[[RecordContext], None]) -> Callable[[RecordContext], None]:
         summary = (check.__doc__ or rule_id).strip().splitlines()[0]
-        RECORD_RULES[rule_id] = Rule(rule_id, summary, fixable, check)
+        RECORD_RULES[rule_id] = Rule(rule_id, summary, fixable, check, guarded)
         return check
 
     return register
@@ -114,3 +116,8 @@ def all_rule_ids() -> list[str]:
 
 def fixable_rule_ids() -> set[str]:
     return {rule_id for rule_id, r in all_rules().items() if r.fixable}
+
+
+def guarded_rule_ids() -> set[str]:
+    """The rules no setting or `# atlas: disable` comment may silence or lower."""
+    return {rule_id for rule_id, r in all_rules().items() if r.guarded}

@@ -19,7 +19,7 @@ from atlas_cli.lint.rules import rule
 from atlas_cli.lint.rules._util import design_of
 
 
-@rule("pem-unknown-criterion", fixable=True)
+@rule("pem-unknown-criterion", fixable=True, guarded=True)
 def unknown_criterion(ctx: RecordContext) -> None:
     """Every `pem.criteria` entry is an id from schemas/criteria.yaml.
 
@@ -53,7 +53,7 @@ def unknown_criterion(ctx: RecordContext) -> None:
         )
 
 
-@rule("pem-combine")
+@rule("pem-combine", guarded=True)
 def combine_missing(ctx: RecordContext) -> None:
     """With two or more criteria, `pem.combine` says how they were applied.
 
@@ -105,7 +105,7 @@ def expected_badge(ctx: RecordContext) -> tuple[str, str] | None:
     return (decision.badge or UNCLEAR, decision.reason)
 
 
-@rule("pem-badge", fixable=True)
+@rule("pem-badge", fixable=True, guarded=True)
 def badge_follows_criteria(ctx: RecordContext) -> None:
     """The badge is the one the criteria and how they combine decide.
 
@@ -136,7 +136,7 @@ def badge_follows_criteria(ctx: RecordContext) -> None:
     )
 
 
-@rule("pem-not-applicable", fixable=True)
+@rule("pem-not-applicable", fixable=True, guarded=True)
 def not_applicable_matches_design(ctx: RecordContext) -> None:
     """`not-applicable` is for designs without participants, and only for them.
 

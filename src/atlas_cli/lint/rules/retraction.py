@@ -21,7 +21,7 @@ NOT_THE_STUDY = {
 }
 
 
-@rule("retraction-unrecorded")
+@rule("retraction-unrecorded", guarded=True)
 def retraction_recorded(ctx: RecordContext) -> None:
     """A retracted or withdrawn paper records its notice under `updates` before it is published.
 
