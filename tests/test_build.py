@@ -711,8 +711,10 @@ def test_allow_errors_builds_and_marks_the_page(root: Path):
     # mended: the mark goes with the next build, which renders only that record
     write_site_record(root, "smith-2021-exercise-capacity", SITE_RECORDS["smith-2021-exercise-capacity"])
     again = run_atlas("build", "--output", "out", cwd=root)
-    assert again.returncode == 0 and "1 record(s) read and rendered" in again.stderr
+    assert again.returncode == 0 and "1 record(s) read and rendered, the rest unchanged" in again.stderr
     assert "lint-banner" not in parse(page(root / "out", "smith-2021-exercise-capacity")).text_by_id
+    first = run_atlas("build", "--output", "fresh", cwd=root)
+    assert "record(s) read and rendered." in first.stderr and "the rest unchanged" not in first.stderr
 
 
 def test_a_draft_with_lint_errors_is_marked_not_blocking(root: Path):

@@ -102,10 +102,13 @@ def register(app: typer.Typer) -> None:
                 f"atlas: warning: {result.marked} evidence page(s) show records that atlas lint rejects "
                 "(each says so at the top); run `atlas lint`"
             )
+        reused = result.evidence_pages - result.rendered
         eprint(
-            f"Built {result.pages} pages ({result.evidence_pages} evidence pages{drafts}) into {result.output}: "
+            f"Built {result.pages} pages ({result.evidence_pages} evidence page{'' if result.evidence_pages == 1 else 's'}"
+            f"{drafts}) into {result.output}: "
             f"{result.written} file(s) written, {result.unchanged} unchanged, {result.removed} removed; "
-            f"{result.rendered} record(s) read and rendered, the rest unchanged since the last build."
+            f"{result.rendered} record(s) read and rendered"
+            + (", the rest unchanged since the last build." if reused > 0 else ".")
         )
         if serve:
             from atlas_cli.site.serve import serve_site
