@@ -54,7 +54,7 @@ def test_init_without_names_writes_placeholders_that_lint_reports(tmp_path):
     assert (
         sorted(line.split()[2] for line in lint.stdout.splitlines() if ": error " in line) == ["config-placeholder"] * 3
     )
-    assert "hint: set `site_url` in atlas.toml (atlas init --site-url writes it)" in lint.stdout
+    assert 'hint: edit atlas.toml: under [atlas], set site_url = "https://atlas.example.org"' in lint.stdout
     # ... and the preview (which the site workflow publishes) is not built with them either
     (target / "records" / "fluge-2019-b-lymphocyte.yaml").write_text(render_record(good()), encoding="utf-8")
     build = run_atlas("build", cwd=target)

@@ -196,7 +196,7 @@ def test_placeholders_in_atlas_toml_are_errors_at_their_line(tmp_path):
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert lines[0].startswith("atlas.toml:2:8: error config-placeholder `name` is still the placeholder")
-    assert lines[1] == "    hint: set `name` in atlas.toml (atlas init --name writes it)"
+    assert lines[1] == '    hint: edit atlas.toml: under [atlas], set name = "Long COVID Atlas"'
     assert lines[2].startswith("atlas.toml:3:12: error config-placeholder `site_url`")
     assert "bibtex_prefix" not in done.stdout
     (atlas / "atlas.toml").write_text(config.replace("TODO: name", "Demo").replace("TODO", "demo"), encoding="utf-8")

@@ -13,11 +13,14 @@ from pathlib import Path
 from atlas_cli.core.config import Settings
 from atlas_cli.lint.problem import ERROR, Problem
 
-# setting -> (what it is for, the init option that sets it)
+# setting -> (what it is for, an example value)
 NAMED_SETTINGS = {
-    "name": ("the atlas's name, as citations and the preview site show it", "--name"),
-    "site_url": ("the public address of the atlas: evidence pages are <site_url>/evidence/<slug>", "--site-url"),
-    "bibtex_prefix": ("the start of every BibTeX key: <bibtex_prefix>-<slug>", "--bibtex-prefix"),
+    "name": ("the atlas's name, as citations and the preview site show it", '"Long COVID Atlas"'),
+    "site_url": (
+        "the public address of the atlas: evidence pages are <site_url>/evidence/<slug>",
+        '"https://atlas.example.org"',
+    ),
+    "bibtex_prefix": ("the start of every BibTeX key: <bibtex_prefix>-<slug>", '"lcatlas"'),
 }
 
 
@@ -29,7 +32,7 @@ def check_settings(settings: Settings, display: str | None = None) -> list[Probl
     text = _read(settings.config_file)
     table = "tool.atlas" if settings.config_file.name == "pyproject.toml" else "atlas"
     unset = settings.placeholders
-    for key, (meaning, option) in NAMED_SETTINGS.items():
+    for key, (meaning, example) in NAMED_SETTINGS.items():
         if key not in unset:
             continue
         value = getattr(settings, key)
@@ -42,7 +45,7 @@ def check_settings(settings: Settings, display: str | None = None) -> list[Probl
                 ERROR,
                 "config-placeholder",
                 f'`{key}` is still the placeholder "{value}": {meaning}',
-                f"set `{key}` in {settings.config_file.name} (atlas init {option} writes it)",
+                f"edit {settings.config_file.name}: under [{table}], set {key} = {example}",
             )
         )
     return problems
