@@ -394,3 +394,70 @@ def test_a_record_file_name_that_is_not_utf8_is_reported_and_shown_escaped(atlas
         assert done.returncode in (0, 1) and "Traceback" not in done.stderr, (command, done.stderr)
         assert "\udcff" not in done.stdout + done.stderr
     assert (atlas / "site" / "evidence" / GOOD["slug"] / "index.html").is_file()
+
+
+# --- atlas add never writes what atlas lint refuses for its size --------------------------------
+
+
+def test_add_keeps_the_first_authors_of_forty_thousand_and_says_so(tmp_path: Path, fake):
+    from fake_services import work
+    from helpers import service_atlas
+
+    from atlas_cli.add.draft import DRAFT_MAX_BYTES, KEPT_AUTHORS
+    from atlas_cli.core.yamlio import MAX_BYTES
+
+    atlas = service_atlas(tmp_path, fake)
+    authors = [{"given": "Ann", "family": f"Author{i}", "sequence": "additional"} for i in range(40_000)]
+    fake.add_work(work("10.5555/consortium", "A study by everyone", author=authors))
+    done = atlas.run("add", "--no-pubmed", "10.5555/consortium")
+    assert done.returncode == 0, done.stderr
+    assert f"Crossref lists 40,000 authors; the first {KEPT_AUTHORS} are kept (et al.)" in done.stderr
+    [path] = atlas.record_files()
+    assert path.stat().st_size <= DRAFT_MAX_BYTES < MAX_BYTES
+    record = atlas.load(path.stem)
+    assert [a["family"] for a in record["authors"]] == [f"Author{i}" for i in range(KEPT_AUTHORS)]
+    assert record["notes"] == f"Crossref lists 40,000 authors; the first {KEPT_AUTHORS} are kept (et al.)."
+    assert [p for p in lint(atlas.root).problems if p.severity == "error"] == []
+
+
+def test_add_keeps_every_author_of_a_record_that_fits(tmp_path: Path, fake):
+    from fake_services import work
+    from helpers import service_atlas
+
+    atlas = service_atlas(tmp_path, fake)
+    authors = [{"given": "Ann", "family": f"Author{i}", "sequence": "additional"} for i in range(2_000)]
+    fake.add_work(work("10.5555/big-team", "A study by a big team", author=authors))
+    done = atlas.run("add", "--no-pubmed", "10.5555/big-team")
+    assert done.returncode == 0, done.stderr
+    [path] = atlas.record_files()
+    record = atlas.load(path.stem)
+    assert len(record["authors"]) == 2_000 and "notes" not in record and "et al." not in done.stderr
+
+
+def test_add_fails_a_doi_whose_title_is_a_megabyte_and_writes_nothing(tmp_path: Path, fake):
+    from fake_services import work
+    from helpers import assert_clean_failure, service_atlas
+
+    atlas = service_atlas(tmp_path, fake)
+    fake.add_work(work("10.5555/huge-title", "Words " * 190_000))  # 1.1 MB
+    fake.add_work(work("10.5555/fine", "A fine study"))
+    done = atlas.run("add", "--no-pubmed", "10.5555/huge-title", "10.5555/fine")
+    assert done.returncode == 1, done.stderr
+    line = assert_clean_failure(done, "10.5555/huge-title", "too large for a record", "`title` (1,139,999 characters)")
+    assert "at most 1 MB" in line
+    assert [p.name for p in atlas.record_files()] == ["smith-2020-fine-study.yaml"]
+
+
+def test_add_by_pmid_keeps_the_first_authors_too(tmp_path: Path, fake):
+    from helpers import service_atlas
+
+    from atlas_cli.add.draft import KEPT_AUTHORS
+
+    atlas = service_atlas(tmp_path, fake)
+    fake.add_pubmed_record("41000001", title="A study by everyone.", authors=[f"Author{i} A" for i in range(40_000)])
+    done = atlas.run("add", "41000001")
+    assert done.returncode == 0, done.stderr
+    assert f"PubMed lists 40,000 authors; the first {KEPT_AUTHORS} are kept (et al.)" in done.stderr
+    [path] = atlas.record_files()
+    record = atlas.load(path.stem)
+    assert len(record["authors"]) == KEPT_AUTHORS and record["notes"].endswith("are kept (et al.).")

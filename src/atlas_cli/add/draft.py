@@ -4,6 +4,12 @@
 records already on disk) plus what a curator must be told. A work that cannot
 make a record (no title) comes back with `problem` set instead; a work with no
 publication date becomes a draft without a year, flagged `no-date`.
+
+`fit()` keeps a draft within what `atlas lint` reads (core.yamlio.MAX_BYTES, 1 MB
+a record): a draft larger than half of it (the curator's summary and notes need
+the rest) keeps its first KEPT_AUTHORS authors, says so in `notes` ("et al.") and
+on screen; a draft still too large (a title of a megabyte) is not written, and
+the DOI fails with the field to blame.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from typing import Any
 
 from atlas_cli.core.doi import doi_key
 from atlas_cli.core.fields import UPDATE_FLAGS
-from atlas_cli.core.records import record_schema
+from atlas_cli.core.records import record_schema, render_record
+from atlas_cli.core.yamlio import MAX_BYTES
 from atlas_cli.services.work import (
     DATE_FIELDS,
     NOT_PAPER_TYPES,
@@ -74,6 +81,11 @@ CURATED_PLACEHOLDERS = {
     "why_it_matters": "TODO: why this matters for people with ME/CFS.",
     "does_not_show": "TODO: what this study does not show or prove.",
 }
+
+
+# What a draft may take of the MAX_BYTES a record file may have: the rest is the curator's.
+DRAFT_MAX_BYTES = MAX_BYTES // 2
+KEPT_AUTHORS = 100  # a draft too large keeps this many authors, then "et al." in its notes
 
 
 @dataclass
@@ -204,4 +216,38 @@ def build_draft(
         record["flags"] = flags
     record["snapshot_date"] = today.isoformat()
     record["added"] = today.isoformat()
-    return Draft(record, notices=notices)
+    return fit(Draft(record, notices=notices), "Crossref")
+
+
+def fit(draft: Draft, source: str) -> Draft:
+    """DRAFT within DRAFT_MAX_BYTES written: its first KEPT_AUTHORS authors kept (a note and a
+    notice say how many SOURCE lists), or a Draft with `problem` naming the field too large."""
+    record = draft.record
+    if record is None or _size(record, rendered=False) <= DRAFT_MAX_BYTES // 2:
+        return draft  # cheap and safe: a record's YAML is never twice its JSON
+    authors = record.get("authors") or []
+    if len(authors) > KEPT_AUTHORS and _size(record) > DRAFT_MAX_BYTES:
+        record["authors"] = authors[:KEPT_AUTHORS]
+        kept = f"{source} lists {len(authors):,} authors; the first {KEPT_AUTHORS} are kept (et al.)"
+        record["notes"] = f"{record['notes']} {kept}." if record.get("notes") else f"{kept}."
+        draft.notices.append(f"{kept}: check the byline if it matters")
+    size = _size(record)
+    if size <= DRAFT_MAX_BYTES:
+        return draft
+    largest = max(record, key=lambda key: _size({key: record[key]}, rendered=False))
+    what = f"`{largest}`" + (f" ({len(record[largest]):,} characters)" if isinstance(record[largest], str) else "")
+    return Draft(
+        None,
+        problem=f"{source}'s answer is too large for a record: its {what} would make {size:,} bytes, and a "
+        f"record file may have at most {MAX_BYTES // (1024 * 1024)} MB (atlas lint refuses larger ones) with room "
+        "left for the curator's text; not creating a record",
+    )
+
+
+def _size(record: dict[str, Any], rendered: bool = True) -> int:
+    """The bytes of RECORD as written (RENDERED), or as compact JSON (a fast estimate)."""
+    if rendered:
+        return len(render_record(record).encode("utf-8"))
+    import json
+
+    return len(json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8", "replace"))

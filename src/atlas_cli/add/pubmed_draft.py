@@ -24,7 +24,7 @@ import re
 from datetime import date
 from typing import Any
 
-from atlas_cli.add.draft import CURATED_PLACEHOLDERS, PEM_PLACEHOLDER, TITLE_NOTICES, Draft
+from atlas_cli.add.draft import CURATED_PLACEHOLDERS, PEM_PLACEHOLDER, TITLE_NOTICES, Draft, fit
 from atlas_cli.core.pubtypes import PubMedTypes
 from atlas_cli.services.pubmed import PubMedSummary
 from atlas_cli.services.work import clean_text, title_flags
@@ -138,7 +138,7 @@ def build_pubmed_draft(summary: PubMedSummary, *, today: date, types: PubMedType
         record["flags"] = flags
     record["snapshot_date"] = today.isoformat()
     record["added"] = today.isoformat()
-    return Draft(record, notices=notices)
+    return fit(Draft(record, notices=notices), "PubMed")
 
 
 def _a(phrase: str) -> str:
