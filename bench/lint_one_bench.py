@@ -9,6 +9,8 @@ runs them (a new process each time):
             (what a pre-commit hook sees)
   other     the same, another record edited too (it is read again, the index rewritten)
   same      `atlas lint FILE`, the index in place, nothing changed
+  alone     `atlas lint FILE` in an atlas of that one record: what linting the file
+            costs without any other record to compare it with
   cold      `atlas lint FILE` with an empty cache folder (the index is built)
   no-cache  `atlas lint --no-cache FILE` (every record read, no index)
   parse     loading every record with libyaml (yaml.CSafeLoader) in one process
@@ -79,11 +81,16 @@ def main() -> int:
         atlas = [*atlas_argv(), "lint"]
         one = [*atlas, str(linted.relative_to(root))]
         typer = [sys.executable, "-c", "import typer"]
+        lone = Path(tmp) / "lone"
+        (lone / "records").mkdir(parents=True)
+        (lone / "atlas.toml").write_text((root / "atlas.toml").read_text(encoding="utf-8"), encoding="utf-8")
+        (lone / "records" / linted.name).write_text(text, encoding="utf-8")
+        alone = [*atlas, f"records/{linted.name}"]
         time.sleep(3.5)  # past the index's racy window: the records are as old as a checkout's
 
         wall(typer, env, root)
         wall(one, env, root, expect)  # builds the index; warms the file cache and .pyc files
-        times: dict[str, list[float]] = {"typer": [], "warm": [], "other": [], "same": []}
+        times: dict[str, list[float]] = {"typer": [], "warm": [], "other": [], "same": [], "alone": []}
         load = os.getloadavg()
         for run in range(args.runs):  # interleaved, so drift hits every command alike
             times["typer"].append(wall(typer, env, root))
@@ -93,6 +100,7 @@ def main() -> int:
             edited.write_text(edited.read_text(encoding="utf-8").replace("Anne Marie", "Anne-Marie"), encoding="utf-8")
             times["other"].append(wall(one, env, root, expect))
             times["same"].append(wall(one, env, root, expect))
+            times["alone"].append(wall(alone, env, lone))
         slow: dict[str, list[float]] = {"cold": [], "no-cache": [], "parse": [], "full": []}
         for run in range(args.slow_runs):
             cold_env = env | {"ATLAS_CACHE_DIR": str(Path(tmp) / f"cold-{run}")}
@@ -112,6 +120,7 @@ def main() -> int:
         ("warm", "atlas lint FILE (edited, index)"),
         ("other", "  ... and another record edited"),
         ("same", "atlas lint FILE (unchanged, index)"),
+        ("alone", "atlas lint FILE (a 1-record atlas)"),
         ("cold", "atlas lint FILE (no index yet)"),
         ("no-cache", "atlas lint --no-cache FILE"),
     ):
