@@ -15,7 +15,7 @@ import pytest
 from helpers import atlas_command, clean_env, good, run_atlas, run_atlas_process, write_record
 
 from atlas_cli.core.config import load_settings
-from atlas_cli.lint.index import FORMAT, TOKENS, index_path, load, save, token
+from atlas_cli.lint.index import FORMAT, entry_parts, index_path, load, make_entry, save, token
 
 HOUR_AGO_NS = time.time_ns() - 3600 * 10**9
 
@@ -51,7 +51,7 @@ def index_file(atlas: Path, cache: Path) -> Path:
 
 
 def holds(entry: list, key: str) -> bool:
-    return token(key) in entry[TOKENS].split()
+    return token(key) in entry_parts(entry)[3].split()
 
 
 def rewrite(atlas: Path, cache: Path, change) -> None:
@@ -111,10 +111,13 @@ def test_a_change_that_keeps_size_and_mtime_is_still_seen(atlas, tmp_path):
     after = target.stat()
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     entry = stored(atlas, cache)["target-2020-a.yaml"]
-    assert entry[:2] == [before.st_size, before.st_mtime_ns] and holds(entry, "doi 10.1234/aaaa")
+    stat_text, settled, digest, tokens = entry_parts(entry)
+    assert stat_text.split()[:2] == [str(before.st_size), str(before.st_mtime_ns)]
+    assert holds(entry, "doi 10.1234/aaaa") and not settled  # changed seconds before it was indexed
 
     def as_if_ctime_stood_still(entries):  # the stat now matches, and vouches for the old keys
-        entries["target-2020-a.yaml"][2:4] = [after.st_ctime_ns, after.st_ino]
+        now = f"{after.st_size} {after.st_mtime_ns} {after.st_ctime_ns} {after.st_ino}"
+        entries["target-2020-a.yaml"] = make_entry(now, settled, digest, tokens)
 
     rewrite(atlas, cache, as_if_ctime_stood_still)
     result = lint_cli(atlas, cache, new)
@@ -157,7 +160,8 @@ def test_an_indexed_match_is_read_afresh_never_reported_from_the_index(atlas, tm
     assert lint_cli(atlas, cache, new).returncode == 0
 
     def claim(entries):
-        entries["paper-2019-n1.yaml"][TOKENS] = token("doi 10.1234/bbbb")
+        stat_text, settled, digest, _ = entry_parts(entries["paper-2019-n1.yaml"])
+        entries["paper-2019-n1.yaml"] = make_entry(stat_text, settled, digest, token("doi 10.1234/bbbb"))
 
     rewrite(atlas, cache, claim)
     assert holds(stored(atlas, cache)["paper-2019-n1.yaml"], "doi 10.1234/bbbb")

@@ -40,13 +40,13 @@ import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from atlas_cli.core.config import Settings
     from atlas_cli.lint.engine import Identity
 
-FORMAT = "atlas lint index 1"  # change when what an entry holds, or how keys are made, changes
+FORMAT = "atlas lint index 2"  # change when what an entry holds, or how keys are made, changes
 RACY_NS = 3_000_000_000  # a change this recent may hide from the stat (FAT keeps mtimes to 2 s)
 FOLDER = "lint-index"
 MAX_BYTES = 1 << 30  # about 200 bytes a record: an index larger than this is not one
@@ -55,14 +55,15 @@ MAX_BYTES = 1 << 30  # about 200 bytes a record: an index larger than this is no
 # (read every run: what it leads to can change without the link changing), or anything
 # else named like a record (a folder, a pipe: never read, no identity).
 REGULAR, LINK, OTHER = 0, 1, 2
-Stat = list[int]  # size, mtime_ns, ctime_ns, inode
-Walked = tuple[str, int, Stat | None]  # name inside the records folder (`/`-separated), kind, stat
-# An entry, one per regular record file, as stored (a JSON list): its stat, taken before its
-# bytes were read; 1 when that stat vouches for the bytes (the file had not changed within
-# RACY_NS of the stat), else 0; the hash of the bytes (None: nothing could be read); and the
-# tokens of its keys, space-separated (`token`).
-Entry = list[Any]
-SIZE, MTIME, CTIME, INODE, SETTLED, DIGEST, TOKENS = range(7)
+Walked = tuple[str, int, str | None]  # name inside the records folder (`/`-separated), kind, stat (`stat_text`)
+# An entry, one per regular record file, is one line of text: `SIZE MTIME CTIME INODE SETTLED
+# DIGEST|TOKENS`: its stat (nanoseconds), taken before its bytes were read; 1 when that stat
+# vouches for the bytes (the file had not changed within RACY_NS of the stat), else 0; the
+# hash of the bytes (`-`: nothing could be read); the tokens of its keys (`token`), spaces
+# between. Text, so that a run compares a stat with one `startswith` and finds the tokens
+# it wants in all entries at once.
+Entry = str
+_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopqrstuv")  # a token never matches digits or a hash
 
 
 @dataclass
@@ -110,7 +111,7 @@ def walk(records_dir: str) -> list[Walked]:
                     continue
                 if stat.S_ISREG(info.st_mode):
                     found.append(
-                        (prefix + name, REGULAR, [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
+                        (prefix + name, REGULAR, f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}")
                     )
                 else:
                     found.append((prefix + name, OTHER, None))
@@ -150,12 +151,11 @@ def other_records(
     stored = load(path, root) if path is not None else {}
     try:
         entries, read, parsed = refresh(stored, others_walked, records_root, seen_ns, jobs)
-        names = _holders(entries, wanted)
     except (TypeError, ValueError, IndexError, AttributeError):  # an index that only looked whole: rebuilt
         stored = {}
         entries, read, parsed = refresh(stored, others_walked, records_root, seen_ns, jobs)
-        names = _holders(entries, wanted)
-    entries.update((name, stored[name]) for name in mine if name in stored)
+    names = _holders(entries, wanted)
+    entries.update((name, stored[name]) for name in mine if isinstance(stored.get(name), str))
     if path is not None and (read or len(entries) != len(stored)):
         save(path, root, entries)
     names |= {name for name, kind, _ in walked if kind == LINK and name not in mine}
@@ -178,8 +178,19 @@ def _names_within(root: str, linted: list[tuple[str, str]]) -> set[str]:
 
 
 def _holders(entries: dict[str, Entry], wanted: set[str]) -> set[str]:
-    """The files whose entry holds a WANTED token."""
-    return {name for name, entry in entries.items() if entry[TOKENS] and not wanted.isdisjoint(entry[TOKENS].split())}
+    """The files whose entry holds a WANTED token: each token looked for in all entries at
+    once (a token's letters occur nowhere else in an entry, so a match is that token)."""
+    if not wanted or not entries:
+        return set()
+    names = list(entries)
+    text = "\n".join(entries.values())
+    found = set()
+    for wanted_token in wanted:
+        at = text.find(wanted_token)
+        while at != -1:
+            found.add(names[text.count("\n", 0, at)])
+            at = text.find(wanted_token, at + 1)
+    return found
 
 
 def token(key: str) -> str:
@@ -187,7 +198,21 @@ def token(key: str) -> str:
     record it did not need; the same key always has the same token)."""
     import hashlib
 
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest().translate(_LETTERS)
+
+
+def make_entry(stat_text: str, settled: bool, digest: str | None, tokens: str) -> Entry:
+    """An entry (see `Entry`)."""
+    return f"{stat_text} {int(settled)} {digest or '-'}|{tokens}"
+
+
+def entry_parts(entry: Entry) -> tuple[str, bool, str | None, str]:
+    """(stat as text, settled, digest or None, tokens) of ENTRY; ValueError when it is not one."""
+    head, bar, tokens = entry.partition("|")
+    size, mtime, ctime, inode, settled, digest = head.split(" ")
+    if not bar or settled not in ("0", "1"):
+        raise ValueError("not an index entry")
+    return f"{size} {mtime} {ctime} {inode}", settled == "1", None if digest == "-" else digest, tokens
 
 
 def _wanted_keys(identities: list[Identity], screening_file: Path | None) -> set[str]:
@@ -330,13 +355,13 @@ def refresh(
     else read now (the stat taken before SEEN_NS); how many files were read, and how many
     of them parsed (their bytes were not those indexed)."""
     entries: dict[str, Entry] = {}
-    stale: list[tuple[str, Stat, Entry | None]] = []
+    stale: list[tuple[str, str, Entry | None]] = []
     get = stored.get
     for name, kind, info in walked:
         if kind != REGULAR or info is None:
             continue
         entry = get(name)
-        if entry is not None and entry[SETTLED] == 1 and entry[:SETTLED] == info:
+        if entry is not None and entry.startswith(f"{info} 1 "):
             entries[name] = entry
         else:
             stale.append((name, info, entry))
@@ -344,19 +369,17 @@ def refresh(
         return entries, 0, 0
     from atlas_cli.core.workers import map_chunks
 
-    items = [(name, entry[DIGEST] if entry is not None else None) for name, _, entry in stale]
+    items = [(name, entry_parts(entry)[2] if entry is not None else None) for name, _, entry in stale]
     read: list[tuple[str | None, str | None]] = map_chunks(_read_chunk, items, jobs, shared=(str(records_root),))
     parsed = 0
     for (name, info, entry), (digest, tokens) in zip(stale, read, strict=True):
         if tokens is None:  # the bytes hash as those indexed: their keys stand, with the new stat
             assert entry is not None
-            tokens = entry[TOKENS]
-            if not isinstance(tokens, str):
-                raise TypeError("not an index entry")
+            tokens = entry_parts(entry)[3]
         else:
             parsed += 1
-        settled = int(max(info[MTIME], info[CTIME]) < seen_ns - RACY_NS)
-        entries[name] = [*info, settled, digest, tokens]
+        _, mtime, ctime, _ = info.split(" ")
+        entries[name] = make_entry(info, max(int(mtime), int(ctime)) < seen_ns - RACY_NS, digest, tokens)
     return entries, len(stale), parsed
 
 
