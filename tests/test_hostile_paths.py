@@ -260,3 +260,28 @@ def test_a_registry_linked_from_elsewhere_is_read_as_atlas_loads_it(atlas: Path,
     (atlas / "schemas" / "record.schema.json").write_bytes((REPO / "schemas" / "record.schema.json").read_bytes())
     write_record(atlas, good())
     assert lint(atlas).problems == []  # the link rule is the records folder's
+
+
+def test_symlink_loops_among_the_records_or_as_a_registry_are_named_as_loops(atlas: Path):
+    write_record(atlas, published("fluge-2019-b-lymphocyte"))
+    records = atlas / "records"
+    (records / "loop-2020-a.yaml").symlink_to("loop-2020-b.yaml")
+    (records / "loop-2020-b.yaml").symlink_to("loop-2020-a.yaml")
+    (records / "self").symlink_to(".")
+    done = run_atlas("lint", "--format", "json", cwd=atlas)
+    assert done.returncode == 2, done.stderr
+    loops = [p for p in json.loads(done.stdout) if p["rule"] == "file-unreadable"]
+    assert sorted(p["path"] for p in loops) == ["records/loop-2020-a.yaml", "records/loop-2020-b.yaml"]
+    assert all("leads back to itself" in p["hint"] for p in loops)
+    for command in ("list", "stats", "export", "build"):
+        other = run_atlas(command, cwd=atlas)
+        assert other.returncode in (0, 1) and "Traceback" not in other.stderr, (command, other.stderr)
+    assert (atlas / "site" / "evidence" / "fluge-2019-b-lymphocyte" / "index.html").is_file()
+    from helpers import REPO
+
+    (atlas / "schemas").mkdir()
+    for name in ("criteria.yaml", "designs.yaml", "record.schema.json"):
+        (atlas / "schemas" / name).write_bytes((REPO / "schemas" / name).read_bytes())
+    (atlas / "schemas" / "topics.yaml").symlink_to("topics.yaml")
+    registry = run_atlas("list", cwd=atlas)
+    assert registry.returncode == 2 and "topics.yaml" in registry.stderr and "leads back to itself" in registry.stderr

@@ -90,13 +90,13 @@ def read_file_bytes(path: Path, what: str = "records") -> bytes | Document:
             )
         return Document(None, problems=[problem])
     except OSError as exc:
+        import errno
+
+        hint = "check the file's permissions"
+        if exc.errno == errno.ELOOP:  # `records/a.yaml -> b.yaml -> a.yaml`: there is no file to give
+            hint = "the file is a symlink that leads back to itself: put the file itself in its place"
         return Document(
-            None,
-            problems=[
-                YamlProblem(
-                    1, 1, "file-unreadable", f"cannot read file: {exc.strerror}", "check the file's permissions"
-                )
-            ],
+            None, problems=[YamlProblem(1, 1, "file-unreadable", f"cannot read file: {exc.strerror}", hint)]
         )
 
 
