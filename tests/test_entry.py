@@ -116,7 +116,7 @@ def test_broken_schema_file_of_an_atlas_is_a_configuration_error(tmp_path):
     assert result.returncode == 2 and "record.schema.json" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_lint_of_one_clean_file_imports_only_what_it_needs():
+def test_lint_of_one_clean_file_imports_only_what_it_needs(tmp_path):
     code = (
         f"import sys; sys.argv=['atlas','lint','records/{SLUG}.yaml']\n"
         "from atlas_cli.__main__ import main\n"
@@ -126,7 +126,8 @@ def test_lint_of_one_clean_file_imports_only_what_it_needs():
         "if m in sys.modules]\n"
         "sys.stderr.write(repr((code, heavy)))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    env = clean_env(cache=tmp_path)  # the lint index goes to a cache folder of the test's own
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
     assert result.stderr.strip().splitlines()[-1] == "(0, [])"
 
 
