@@ -417,7 +417,10 @@ def test_add_keeps_the_first_authors_of_forty_thousand_and_says_so(tmp_path: Pat
     record = atlas.load(path.stem)
     assert [a["family"] for a in record["authors"]] == [f"Author{i}" for i in range(KEPT_AUTHORS)]
     assert record["notes"] == f"Crossref lists 40,000 authors; the first {KEPT_AUTHORS} are kept (et al.)."
+    assert record["flags"] == ["authors-truncated"]
     assert [p for p in lint(atlas.root).problems if p.severity == "error"] == []
+    bibtex = atlas.run("cite", "--format", "bibtex", path.stem).stdout
+    assert f"Author{KEPT_AUTHORS - 1}, Ann and others}}," in bibtex  # BibTeX's "et al." closes the list
 
 
 def test_add_keeps_every_author_of_a_record_that_fits(tmp_path: Path, fake):

@@ -230,6 +230,7 @@ def fit(draft: Draft, source: str) -> Draft:
         record["authors"] = authors[:KEPT_AUTHORS]
         kept = f"{source} lists {len(authors):,} authors; the first {KEPT_AUTHORS} are kept (et al.)"
         record["notes"] = f"{record['notes']} {kept}." if record.get("notes") else f"{kept}."
+        record["flags"] = [*record.get("flags", []), "authors-truncated"]  # BibTeX adds "and others"
         draft.notices.append(f"{kept}: check the byline if it matters")
     size = _size(record)
     if size <= DRAFT_MAX_BYTES:

@@ -158,6 +158,8 @@ def bibtex(record: dict[str, Any], prefix: str, evidence_url: str, latex: bool =
     )
     rows: list[tuple[str, str]] = []
     names = [bibtex_name(a, latex) for a in fields.authors(record)]
+    if names and "authors-truncated" in fields.flags(record):
+        names.append("others")  # BibTeX's own "et al."
     if names:
         rows.append(("author", " and ".join(names)))
     title = fields.text(record, "title")
