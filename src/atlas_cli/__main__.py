@@ -1,7 +1,7 @@
 """Entry point of `atlas` and `python -m atlas_cli`.
 
 `run(argv)` runs one command line in this process and returns its exit code:
-`atlas cite SLUG...`, `atlas add ID...`, `atlas lint FILE...` and `atlas criteria --text FILE` are answered
+`atlas cite SLUG...`, `atlas add ID...`, `atlas lint [PATH...]` and `atlas criteria --text FILE` are answered
 without loading the CLI framework (see `cli.fastpath` and `cli.criteria`); everything else goes to a
 Typer application built for the run (`cli.app`). `main` is `atlas`: `run` on the
 process's arguments, then exit.

@@ -1,14 +1,15 @@
-"""`atlas cite SLUG...`, `atlas add ID...` and `atlas lint FILE...` without the CLI framework.
+"""`atlas cite SLUG...`, `atlas add ID...` and `atlas lint [PATH...]` without the CLI framework.
 
 Citing a record is what readers and curators run most, and it should start about
 as fast as Python imports the CLI framework alone. Building the Typer application
 and its option coercion (which loads pydantic) costs three times that, so the
 entry point answers the plain form of `atlas cite` here. `atlas add` waits for the
 network, and every 0.1 s of start-up is a request not sent: its plain form (the
-identifiers, `--from FILE` and its flags) is answered here too. Anything else
-(--help, an unknown option, nothing to cite or add) goes to the Typer application,
-which defines the commands and their help; both call the same `run_cite` /
-`run_add` through the same handler.
+identifiers, `--from FILE` and its flags) is answered here too, and so is a plain
+`atlas lint` (the pre-commit hook's one file, or the whole atlas in CI). Anything
+else (--help, --fix, an unknown option, nothing to cite or add) goes to the Typer
+application, which defines the commands and their help; both call the same
+`run_cite` / `run_add` / `run_lint` through the same handler.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ LINT_VALUES = {"--format": "format", "-f": "format", "--drafts": "drafts", "--jo
 
 def parse_lint(argv: list[str]) -> tuple[Path | None, bool, list[Path], dict[str, str], set[str]] | None:
     """(root, debug, paths, options given with a value, flags given) for a plain `atlas lint`
-    naming at least one path, else None (--fix, --help, a value the Typer command must refuse)."""
+    (no path: the whole atlas), else None (--fix, --help, a value the Typer command must refuse)."""
     parsed = parse_global(argv, "lint")
     if parsed is None:
         return None
@@ -164,7 +165,7 @@ def parse_lint(argv: list[str]) -> tuple[Path | None, bool, list[Path], dict[str
     jobs = values.get("jobs")
     if jobs is not None and not (jobs.isascii() and jobs.isdigit() and len(jobs) <= 6 and 1 <= int(jobs) <= MAX_JOBS):
         return None  # the Typer command says why (and 5,000 digits are never converted)
-    return (root, debug, paths, values, flags) if paths else None
+    return root, debug, paths, values, flags
 
 
 def fast_lint(argv: list[str]) -> int | None:
@@ -180,7 +181,7 @@ def fast_lint(argv: list[str]) -> int | None:
     jobs = values.get("jobs")
     return run_command(
         lambda: run_lint(
-            paths,
+            paths or None,
             lambda: load_settings(root),
             format=values.get("format", "text"),
             strict="--strict" in flags,

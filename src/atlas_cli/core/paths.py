@@ -143,10 +143,16 @@ def read_regular(path: Path, limit: int) -> bytes:
             raise UnsafePath(f"is {kind(info.st_mode)}, not a regular file; not read")
         if info.st_size > limit:
             raise UnsafePath(f"is {info.st_size} bytes, more than the {limit} read", size=info.st_size)
-        if hasattr(os, "O_NONBLOCK"):
-            os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(limit + 1)
+        # A regular file ignores O_NONBLOCK. Read the size it has, and on to the end (it may
+        # have grown since) until more than LIMIT bytes show it is too large.
+        parts, got, want = [], 0, min(info.st_size, limit) + 1
+        while got <= limit:
+            chunk = os.read(fd, want - got if got < want else 1 << 16)
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        data = b"".join(parts)
     finally:
         os.close(fd)
     if len(data) > limit:  # it grew while being read

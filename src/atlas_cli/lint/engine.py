@@ -180,9 +180,10 @@ def _check_chunk(items: list[tuple[str, str]], schemas_dir: Path, records_root: 
 # --- the whole run ----------------------------------------------------------------------
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """PATH as problems show it: relative to the working folder (CWD, when known) when inside it."""
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(path.relative_to(cwd or Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -354,7 +355,8 @@ def lint_paths(
         _checker(schemas_dir)  # load once here: forked workers inherit it; config errors surface now
     except ConfigError as exc:
         return _unloadable_registries(settings, exc)
-    items = [(str(p), display_path(p)) for p in files.records]
+    cwd = Path.cwd()
+    items = [(str(p), display_path(p, cwd)) for p in files.records]
     results: list[FileResult] = map_chunks(_check_chunk, items, jobs, shared=(schemas_dir, records_root))
     problems = [p for r in results for p in r.problems]
     identities = [r.identity for r in results if r.identity is not None]
@@ -397,10 +399,13 @@ def lint_paths(
             problems.extend(check_registries(schemas, files.registries, display))
         else:
             problems.extend(unused_registries(files.registries, display))
+    reported = {problem.path for problem in problems}  # the policy is asked only about files with problems
     facts = {
-        display: file_facts(settings, Path(p), result) for (p, display), result in zip(items, results, strict=True)
+        shown: file_facts(settings, Path(p), result)
+        for (p, shown), result in zip(items, results, strict=True)
+        if shown in reported
     }
-    facts.update({shown: FileFacts(_relative(settings, p)) for p, shown in display.items()})
+    facts.update({shown: FileFacts(_relative(settings, p)) for p, shown in display.items() if shown in reported})
     kept, hidden = apply_policy(problems, policy, facts)
     kept.sort(key=Problem.sort_key)
     return LintResult(kept, len(files.records), len(files.registries), hidden, texts)
