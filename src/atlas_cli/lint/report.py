@@ -12,9 +12,7 @@ summary (`format_github_summary`) goes.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
-import json
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -74,6 +72,8 @@ def format_text(problems: list[Problem], files: int, color: bool = False) -> str
 
 
 def format_json(problems: list[Problem], files: int) -> str:
+    import json
+
     return json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False) + "\n"
 
 
@@ -207,6 +207,9 @@ def format_sarif(
     `file:` URI is ROOT_URI when given). Each result has a fingerprint from its rule,
     file, message and rank among identical problems, so code scanning matches it across
     runs even when lines move."""
+    import json
+    from hashlib import sha256
+
     rules = _sarif_rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     seen: dict[tuple[str, str, str], int] = {}
@@ -215,7 +218,7 @@ def format_sarif(
         key = (p.rule, p.path, p.message)
         seen[key] = seen.get(key, 0) + 1
         identity = "\0".join((*key, str(seen[key]))).encode("utf-8", "surrogateescape")  # a file name's own bytes
-        fingerprint = hashlib.sha256(identity).hexdigest()[:32]
+        fingerprint = sha256(identity).hexdigest()[:32]
         result: dict = {
             "ruleId": p.rule,
             "level": "error" if p.severity == ERROR else "warning",

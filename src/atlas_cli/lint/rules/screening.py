@@ -25,16 +25,23 @@ record when the record is checked, else on the entry.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from atlas_cli.core.doi import Doi, doi_key, inspect_identifier
-from atlas_cli.core.screening import Exclusion, read_screening
 from atlas_cli.lint.engine import Identity
 from atlas_cli.lint.problem import ERROR, Problem
+
+if TYPE_CHECKING:
+    from atlas_cli.core.screening import Exclusion
 
 
 def check_screening(path: Path, display: str, identities: list[Identity], *, check_file: bool) -> list[Problem]:
     """Problems of the screening file at PATH (shown as DISPLAY) and its conflicts with IDENTITIES."""
+    if not os.path.lexists(path):
+        return []  # most atlases (and a pre-commit run) have no decisions to load
+    from atlas_cli.core.screening import read_screening
+
     screening = read_screening(path)
     if not screening.exists:
         return []
@@ -69,6 +76,8 @@ def exclusion_keys(identity: Identity) -> list[tuple[str, int]]:
 
 
 def _doi_key(written: str) -> str:
+    from atlas_cli.core.doi import Doi, doi_key, inspect_identifier
+
     ident = inspect_identifier(written)
     return ident.key if isinstance(ident, Doi) else doi_key(written)
 
