@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import partial
 from dataclasses import dataclass, field
 
 import yaml
@@ -70,63 +71,32 @@ def read_directives(document: Document, display: str) -> Directives:
             if inside >= 0 and position < scalars[inside][1]:
                 continue  # inside a quoted or block value: text, not a comment
             column = start + 1
+            problem = partial(_comment_problem, found.problems, display, number, column)
             kind, names = match.group("kind"), match.group("names")
             if names is None and kind not in KINDS:
                 continue  # `# atlas: some note`: a comment, not a directive
             if kind not in KINDS:
-                found.problems.append(
-                    Problem(
-                        display,
-                        number,
-                        column,
-                        ERROR,
-                        "lint-comment",
-                        f"unknown atlas comment `{match.group(0).strip()}`",
-                        "write `# atlas: disable=RULE` (this line) or `# atlas: disable-file=RULE` (the whole file)",
-                    )
+                problem(
+                    f"unknown atlas comment `{match.group(0).strip()}`",
+                    "write `# atlas: disable=RULE` (this line) or `# atlas: disable-file=RULE` (the whole file)",
                 )
                 continue
             rules = [n.strip() for n in (names or "").split(",") if n.strip()]
             if not rules:
-                found.problems.append(
-                    Problem(
-                        display,
-                        number,
-                        column,
-                        ERROR,
-                        "lint-comment",
-                        f"`# atlas: {kind}` names no rule",
-                        f"name the rules to silence, e.g. `# atlas: {kind}=key-order`",
-                    )
+                problem(
+                    f"`# atlas: {kind}` names no rule", f"name the rules to silence, e.g. `# atlas: {kind}=key-order`"
                 )
                 continue
             known = set()
             for name in rules:
                 if name in guarded_rule_ids():
-                    found.problems.append(
-                        Problem(
-                            display,
-                            number,
-                            column,
-                            ERROR,
-                            "lint-comment",
-                            f"`# atlas: {kind}` names {name!r}, which {GUARDED_MESSAGE}",
-                            GUARDED_HINT,
-                        )
-                    )
+                    problem(f"`# atlas: {kind}` names {name!r}, which {GUARDED_MESSAGE}", GUARDED_HINT)
                 elif name in rule_ids():
                     known.add(name)
                 else:
-                    found.problems.append(
-                        Problem(
-                            display,
-                            number,
-                            column,
-                            ERROR,
-                            "lint-comment",
-                            f"`# atlas: {kind}` names an unknown rule {name!r}",
-                            hints[name] if name in hints else hints.setdefault(name, unknown_rule_hint(name)),
-                        )
+                    problem(
+                        f"`# atlas: {kind}` names an unknown rule {name!r}",
+                        hints[name] if name in hints else hints.setdefault(name, unknown_rule_hint(name)),
                     )
             if kind == "disable-file":
                 found.file |= known
@@ -162,3 +132,8 @@ def _scalar_spans(document: Document) -> list[tuple[int, int]]:
         elif isinstance(node, yaml.ScalarNode) and node.style is not None:  # a plain value holds no ` #`
             spans.append((node.start_mark.index, node.end_mark.index))
     return sorted(spans)  # scalars never overlap: sorted by start, each ends before the next begins
+
+
+def _comment_problem(problems: list[Problem], display: str, line: int, column: int, message: str, hint: str) -> None:
+    """A `lint-comment` error at LINE:COLUMN of DISPLAY, added to PROBLEMS."""
+    problems.append(Problem(display, line, column, ERROR, "lint-comment", message, hint))
