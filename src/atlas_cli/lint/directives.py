@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 
 import yaml
 
