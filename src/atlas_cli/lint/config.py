@@ -19,7 +19,6 @@ configuration error naming the closest rule, never a silent no-op.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -60,6 +59,8 @@ GUARDED_HINT = (
 
 def unknown_rule_hint(name: str) -> str:
     """`did you mean: ...?` for a rule name that is not one, else where the list is."""
+    import difflib
+
     close = difflib.get_close_matches(name, sorted(rule_ids()), n=3, cutoff=0.6)
     return (
         f"did you mean: {', '.join(close)}?"
@@ -145,6 +146,8 @@ def lint_policy(settings: Settings, drafts: str | None = None) -> LintPolicy:
     where = f"{settings.config_file or 'configuration'}: {heading}"
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
+        import difflib
+
         close = difflib.get_close_matches(unknown[0].replace("-", "_"), KEYS, n=1, cutoff=0.5)
         raise ConfigError(
             f"{where}: unknown setting(s): {', '.join(unknown)}",

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from atlas_cli.core import markup
 from atlas_cli.lint.context import RecordContext
 from atlas_cli.lint.rules import rule
 
@@ -34,6 +33,8 @@ def text_values(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
 
 def plain_text(value: str) -> str:
     """VALUE's plain text, as `--fix` writes it: one line stays one line, paragraphs stay paragraphs."""
+    from atlas_cli.core import markup
+
     return markup.plain(value, one_line="\n" not in value.strip())
 
 
@@ -51,6 +52,8 @@ def no_markup(ctx: RecordContext) -> None:
     text = ctx.document.text
     if text and "<" not in text and "&" not in text and "\\" not in text:
         return  # no value can hold a tag or reference (no escape could write one): most records
+    from atlas_cli.core import markup
+
     for path, value in text_values(ctx.data):
         found = markup.leftovers(value)
         if not found:
