@@ -130,21 +130,12 @@ def parse_criteria(
     argv: list[str],
 ) -> tuple[Path | None, bool, str | None, str | None, str, int | None, bool] | None:
     """(root, debug, slug, text file, format, year, fetch) of a plain `atlas criteria` line, else None."""
-    root: Path | None = None
-    debug = False
-    args = list(argv)
-    while args and args[0].startswith("-"):
-        option = args.pop(0)
-        if option == "--root" and args:
-            root = Path(args.pop(0))
-        elif option.startswith("--root="):
-            root = Path(option.partition("=")[2])
-        elif option == "--debug":
-            debug = True
-        else:
-            return None
-    if not args or args.pop(0) != "criteria":
+    from atlas_cli.cli.fastpath import parse_global
+
+    parsed = parse_global(argv, "criteria")
+    if parsed is None:
         return None
+    root, debug, args = parsed
     slug = text_file = None
     fmt = "text"
     year: int | None = None

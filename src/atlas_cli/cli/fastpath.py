@@ -169,7 +169,7 @@ def parse_lint(argv: list[str]) -> tuple[Path | None, bool, list[Path], dict[str
 
 
 def fast_lint(argv: list[str]) -> int | None:
-    """The exit code of a plain `atlas lint FILE...`, or None when ARGV is anything else."""
+    """The exit code of a plain `atlas lint [PATH...]`, or None when ARGV is anything else."""
     parsed = parse_lint(argv)
     if parsed is None:
         return None
