@@ -314,19 +314,11 @@ class _PubMedLookup:
         def run() -> None:
             from atlas_cli.add.texts import Wanted, fetch_texts
             from atlas_cli.core.errors import ConfigError
-            from atlas_cli.services.crossref import check_service_url
             from atlas_cli.services.pubmed import MAX_RETRIES, PubMedClient
 
             try:
-                check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
-                client = PubMedClient(
-                    settings.ncbi_url,
-                    settings.mailto,
-                    http,
-                    stop=stop,
-                    access=access,
-                    pacer=pacer,
-                    retries=min(http.retries, MAX_RETRIES),
+                client = PubMedClient.for_atlas(
+                    settings, http, access=access, stop=stop, pacer=pacer, retries=min(http.retries, MAX_RETRIES)
                 )
                 if todo:
                     result = client.lookup(todo)

@@ -148,11 +148,9 @@ def resolve(
     if to_fetch and offline:
         failure = (OFFLINE, "offline")
     elif to_fetch:
-        from atlas_cli.services.crossref import check_service_url
         from atlas_cli.services.pubmed import PubMedClient
 
-        check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
-        client = PubMedClient(settings.ncbi_url, settings.mailto, http, stop=stop, access=access, pacer=pacer)
+        client = PubMedClient.for_atlas(settings, http, access=access, stop=stop, pacer=pacer)
         try:
             answer = client.summaries(to_fetch)
         except NcbiError as exc:

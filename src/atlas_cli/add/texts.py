@@ -184,18 +184,14 @@ def fetch_record_text(
     from atlas_cli.core.doi import doi_key
     from atlas_cli.core.errors import NetworkError, NotFound
     from atlas_cli.services.cache import Cache
-    from atlas_cli.services.crossref import check_service_url
     from atlas_cli.services.ncbi import NcbiAccess
     from atlas_cli.services.pacing import HttpOptions, Pacer
     from atlas_cli.services.pubmed import PubMedClient
     from atlas_cli.services.work import abstract_of
 
-    check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
     env = os.environ if env is None else env
     access = NcbiAccess.from_env(settings.mailto, env)
-    client = PubMedClient(
-        settings.ncbi_url, settings.mailto, HttpOptions.from_env(env), access=access, pacer=Pacer(access.limits)
-    )
+    client = PubMedClient.for_atlas(settings, HttpOptions.from_env(env), access=access, pacer=Pacer(access.limits))
     cache = Cache(settings.cache_dir)
     named = doi or f"PMID {pmid}"
     try:

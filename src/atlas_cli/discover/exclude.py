@@ -112,21 +112,18 @@ def _with_pubmed(
     from atlas_cli.add.pubmed_draft import title_of
     from atlas_cli.core.errors import ConfigError
     from atlas_cli.core.safe_text import strip_unsafe
-    from atlas_cli.services.crossref import check_service_url
     from atlas_cli.services.ncbi import NcbiAccess, NcbiError
     from atlas_cli.services.pacing import HttpOptions
     from atlas_cli.services.pubmed import MAX_RETRIES, PubMedClient
 
     client = None
     try:
-        check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
         http = HttpOptions.from_env(env)
-        client = PubMedClient(
-            settings.ncbi_url,
-            settings.mailto,
+        client = PubMedClient.for_atlas(
+            settings,
             http,
-            stop=threading.Event(),
             access=NcbiAccess.from_env(settings.mailto, env),
+            stop=threading.Event(),
             retries=min(http.retries, MAX_RETRIES),
         )
         by_doi = client.lookup([e.doi for e in entries if e.doi and not e.pmid])

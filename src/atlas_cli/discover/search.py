@@ -91,7 +91,6 @@ def discover(
     from atlas_cli.core.pubtypes import load_pubmed_types
     from atlas_cli.core.screening import read_screening
     from atlas_cli.core.textfold import title_key
-    from atlas_cli.services.crossref import check_service_url
     from atlas_cli.services.ncbi import NcbiAccess, NcbiError
     from atlas_cli.services.pacing import HttpOptions
     from atlas_cli.services.pubmed import PubMedClient, TooManyHits
@@ -101,7 +100,9 @@ def discover(
     term = (query or settings.discover_query).strip()
     if not term:
         raise UsageError("the PubMed query is empty", hint="e.g. --query '\"chronic fatigue syndrome\"[tiab]'")
-    check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+    http = HttpOptions.from_env(env)
+    access = NcbiAccess.from_env(settings.mailto, env)
+    client = PubMedClient.for_atlas(settings, http, access=access, stop=threading.Event())  # no request yet
     types = load_pubmed_types(settings.schemas_dir)
     result = Discovery(term, window, studies_only=studies_only)
     screening = read_screening(settings.screening_file)
@@ -112,14 +113,6 @@ def discover(
     index = RecordIndex(settings.records_dir)
     index.refresh()
 
-    http = HttpOptions.from_env(env)
-    client = PubMedClient(
-        settings.ncbi_url,
-        settings.mailto,
-        http,
-        stop=threading.Event(),
-        access=NcbiAccess.from_env(settings.mailto, env),
-    )
     try:
         search = client.search(term, window.since, window.until)
         summaries = client.search_summaries(search)

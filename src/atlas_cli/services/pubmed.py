@@ -37,12 +37,15 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from atlas_cli.core.doi import Doi, doi_key, inspect_identifier
 from atlas_cli.services.ncbi import NcbiAccess, NcbiConnection, NcbiError, TooLarge, error_in
 from atlas_cli.services.pacing import HttpOptions, Pacer, Retry
 from atlas_cli.services.xmltext import PubMedText, XmlError, XmlRefused
+
+if TYPE_CHECKING:
+    from atlas_cli.core.config import Settings
 
 SEARCH_CHUNK = 50  # DOI terms per esearch
 SUMMARY_CHUNK = 200  # PMIDs per esummary (NCBI: POST for more than about 200)
@@ -247,6 +250,25 @@ class PubMedClient:
         self.connection = NcbiConnection(base_url, "PubMed", access, options, stop, pacer=pacer, retries=retries)
         self.base_url = self.connection.base_url
         self.options = options
+
+    @classmethod
+    def for_atlas(
+        cls,
+        settings: Settings,
+        options: HttpOptions,
+        *,
+        access: NcbiAccess,
+        stop: threading.Event | None = None,
+        pacer: Pacer | None = None,
+        retries: int | None = None,
+    ) -> PubMedClient:
+        """The client of the E-utilities address and contact email SETTINGS name; a ConfigError
+        naming ATLAS_NCBI_URL when that address is not a usable http(s) one."""
+        from atlas_cli.core.config import DEFAULT_NCBI_URL
+        from atlas_cli.services.crossref import check_service_url
+
+        check_service_url(settings.ncbi_url, "ATLAS_NCBI_URL", DEFAULT_NCBI_URL)
+        return cls(settings.ncbi_url, settings.mailto, options, stop, access=access, retries=retries, pacer=pacer)
 
     @property
     def pacer(self) -> Pacer:
