@@ -24,6 +24,7 @@ import difflib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -149,6 +150,31 @@ def fix_text(raw: bytes, registries: Registries, filename: str = "record.yaml") 
     return fixed.text, fixed.what
 
 
+def _rewrite_texts(
+    text: str,
+    document: Document,
+    expected: dict[str, Any],
+    rewrite: Callable[[str], str | None],
+    done: Callable[[tuple], None],
+) -> tuple[str, Document]:
+    """TEXT with every text value of EXPECTED that REWRITE changes (None: leave it) written in
+    place, EXPECTED changed alike, DONE told each value's path; and the document parsed again."""
+    replacements = []
+    for path, value in list(text_values(expected)):
+        new = rewrite(value)
+        node = node_at(document.root, path)
+        if new is None or new == value or not isinstance(node, yaml.ScalarNode):
+            continue
+        start, end = node.start_mark.index, node.end_mark.index
+        replacements.append(((start, end), scalar_in_place(text[start:end], node, new)))
+        set_at(expected, path, new)
+        done(path)
+    if not replacements:
+        return text, document
+    text = replace_spans(text, replacements)
+    return text, parse_text(text)
+
+
 def fix_record(
     raw: bytes, registries: Registries, filename: str = "record.yaml", rules: Collection[str] | None = None
 ) -> Fixed:
@@ -193,34 +219,24 @@ def fix_record(
     document = parse_text(text)
 
     # 2. markup and character references -> plain text
-    replacements = []
-    for path, value in list(text_values(expected)) if wanted(MARKUP_RULES) else []:
-        plain = plain_text(value) if leftovers(value) else value
-        node = node_at(document.root, path)
-        if plain == value or not plain or not isinstance(node, yaml.ScalarNode):
-            continue
-        start, end = node.start_mark.index, node.end_mark.index
-        replacements.append(((start, end), scalar_in_place(text[start:end], node, plain)))
-        set_at(expected, path, plain)
-        what.append(f"plain text in `{dotted(path)}`")
-    if replacements:
-        text = replace_spans(text, replacements)
-        document = parse_text(text)
+    if wanted(MARKUP_RULES):
+        text, document = _rewrite_texts(
+            text,
+            document,
+            expected,
+            lambda value: (plain_text(value) or None) if leftovers(value) else None,
+            lambda path: what.append(f"plain text in `{dotted(path)}`"),
+        )
 
     # 2b. control and bidirectional characters removed
-    replacements = []
-    for path, value in list(text_values(expected)) if wanted(CONTROL_RULES) else []:
-        safe = strip_unsafe(value)
-        node = node_at(document.root, path)
-        if safe == value or not isinstance(node, yaml.ScalarNode):
-            continue
-        start, end = node.start_mark.index, node.end_mark.index
-        replacements.append(((start, end), scalar_in_place(text[start:end], node, safe)))
-        set_at(expected, path, safe)
-        what.append(f"removed control characters from `{dotted(path)}`")
-    if replacements:
-        text = replace_spans(text, replacements)
-        document = parse_text(text)
+    if wanted(CONTROL_RULES):
+        text, document = _rewrite_texts(
+            text,
+            document,
+            expected,
+            strip_unsafe,
+            lambda path: what.append(f"removed control characters from `{dotted(path)}`"),
+        )
 
     # 3. the badge the criteria (or the design) decide
     from atlas_cli.lint.rules.pem import expected_badge
