@@ -352,12 +352,10 @@ def with_pem(**changes) -> dict:
 def lint(root: Path, paths=None, cache: Path | None = None):
     """The lint result of the atlas at ROOT (the core function, in this process, one job),
     with its cache folder (the lint index) in CACHE (default: ROOT/../.cache)."""
-    from dataclasses import replace
-
     from atlas_cli.core.config import load_settings
     from atlas_cli.lint import lint_paths
 
-    settings = replace(load_settings(root), cache_dir_override=cache or root.parent / ".cache")
+    settings = load_settings(root)._replace(cache_dir_override=cache or root.parent / ".cache")
     return lint_paths(settings, paths, jobs=1)
 
 

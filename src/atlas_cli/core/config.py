@@ -17,9 +17,8 @@ import posixpath
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from atlas_cli.core.errors import ConfigError
 from atlas_cli.core.paths import resolved
@@ -33,6 +32,8 @@ DEFAULT_BIBTEX_PREFIX = "mecfsatlas"
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 DEFAULT_IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles"
+DEFAULT_SNAPSHOT = {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"}  # the snapshot reference's versions
+NO_LINT_TABLE: dict[str, Any] = {}  # defaults of Settings: shared, so never changed in place
 # What `atlas discover` searches PubMed for: ME/CFS under the names it has gone by, in titles,
 # abstracts and author keywords, and the MeSH heading PubMed's indexers give it.
 DEFAULT_DISCOVER_QUERY = (
@@ -53,8 +54,10 @@ CITED_SETTINGS = ("name", "site_url", "bibtex_prefix")  # in every citation atla
 SCREENING_FILE = "screening.yaml"  # screening decisions: papers judged out of scope (core/screening.py)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
+    """One atlas's settings, as `load_settings` found them (a named tuple: `dataclasses` imports
+    `inspect`, a fifth of `atlas cite`'s start-up)."""
+
     root: Path
     config_file: Path | None = None
     name: str = DEFAULT_NAME
@@ -62,12 +65,12 @@ class Settings:
     bibtex_prefix: str = DEFAULT_BIBTEX_PREFIX
     records_dir_name: str = "records"
     mailto: str | None = None
-    snapshot: dict[str, str] = field(default_factory=lambda: {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"})
+    snapshot: dict[str, str] = DEFAULT_SNAPSHOT  # never changed in place: load_settings makes a new one
     crossref_url: str = DEFAULT_CROSSREF_URL
     ncbi_url: str = DEFAULT_NCBI_URL
     idconv_url: str = DEFAULT_IDCONV_URL
     cache_dir_override: Path | None = None
-    lint: dict[str, Any] = field(default_factory=dict)  # the [lint] table, checked by atlas_cli.lint.config
+    lint: dict[str, Any] = NO_LINT_TABLE  # the [lint] table, checked by atlas_cli.lint.config
     discover_query: str = DEFAULT_DISCOVER_QUERY  # [discover] query
 
     @property
@@ -335,7 +338,7 @@ def _settings_from(root: Path, config_file: Path | None, table: dict[str, Any], 
             f"{where}: `records_dir` {problem}",
             hint='`records_dir` is a folder inside the atlas, named from the atlas folder, e.g. records_dir = "records"',
         )
-    snapshot = {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"}
+    snapshot = dict(DEFAULT_SNAPSHOT)
     raw_snapshot = table.get("snapshot", {})
     if not isinstance(raw_snapshot, dict) or set(raw_snapshot) - _SNAPSHOT_KEYS:
         raise ConfigError(

@@ -11,10 +11,9 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from atlas_cli.core.errors import NotFound, UsageError, WriteError
 from atlas_cli.core.paths import UnsafePath, link_leaves, output_file, read_regular
@@ -115,8 +114,7 @@ def read_yaml_file(path: Path, what: str = "registries") -> Document:
     return raw if isinstance(raw, Document) else parse_bytes(raw)
 
 
-@dataclass(frozen=True)
-class RecordFile:
+class RecordFile(NamedTuple):
     """One record file as read: its data (None when it is not a mapping of keys) and the problems found."""
 
     path: Path
@@ -141,8 +139,7 @@ def _read_chunk(names: list[str]) -> list[RecordFile]:
     return [RecordFile.read(Path(name)) for name in names]
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     """A record file a command left out, and why (at which line, when the reason has one)."""
 
     path: Path

@@ -12,8 +12,7 @@ small walker below turns nodes into Python values.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -73,8 +72,7 @@ StrictLoader.add_implicit_resolver(FLOAT, _FLOAT_RE, list("-+.0123456789"))
 StrictLoader.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
-@dataclass
-class YamlProblem:
+class YamlProblem(NamedTuple):
     """A problem found while reading a file: 1-based line and column."""
 
     line: int
@@ -85,21 +83,33 @@ class YamlProblem:
     severity: str = "error"
 
 
-@dataclass
 class Document:
-    """A parsed record: its data plus the node tree to locate any key or value."""
+    """A parsed record: its data plus the node tree to locate any key or value.
 
-    data: dict[str, Any] | None
-    root: yaml.MappingNode | None = None
-    problems: list[YamlProblem] = field(default_factory=list)
-    text: str = ""
+    (Plain classes here, not dataclasses: `dataclasses` imports `inspect`, a fifth of
+    `atlas cite`'s start-up, and every command reads records through this module.)
+    """
 
-    # Each mapping's keys -> (key node, value node), the first of each key, built the first
-    # time the mapping is walked: a problem is located in time proportional to its path,
-    # never to the number of keys beside it (lint stays linear in problems and keys).
-    _keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    __slots__ = ("_keys", "data", "problems", "root", "text")
+
+    def __init__(
+        self,
+        data: dict[str, Any] | None,
+        root: yaml.MappingNode | None = None,
+        problems: list[YamlProblem] | None = None,
+        text: str = "",
+    ) -> None:
+        self.data = data
+        self.root = root
+        self.problems: list[YamlProblem] = problems if problems is not None else []
+        self.text = text
+        # Each mapping's keys -> (key node, value node), the first of each key, built the first
+        # time the mapping is walked: a problem is located in time proportional to its path,
+        # never to the number of keys beside it (lint stays linear in problems and keys).
+        self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def __repr__(self) -> str:
+        return f"Document(data={self.data!r}, problems={self.problems!r})"
 
     def _entry(self, node: yaml.MappingNode, step: object) -> tuple[yaml.Node, yaml.Node] | None:
         """(key node, value node) of the first key STEP in the mapping NODE, if it has one."""
