@@ -13,6 +13,14 @@ from fake_services import FakeServices
 from helpers import new_atlas
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The user's cache folder, for the runs that name none (ATLAS_CACHE_DIR), is one of this
+    test run's own: tests never write into the cache of the person running them."""
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="atlas-tests-cache-")
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """Workers for `--numprocesses auto`: two per core. Many tests wait on a local server's
     pacing, retries and timeouts rather than on the processor; a second worker per core

@@ -355,7 +355,7 @@ def lint(root: Path, paths=None, cache: Path | None = None):
     from atlas_cli.core.config import load_settings
     from atlas_cli.lint import lint_paths
 
-    settings = load_settings(root)._replace(cache_dir_override=cache or root.parent / ".cache")
+    settings = load_settings(root).replace(cache_dir_override=cache or root.parent / ".cache")
     return lint_paths(settings, paths, jobs=1)
 
 

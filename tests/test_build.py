@@ -521,8 +521,8 @@ def test_the_context_covers_what_shapes_a_page(root: Path):
     base = context_digest(settings, False)
     assert base == context_digest(settings, False)
     assert context_digest(settings, True) != base
-    assert context_digest(settings._replace(site_url="https://other.example"), False) != base
-    assert context_digest(settings._replace(bibtex_prefix="other"), False) != base
+    assert context_digest(settings.replace(site_url="https://other.example"), False) != base
+    assert context_digest(settings.replace(bibtex_prefix="other"), False) != base
     # templates, assets, the page model and the citation code are all part of it
     for path in [
         *TEMPLATES.iterdir(),

@@ -79,7 +79,7 @@ def test_primary_never_doubles_punctuation(slug):
 
 
 def test_snapshot_uses_settings_versions_and_record_date():
-    settings = SETTINGS._replace(
+    settings = SETTINGS.replace(
         site_url="https://example.org/", snapshot={"generator": "v2", "scanner": "v9", "policy": "v1.0"}
     )
     text = cite.render({"slug": "a-2020-b", "snapshot_date": "2026-01-02"}, "snapshot", settings)

@@ -61,17 +61,26 @@ def test_anything_else_goes_to_typer(args):
     assert parse_cite(args) is None
 
 
-def test_fast_cite_imports_no_cli_framework():
+def test_fast_cite_imports_no_cli_framework(tmp_path):
+    """Nor, once the settings file's table is kept (core.settings_cache), what core/values.py
+    keeps off the way to a citation: each costs a tenth or more of `atlas cite`'s start-up."""
     code = (
         f"import sys; sys.argv=['atlas','cite','{SLUG}']\n"
         "from atlas_cli.__main__ import main\n"
         "try: main()\n"
         "except SystemExit: pass\n"
-        "bad=[m for m in ('typer','rich','pydantic','jsonschema','habanero') if m in sys.modules]\n"
+        "bad=[m for m in ('typer','rich','pydantic','jsonschema','habanero','typing','dataclasses','inspect',"
+        "'tomllib','platformdirs') if m in sys.modules]\n"
         "sys.stderr.write(repr(bad))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
-    assert result.stderr.strip() == "[]"
+    env = clean_env(cache=tmp_path / "cache")
+    first, second = (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
+        for _ in range(2)
+    )
+    assert first.stderr.strip() == "['typing', 'tomllib']"  # the first run parses pyproject.toml and keeps its table
+    assert second.stderr.strip() == "[]"
+    assert first.stdout == second.stdout and f"mecfsatlas-{SLUG}" in second.stdout
 
 
 def test_help_lists_every_command_in_order():

@@ -41,7 +41,7 @@ def lint_cli(atlas: Path, cache: Path, *args: str | Path):
 def stored(atlas: Path, cache: Path) -> dict:
     """The entries of the atlas's index in CACHE, as a run would load them."""
     root = (atlas / "records").resolve()
-    return load(index_path(load_settings(atlas)._replace(cache_dir_override=cache), root), str(root))
+    return load(index_path(load_settings(atlas).replace(cache_dir_override=cache), root), str(root))
 
 
 def index_file(atlas: Path, cache: Path) -> Path:
@@ -83,7 +83,7 @@ def test_only_what_changed_is_read_again(atlas, tmp_path):
 
     cache = tmp_path / "cache"
     seed(atlas, 20)
-    settings = load_settings(atlas)._replace(cache_dir_override=cache)
+    settings = load_settings(atlas).replace(cache_dir_override=cache)
     root = (atlas / "records").resolve()
     first = other_records(settings, root, [], [], screening=False, jobs=1)
     assert (first.read, first.parsed) == (20, 20)

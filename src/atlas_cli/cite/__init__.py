@@ -17,9 +17,10 @@ Formats:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from atlas_cli.core.config import Settings
 
 FORMATS: tuple[str, ...] = ("primary", "bibtex", "snapshot", "csl-json", "ris", "apa", "vancouver", "ama")

@@ -20,10 +20,13 @@ site URL holds: no value can close its field's braces early. The key is
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from atlas_cli.cite import parts
 from atlas_cli.core import fields
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Crossref work type -> (BibTeX entry type, field that holds the record's `journal`).
 ENTRY_TYPES: dict[str, tuple[str, str]] = {

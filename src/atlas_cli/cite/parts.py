@@ -6,9 +6,11 @@ crash or a Python repr in a citation); this module adds what citations need on t
 
 from __future__ import annotations
 
-from typing import Any
-
 from atlas_cli.core.fields import text
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Titles and journal names that already end in one of these get no added ".".
 END_PUNCTUATION = (".", "?", "!")

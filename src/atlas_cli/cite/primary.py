@@ -10,10 +10,12 @@ ends in `.`, `?` or `!` gets no second mark. Missing parts are left out.
 
 from __future__ import annotations
 
-from typing import Any
-
 from atlas_cli.cite import parts
 from atlas_cli.core import fields
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_LISTED = 6  # seven or more authors: the first six, then ", et al."
 NO_AUTHORS = "Unknown authors"

@@ -9,9 +9,11 @@ record has none).
 
 from __future__ import annotations
 
-from typing import Any
-
 from atlas_cli.core import fields
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 ATLAS_NAME = "ME/CFS Atlas"
 

@@ -5,8 +5,8 @@ print, return the exit code. Nothing heavy is imported until a command runs.
 """
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
 if TYPE_CHECKING:
     import typer
 
@@ -62,6 +62,8 @@ def warn_placeholders(conf: "Settings") -> None:
 
 
 def register(app: "typer.Typer") -> None:
+    from typing import Annotated
+
     import typer
 
     from atlas_cli.cli.app import eprint, handle_errors, out, settings

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from atlas_cli.core.workers import MAX_JOBS  # os only: cheap at start-up
-
 
 def parse_global(argv: list[str], command: str) -> tuple[Path | None, bool, list[str]] | None:
     """(root, debug, the arguments after COMMAND) when ARGV is `[--root DIR] [--debug] COMMAND ...`, else None."""
@@ -162,6 +160,8 @@ def parse_lint(argv: list[str]) -> tuple[Path | None, bool, list[Path], dict[str
             return None
         else:
             paths.append(Path(arg))
+    from atlas_cli.core.workers import MAX_JOBS
+
     jobs = values.get("jobs")
     if jobs is not None and not (jobs.isascii() and jobs.isdigit() and len(jobs) <= 6 and 1 <= int(jobs) <= MAX_JOBS):
         return None  # the Typer command says why (and 5,000 digits are never converted)

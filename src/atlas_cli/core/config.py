@@ -15,14 +15,17 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from atlas_cli.core.errors import ConfigError
 from atlas_cli.core.paths import resolved
 from atlas_cli.core.safe_text import has_unsafe, one_line
+from atlas_cli.core.values import Value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 # The public atlas's own values: the defaults for this repository, never written into a new
 # atlas (`atlas init` writes the curator's values, or placeholders `atlas lint` reports).
@@ -33,7 +36,6 @@ DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 DEFAULT_IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles"
 DEFAULT_SNAPSHOT = {"generator": "v1", "scanner": "v1.4", "policy": "v0.1"}  # the snapshot reference's versions
-NO_LINT_TABLE: dict[str, Any] = {}  # defaults of Settings: shared, so never changed in place
 # What `atlas discover` searches PubMed for: ME/CFS under the names it has gone by, in titles,
 # abstracts and author keywords, and the MeSH heading PubMed's indexers give it.
 DEFAULT_DISCOVER_QUERY = (
@@ -54,24 +56,46 @@ CITED_SETTINGS = ("name", "site_url", "bibtex_prefix")  # in every citation atla
 SCREENING_FILE = "screening.yaml"  # screening decisions: papers judged out of scope (core/screening.py)
 
 
-class Settings(NamedTuple):
-    """One atlas's settings, as `load_settings` found them (a named tuple: `dataclasses` imports
-    `inspect`, a fifth of `atlas cite`'s start-up)."""
+class Settings(Value):
+    """One atlas's settings, as `load_settings` found them."""
 
-    root: Path
-    config_file: Path | None = None
-    name: str = DEFAULT_NAME
-    site_url: str = DEFAULT_SITE_URL
-    bibtex_prefix: str = DEFAULT_BIBTEX_PREFIX
-    records_dir_name: str = "records"
-    mailto: str | None = None
-    snapshot: dict[str, str] = DEFAULT_SNAPSHOT  # never changed in place: load_settings makes a new one
-    crossref_url: str = DEFAULT_CROSSREF_URL
-    ncbi_url: str = DEFAULT_NCBI_URL
-    idconv_url: str = DEFAULT_IDCONV_URL
-    cache_dir_override: Path | None = None
-    lint: dict[str, Any] = NO_LINT_TABLE  # the [lint] table, checked by atlas_cli.lint.config
-    discover_query: str = DEFAULT_DISCOVER_QUERY  # [discover] query
+    def __init__(
+        self,
+        root: Path,
+        config_file: Path | None = None,
+        name: str = DEFAULT_NAME,
+        site_url: str = DEFAULT_SITE_URL,
+        bibtex_prefix: str = DEFAULT_BIBTEX_PREFIX,
+        records_dir_name: str = "records",
+        mailto: str | None = None,
+        snapshot: dict[str, str] | None = None,
+        crossref_url: str = DEFAULT_CROSSREF_URL,
+        ncbi_url: str = DEFAULT_NCBI_URL,
+        idconv_url: str = DEFAULT_IDCONV_URL,
+        cache_dir_override: Path | None = None,
+        lint: dict[str, Any] | None = None,
+        discover_query: str = DEFAULT_DISCOVER_QUERY,
+    ) -> None:
+        self.root = root
+        self.config_file = config_file
+        self.name = name
+        self.site_url = site_url
+        self.bibtex_prefix = bibtex_prefix
+        self.records_dir_name = records_dir_name
+        self.mailto = mailto
+        self.snapshot: dict[str, str] = snapshot if snapshot is not None else dict(DEFAULT_SNAPSHOT)
+        self.crossref_url = crossref_url
+        self.ncbi_url = ncbi_url
+        self.idconv_url = idconv_url
+        self.cache_dir_override = cache_dir_override
+        self.lint: dict[str, Any] = (
+            lint if lint is not None else {}
+        )  # the [lint] table, checked by atlas_cli.lint.config
+        self.discover_query = discover_query  # [discover] query
+
+    def replace(self, **changes: Any) -> Settings:
+        """These settings with CHANGES (keyword: new value)."""
+        return Settings(**{**vars(self), **changes})
 
     @property
     def records_dir(self) -> Path:
@@ -95,9 +119,9 @@ class Settings(NamedTuple):
     def cache_dir(self) -> Path:
         if self.cache_dir_override is not None:
             return self.cache_dir_override
-        from platformdirs import user_cache_dir
+        from atlas_cli.core.cachedir import user_cache_dir
 
-        return Path(user_cache_dir("atlas", appauthor=False))
+        return user_cache_dir()
 
     def evidence_url(self, slug: str) -> str:
         return f"{self.site_url.rstrip('/')}/evidence/{slug}"
@@ -159,29 +183,40 @@ SETTINGS_MAX_BYTES = 1024 * 1024  # atlas.toml is a few lines; a pyproject.toml 
 def _read_toml(path: Path) -> dict:
     """The TOML of PATH: a regular file of at most SETTINGS_MAX_BYTES (a named pipe is never waited
     on), within bounds: nesting too deep or an integer too long is a ConfigError, never a crash."""
+    from atlas_cli.core import settings_cache
     from atlas_cli.core.paths import UnsafePath, read_regular
 
     try:
-        raw = read_regular(path, SETTINGS_MAX_BYTES)
-        text = raw.decode("utf-8")
-        return tomllib.loads(text)
+        text = read_regular(path, SETTINGS_MAX_BYTES).decode("utf-8")
     except UnsafePath as exc:
         raise ConfigError(f"{path} {exc.message}", hint="atlas settings are a small TOML text file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the syntax of the file") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path}: not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be decoded",
             hint="re-save the file with UTF-8 encoding",
         ) from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    table = settings_cache.kept_table(path, text)
+    if table is None:
+        table = _parse_toml(path, text)
+        settings_cache.keep_table(path, text, table)
+    return table
+
+
+def _parse_toml(path: Path, text: str) -> dict:
+    import tomllib  # here: most runs use the table kept by core.settings_cache
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the syntax of the file") from exc
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply", hint="fix the syntax of the file") from None
     except ValueError:  # tomllib's int() of more than 4,300 digits (its other errors are TOMLDecodeError)
         raise ConfigError(
             f"{path}: not valid TOML: a number longer than 4,300 digits", hint="no atlas setting is a number that long"
         ) from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
 
 
 # --- the values citations are made of ------------------------------------------------------

@@ -10,8 +10,11 @@ Python repr on a page.
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import quote
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 DOI_RESOLVER = "https://doi.org/"
 HEADER_AUTHORS = 3  # a page's header line shows at most three authors, then " et al."

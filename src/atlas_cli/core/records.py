@@ -13,11 +13,15 @@ import stat
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from atlas_cli.core.errors import NotFound, UsageError, WriteError
 from atlas_cli.core.paths import UnsafePath, link_leaves, output_file, read_regular
+from atlas_cli.core.values import Value
 from atlas_cli.core.yamlio import MAX_BYTES, Document, YamlProblem, dump, parse_bytes
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RECORD_SUFFIX = ".yaml"
@@ -114,12 +118,13 @@ def read_yaml_file(path: Path, what: str = "registries") -> Document:
     return raw if isinstance(raw, Document) else parse_bytes(raw)
 
 
-class RecordFile(NamedTuple):
+class RecordFile(Value):
     """One record file as read: its data (None when it is not a mapping of keys) and the problems found."""
 
-    path: Path
-    data: dict[str, Any] | None
-    problems: tuple[YamlProblem, ...] = ()
+    def __init__(self, path: Path, data: dict[str, Any] | None, problems: tuple[YamlProblem, ...] = ()) -> None:
+        self.path = path
+        self.data = data
+        self.problems = problems
 
     @classmethod
     def read(cls, path: Path) -> RecordFile:
@@ -139,13 +144,14 @@ def _read_chunk(names: list[str]) -> list[RecordFile]:
     return [RecordFile.read(Path(name)) for name in names]
 
 
-class Skipped(NamedTuple):
+class Skipped(Value):
     """A record file a command left out, and why (at which line, when the reason has one)."""
 
-    path: Path
-    message: str
-    line: int = 1
-    column: int = 1
+    def __init__(self, path: Path, message: str, line: int = 1, column: int = 1) -> None:
+        self.path = path
+        self.message = message
+        self.line = line
+        self.column = column
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.message} (skipped)"

@@ -12,9 +12,14 @@ small walker below turns nodes into Python values.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
 
 import yaml
+
+from atlas_cli.core.values import Value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see core/values.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_BYTES = 1024 * 1024  # a record is a few KB; anything near this is not a record
 MAX_DEPTH = 32  # a record nests 3 levels; deeper structures are refused
@@ -72,23 +77,22 @@ StrictLoader.add_implicit_resolver(FLOAT, _FLOAT_RE, list("-+.0123456789"))
 StrictLoader.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
-class YamlProblem(NamedTuple):
+class YamlProblem(Value):
     """A problem found while reading a file: 1-based line and column."""
 
-    line: int
-    column: int
-    rule: str
-    message: str
-    hint: str | None = None
-    severity: str = "error"
+    def __init__(
+        self, line: int, column: int, rule: str, message: str, hint: str | None = None, severity: str = "error"
+    ) -> None:
+        self.line = line
+        self.column = column
+        self.rule = rule
+        self.message = message
+        self.hint = hint
+        self.severity = severity
 
 
 class Document:
-    """A parsed record: its data plus the node tree to locate any key or value.
-
-    (Plain classes here, not dataclasses: `dataclasses` imports `inspect`, a fifth of
-    `atlas cite`'s start-up, and every command reads records through this module.)
-    """
+    """A parsed record: its data plus the node tree to locate any key or value."""
 
     __slots__ = ("_keys", "data", "problems", "root", "text")
 

@@ -322,27 +322,12 @@ def save(path: Path, root: str, entries: dict[str, Entry]) -> bool:
     cache folder cannot be written; the run goes on without it)."""
     import hashlib
     import json
-    import tempfile
+
+    from atlas_cli.core.cachedir import write_cache_file
 
     body = json.dumps(entries, separators=(",", ":")).encode("ascii")  # a name undecodable on disk kept as \\udcxx
     header = {"format": FORMAT, "records": root, "hash": hashlib.blake2b(body, digest_size=16).hexdigest()}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(json.dumps(header).encode("ascii") + b"\n" + body)
-        os.replace(tmp, path)
-        return True
-    except OSError:
-        return False
-    finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass  # renamed into place, as it should be
+    return write_cache_file(path, json.dumps(header).encode("ascii") + b"\n" + body)
 
 
 # --- bringing it up to date -------------------------------------------------------------------
