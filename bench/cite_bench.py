@@ -145,6 +145,7 @@ def main() -> None:
         raise SystemExit(f"--before {args.before}: not a checkout of atlas (no src/atlas_cli)")
 
     tmp = Path(tempfile.mkdtemp(prefix="atlas-cite-bench-"))
+    os.environ["ATLAS_CACHE_DIR"] = str(tmp / "cache")  # the runs' own, not the user's
     try:
         root = tmp / "atlas"
         t0 = time.perf_counter()

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import shutil
 import statistics
@@ -154,6 +155,7 @@ def atlas_argv() -> list[str]:
 
 def speed(passage: str, runs: int) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="atlas-criteria-bench-"))
+    os.environ["ATLAS_CACHE_DIR"] = str(tmp / "cache")  # the runs' own, not the user's
     try:
         root = tmp / "atlas"
         (root / "records").mkdir(parents=True)

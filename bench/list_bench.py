@@ -20,6 +20,7 @@ Machines are noisy: compare ratios from one run, not seconds across runs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -37,6 +38,7 @@ def main() -> int:
     atlas = [sys.executable, "-m", "atlas_cli"]
     with tempfile.TemporaryDirectory(prefix="atlas-list-bench-") as tmp:
         root = Path(tmp)
+        os.environ["ATLAS_CACHE_DIR"] = str(root / ".cache")  # the runs' own, not the user's
         paths = generate(root, args.n)
         size = sum(p.stat().st_size for p in paths) / len(paths)
         print(f"{args.n} records, {size / 1024:.1f} KB each on average")

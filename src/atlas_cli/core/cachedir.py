@@ -37,10 +37,10 @@ def write_cache_file(path: Path, data: bytes) -> bool:
     """Write DATA to PATH (its folders made) via a temp file beside it and a rename, so a
     reader sees the old file or the new one, never half of one. False when it cannot be
     written: the command goes on without it."""
-    import tempfile
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # after the folder: a cache that cannot be written costs no import
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError:
         return False
