@@ -151,6 +151,119 @@ def _update_key(update: dict) -> tuple[str, str]:
     return (str(update.get("type")), doi_key(update.get("doi") or ""))
 
 
+_CROSSREF_NUMBERS = (("volume", "volume"), ("issue", "issue"), ("pages", "page"), ("article_number", "article-number"))
+
+
+def compare_fields(
+    record: dict[str, Any], theirs: dict[str, Any], service: str, ident: str, *, journal_short: str | None = None
+) -> tuple[list[Finding], dict[str, Any]]:
+    """Title, year, journal, first author, volume, issue, pages and article number of RECORD
+    against THEIRS (the same fields as SERVICE gives them, in the record's shape): findings
+    and the changes --apply would make. IDENT names what was asked (DOI, PMID) for a title
+    so different that it probably belongs to another paper. JOURNAL_SHORT: another name
+    SERVICE gives the journal (an abbreviation) that the record's may match instead."""
+    findings: list[Finding] = []
+    changes: dict[str, Any] = {}
+    title_ours, title_theirs = record.get("title"), theirs.get("title")
+    title_score = similarity(title_ours, title_theirs) if title_theirs else 1.0
+    if title_theirs and title_score < 1.0:
+        if title_score < WRONG_PAPER_BELOW:
+            findings.append(
+                Finding(
+                    "wrong-paper",
+                    ACTION,
+                    f"title does not match {service}'s (similarity {title_score:.2f}): the {ident} "
+                    "probably belongs to another paper",
+                    title_ours,
+                    title_theirs,
+                    title_score,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "title",
+                    ACTION,
+                    f"title differs from {service}'s (similarity {title_score:.2f})",
+                    title_ours,
+                    title_theirs,
+                    title_score,
+                )
+            )
+            changes["title"] = title_theirs
+
+    year_theirs = theirs.get("year")
+    year_ours = record.get("year")
+    if year_theirs is not None and year_ours != year_theirs:
+        close = isinstance(year_ours, int) and not isinstance(year_ours, bool) and abs(year_ours - year_theirs) == 1
+        findings.append(
+            Finding(
+                "year",
+                NOTE if close else ACTION,
+                f"year {year_ours} differs from {service}'s {year_theirs}"
+                + (" (often online vs print date)" if close else ""),
+                year_ours,
+                year_theirs,
+            )
+        )
+        if not close:
+            changes["year"] = year_theirs
+
+    journal_theirs = theirs.get("journal")
+    journal_ours = record.get("journal")
+    if journal_theirs and journal_ours != journal_theirs:
+        score = max(
+            similarity(journal_ours, journal_theirs),
+            similarity(journal_ours, journal_short) if journal_short else 0.0,
+        )
+        ours_n, theirs_n = normalise(journal_ours), normalise(journal_theirs)
+        if ours_n and theirs_n and (ours_n in theirs_n or theirs_n in ours_n):
+            score = 1.0  # one name contains the other (PubMed's "X = Y" against Crossref's "X")
+        if journal_ours is None or score < SAME_JOURNAL_FROM:
+            findings.append(
+                Finding(
+                    "journal",
+                    ACTION,
+                    f"journal differs from {service}'s (similarity {score:.2f})",
+                    journal_ours,
+                    journal_theirs,
+                    score,
+                )
+            )
+            changes["journal"] = journal_theirs
+
+    authors_theirs = theirs.get("authors")
+    first_ours, first_theirs = _first_family(record.get("authors")), _first_family(authors_theirs)
+    if first_theirs and normalise(first_ours) != normalise(first_theirs):
+        score = similarity(first_ours, first_theirs)
+        findings.append(
+            Finding(
+                "first-author",
+                ACTION,
+                f"first author differs from {service}'s (similarity {score:.2f})",
+                first_ours,
+                first_theirs,
+                score,
+            )
+        )
+        changes["authors"] = authors_theirs
+
+    for key in ("volume", "issue", "pages", "article_number"):
+        value = theirs.get(key)
+        if value and key in record and str(record[key]) != value:
+            findings.append(
+                Finding(
+                    key,
+                    NOTE,
+                    f"{key.replace('_', ' ')} {record[key]} differs from {service}'s {value}",
+                    record[key],
+                    value,
+                )
+            )
+            changes[key] = value
+    return findings, changes
+
+
 def compare(
     record: dict[str, Any], work: dict[str, Any], *, asked_doi: str | None = None, via_redirect: bool = False
 ) -> tuple[list[Finding], dict[str, Any]]:
@@ -202,106 +315,17 @@ def compare(
             )
 
     # bibliographic fields
-    title_ours = record.get("title")
-    title_score = similarity(title_ours, title_theirs) if title_theirs else 1.0
-    if title_theirs and title_score < 1.0:
-        if title_score < WRONG_PAPER_BELOW:
-            findings.append(
-                Finding(
-                    "wrong-paper",
-                    ACTION,
-                    f"title does not match Crossref's (similarity {title_score:.2f}): the DOI "
-                    "probably belongs to another paper",
-                    title_ours,
-                    title_theirs,
-                    title_score,
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    "title",
-                    ACTION,
-                    f"title differs from Crossref's (similarity {title_score:.2f})",
-                    title_ours,
-                    title_theirs,
-                    title_score,
-                )
-            )
-            changes["title"] = title_theirs
-
-    year_theirs = crossref_work.year_of(work)
-    year_ours = record.get("year")
-    if year_theirs is not None and year_ours != year_theirs:
-        close = isinstance(year_ours, int) and not isinstance(year_ours, bool) and abs(year_ours - year_theirs) == 1
-        findings.append(
-            Finding(
-                "year",
-                NOTE if close else ACTION,
-                f"year {year_ours} differs from Crossref's {year_theirs}"
-                + (" (often online vs print date)" if close else ""),
-                year_ours,
-                year_theirs,
-            )
-        )
-        if not close:
-            changes["year"] = year_theirs
-
-    journal_theirs = crossref_work.journal_of(work)
-    journal_ours = record.get("journal")
-    if journal_theirs and journal_ours != journal_theirs:
-        short = crossref_work.first_text(work.get("short-container-title"))
-        score = max(similarity(journal_ours, journal_theirs), similarity(journal_ours, short) if short else 0.0)
-        ours_n, theirs_n = normalise(journal_ours), normalise(journal_theirs)
-        if ours_n and theirs_n and (ours_n in theirs_n or theirs_n in ours_n):
-            score = 1.0  # one name contains the other (PubMed's "X = Y" against Crossref's "X")
-        if journal_ours is None or score < SAME_JOURNAL_FROM:
-            findings.append(
-                Finding(
-                    "journal",
-                    ACTION,
-                    f"journal differs from Crossref's (similarity {score:.2f})",
-                    journal_ours,
-                    journal_theirs,
-                    score,
-                )
-            )
-            changes["journal"] = journal_theirs
-
-    authors_theirs = crossref_work.authors_of(work)
-    first_ours, first_theirs = _first_family(record.get("authors")), _first_family(authors_theirs)
-    if first_theirs and normalise(first_ours) != normalise(first_theirs):
-        score = similarity(first_ours, first_theirs)
-        findings.append(
-            Finding(
-                "first-author",
-                ACTION,
-                f"first author differs from Crossref's (similarity {score:.2f})",
-                first_ours,
-                first_theirs,
-                score,
-            )
-        )
-        changes["authors"] = authors_theirs
-
-    for key, source in (
-        ("volume", "volume"),
-        ("issue", "issue"),
-        ("pages", "page"),
-        ("article_number", "article-number"),
-    ):
-        theirs = crossref_work.text_field(work.get(source))
-        if theirs and key in record and str(record[key]) != theirs:
-            findings.append(
-                Finding(
-                    key,
-                    NOTE,
-                    f"{key.replace('_', ' ')} {record[key]} differs from Crossref's {theirs}",
-                    record[key],
-                    theirs,
-                )
-            )
-            changes[key] = theirs
+    theirs = {
+        "title": title_theirs,
+        "year": crossref_work.year_of(work),
+        "journal": crossref_work.journal_of(work),
+        "authors": crossref_work.authors_of(work),
+        **{key: crossref_work.text_field(work.get(source)) for key, source in _CROSSREF_NUMBERS},
+    }
+    short = crossref_work.first_text(work.get("short-container-title"))
+    found, biblio = compare_fields(record, theirs, "Crossref", "DOI", journal_short=short)
+    findings += found
+    changes.update(biblio)
 
     # the DOI itself
     returned = str(work.get("DOI") or "").strip()
