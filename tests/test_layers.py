@@ -31,7 +31,8 @@ LAYER = {
 }
 # Command families that build on another one (and nothing else may, so no cycle can form).
 FAMILY_USES = {
-    "curate": {"cite", "lint"},  # show prints citations and lint problems; list --lint
+    "curate": {"cite", "lint", "add"},  # show prints citations and lint problems; list --lint;
+    # verify compares a PMID-only record with the record atlas add would draft from PubMed's summary
     "site": {"cite", "lint"},  # pages carry the citation blocks
     "lint": {"criteria"},  # the atlas's own criteria-cues.yaml is checked as atlas criteria reads it;
     # lint --criteria reads each record's stored text with it

@@ -231,15 +231,17 @@ def test_doi_now_an_alias(tmp_path, fake):
     assert data["doi"] == new_doi and data["doi_aliases"] == [DOI] and "doi-alias" in data["flags"]
 
 
-def test_json_format_and_records_without_doi_are_skipped(tmp_path, fake):
+def test_json_format_and_records_without_doi_or_pmid_are_skipped(tmp_path, fake):
     fake.add_work(mensah_work())
-    root = new_atlas(tmp_path / "atlas", [record(), record(slug="nodoi-2020-paper", doi=None)])
+    root = new_atlas(tmp_path / "atlas", [record(), record(slug="nodoi-2020-paper", doi=None, pmid=None)])
     result = verify(root, fake, "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     by_slug = {r["slug"]: r for r in data["records"]}
     assert by_slug["nodoi-2020-paper"]["error_kind"] == "no-doi"
-    assert by_slug[SLUG]["findings"] == []
+    assert by_slug["nodoi-2020-paper"]["service"] is None
+    assert by_slug[SLUG]["findings"] == [] and by_slug[SLUG]["service"] == "crossref"
+    assert fake.count("ncbi") == 0  # a record with a DOI is asked of Crossref only
     assert data["exit_code"] == 0
 
 

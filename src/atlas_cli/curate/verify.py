@@ -1,6 +1,9 @@
 """`atlas verify`: is what a record says still what Crossref says about its DOI?
 
-For every record with a DOI, Crossref is asked afresh (never the cache: a cached
+A record without a DOI but with a PMID is checked against PubMed instead
+(verify_pubmed.py: esummary, SUMMARY_CHUNK PMIDs per request, asked afresh, with the
+pacing and retries of `atlas add`'s PubMed client); the findings, --apply and the
+output below are shared. For every record with a DOI, Crossref is asked afresh (never the cache: a cached
 answer cannot show a new retraction; the fresh answer then replaces the cached
 one) with the same client, pacing and fault handling as `atlas add`. `compare()`
 is pure: a record and a Crossref work in, findings and proposed changes out.
@@ -38,7 +41,9 @@ if TYPE_CHECKING:
 
     from atlas_cli.core.config import Settings
     from atlas_cli.curate.listing import Entry
+    from atlas_cli.services.cache import Cache
     from atlas_cli.services.crossref import Fetched, Found
+    from atlas_cli.services.pacing import HttpOptions
 
 BIBLIOGRAPHIC = (
     "title",
@@ -53,7 +58,7 @@ BIBLIOGRAPHIC = (
     "doi_aliases",
     "publication_type",
 )
-APPLIED = BIBLIOGRAPHIC + ("flags", "updates")
+APPLIED = BIBLIOGRAPHIC + ("journal_abbrev", "pubmed_types", "flags", "updates")
 WRONG_PAPER_BELOW = 0.5  # title similarity under which the DOI probably names another paper
 SAME_JOURNAL_FROM = 0.8  # journal names this similar differ only in form (PubMed vs Crossref)
 
@@ -78,10 +83,13 @@ class Verdict:
     path: Path
     doi: str | None = None
     asked: str | None = None  # the DOI asked of Crossref (the record's, normalised); None: not asked
+    pmid: str | None = None  # the record's PMID
+    asked_pmid: str | None = None  # the PMID asked of PubMed (a record without a DOI); None: not asked
+    service: str | None = None  # what the record is checked against: crossref (a DOI), pubmed (a PMID only)
     findings: list[Finding] = field(default_factory=list)
     changes: dict[str, Any] = field(default_factory=dict)  # field -> new value (bibliographic, flags, updates)
     error: str | None = None  # could not be checked (network, unreadable)
-    error_kind: str | None = None  # network, unreadable, no-doi
+    error_kind: str | None = None  # network, unreadable, no-doi (neither a DOI nor a PMID), write
     applied: bool = False
     settled: bool = False  # applied, and the record as written leaves nothing to act on
     diff: str = ""
@@ -370,10 +378,22 @@ def _verdict_for(entry: Entry) -> Verdict:
         verdict.error, verdict.error_kind = "cannot read the record (run `atlas lint`)", "unreadable"
         return verdict
     doi = fields.clean(entry.data.get("doi"))
-    if not doi:
-        verdict.error, verdict.error_kind = "no DOI; nothing to verify", "no-doi"
+    verdict.pmid = fields.pmid(entry.data)
+    if not doi and verdict.pmid:
+        from atlas_cli.services.pubmed import PMID_RE
+
+        verdict.service = "pubmed"
+        if PMID_RE.fullmatch(verdict.pmid):
+            verdict.asked_pmid = verdict.pmid
+        else:
+            verdict.findings = [
+                Finding("pmid-invalid", ACTION, f"the record's pmid is not a PubMed ID: {verdict.pmid!r}", verdict.pmid)
+            ]
         return verdict
-    verdict.doi = doi
+    if not doi:
+        verdict.error, verdict.error_kind = "no DOI or PMID; nothing to verify", "no-doi"
+        return verdict
+    verdict.doi, verdict.service = doi, "crossref"
     from atlas_cli.core.doi import NotADoi, inspect_identifier
 
     ident = inspect_identifier(doi)
@@ -399,7 +419,8 @@ def verify_records(
     on_result: Callable[[Verdict], None] | None = None,
     stop: threading.Event | None = None,
 ) -> VerifyReport:
-    """Ask Crossref about every record (or SLUGS) and compare; apply changes if asked."""
+    """Ask Crossref about every record with a DOI (or SLUGS), PubMed about every one with
+    only a PMID, and compare; apply changes if asked."""
     import os
     import threading
 
@@ -414,25 +435,30 @@ def verify_records(
     entries = read_entries(settings.records_dir, paths)
     report = VerifyReport()
     verdicts = [_verdict_for(e) for e in entries]
-    data_of = {id(v): e.data for v, e in zip(verdicts, entries) if e.data is not None}  # every verdict with a DOI
+    data_of = {id(v): e.data for v, e in zip(verdicts, entries) if e.data is not None}  # every readable record
     report.verdicts = verdicts
     by_doi: dict[str, list[Verdict]] = {}
+    by_pmid: dict[str, list[Verdict]] = {}
     for verdict in verdicts:
         if verdict.asked:
             by_doi.setdefault(verdict.asked, []).append(verdict)
+        elif verdict.asked_pmid:
+            by_pmid.setdefault(verdict.asked_pmid, []).append(verdict)
     if on_start:
         on_start(len(verdicts))
     for verdict in verdicts:
-        if verdict.asked is None and on_result:
+        if verdict.asked is None and verdict.asked_pmid is None and on_result:
             on_result(verdict)
-    if not by_doi:
+    if not by_doi and not by_pmid:
         return report
-    http = HttpOptions.from_env(os.environ if env is None else env)
+    env = os.environ if env is None else env
+    http = HttpOptions.from_env(env)
     stop = stop or threading.Event()
-    client = CrossrefClient(settings.crossref_url, settings.mailto, http, stop=stop)
+    pubmed = _PubMedCheck(settings, env, http, stop) if by_pmid else None  # a configuration error before any request
     cache = Cache(settings.cache_dir)
+    client = CrossrefClient(settings.crossref_url, settings.mailto, http, stop=stop) if by_doi else None
     try:
-        for fetched in client.fetch_many(list(by_doi)):
+        for fetched in client.fetch_many(list(by_doi)) if client is not None else ():
             for verdict in by_doi.get(fetched.asked, []):
                 _judge(verdict, data_of[id(verdict)], fetched)
                 if apply and verdict.changes and verdict.error is None:
@@ -445,11 +471,89 @@ def verify_records(
                 warning = cache.write_work(fetched.asked, fetched.envelope, fetched.via_redirect)
                 if warning and warning not in report.notes:
                     report.notes.append(warning)
+        if pubmed is not None:
+            pubmed.run(by_pmid, data_of, cache, report, apply=apply, on_result=on_result)
     except KeyboardInterrupt:
         stop.set()
         report.interrupted = True
-    report.notes.extend(client.notes)
+    finally:
+        if pubmed is not None:
+            pubmed.client.close()
+    if client is not None:
+        report.notes.extend(client.notes)
     return report
+
+
+class _PubMedCheck:
+    """The records known by PMID alone, asked of PubMed's esummary in batches."""
+
+    def __init__(self, settings: Settings, env: Mapping[str, str], http: HttpOptions, stop: threading.Event) -> None:
+        from atlas_cli.core.pubtypes import load_pubmed_types
+        from atlas_cli.services.ncbi import NcbiAccess
+        from atlas_cli.services.pacing import Pacer
+        from atlas_cli.services.pubmed import PubMedClient
+
+        self.types = load_pubmed_types(settings.schemas_dir)
+        access = NcbiAccess.from_env(settings.mailto, env)
+        self.client = PubMedClient.for_atlas(settings, http, access=access, stop=stop, pacer=Pacer(access.limits))
+
+    def run(
+        self,
+        by_pmid: dict[str, list[Verdict]],
+        data_of: dict[int, dict[str, Any]],
+        cache: Cache,
+        report: VerifyReport,
+        *,
+        apply: bool,
+        on_result: Callable[[Verdict], None] | None,
+    ) -> None:
+        """Ask PubMed afresh about every PMID of BY_PMID (SUMMARY_CHUNK per esummary request),
+        judge each record, apply the changes if asked, and keep the new summaries in CACHE."""
+        from atlas_cli.curate.verify_pubmed import compare_pubmed
+        from atlas_cli.services.ncbi import NcbiError
+        from atlas_cli.services.pubmed import SUMMARY_CHUNK
+
+        pmids = list(by_pmid)
+        for start in range(0, len(pmids), SUMMARY_CHUNK):
+            chunk = pmids[start : start + SUMMARY_CHUNK]
+            try:
+                answer = self.client.summaries(chunk)
+            except NcbiError as exc:
+                for pmid in chunk:
+                    for verdict in by_pmid[pmid]:
+                        verdict.error = f"PubMed could not be asked: {exc.reason}"
+                        verdict.error_kind = "network"
+                        if on_result:
+                            on_result(verdict)
+                continue
+            for pmid in chunk:
+                summary = answer.found.get(pmid)
+                for verdict in by_pmid[pmid]:
+                    data = data_of[id(verdict)]
+                    if summary is None:
+                        verdict.findings.append(
+                            Finding(
+                                "pmid-not-found",
+                                ACTION,
+                                f"PubMed has no record with PMID {pmid} (check the number)",
+                                pmid,
+                            )
+                        )
+                    else:
+                        findings, changes = compare_pubmed(data, summary, self.types)
+                        verdict.findings += findings
+                        verdict.changes.update(changes)
+                        if apply and verdict.changes:
+                            written = _apply(verdict, data)
+                            if written is not None:
+                                left, _ = compare_pubmed(written, summary, self.types)
+                                verdict.settled = not any(f.severity == ACTION for f in left)
+                    if on_result:
+                        on_result(verdict)
+                if summary is not None:
+                    warning = cache.write_pubmed_summary(pmid, summary.raw)
+                    if warning and warning not in report.notes:
+                        report.notes.append(warning)
 
 
 def _judge(verdict: Verdict, data: dict[str, Any], fetched: Fetched) -> None:
@@ -536,6 +640,9 @@ def _apply(verdict: Verdict, data: dict) -> dict[str, Any] | None:
 # --- formatting -----------------------------------------------------------------------
 
 
+SERVICE_NAMES = {"crossref": "Crossref", "pubmed": "PubMed"}
+
+
 def format_text(report: VerifyReport, *, show_ok: bool = False) -> str:
     """One block per record with something to say; a summary line at the end."""
     out: list[str] = []
@@ -545,24 +652,26 @@ def format_text(report: VerifyReport, *, show_ok: bool = False) -> str:
             counts["skipped"] += 1
             out.append(f"{verdict.slug}: skipped: {verdict.error}")
             continue
+        service = SERVICE_NAMES.get(verdict.service or "", "Crossref")
         if verdict.error:
             counts["failed"] += 1
-            out.append(f"{verdict.slug}: could not verify: {verdict.error}")
+            out.append(f"{verdict.slug}: could not verify against {service}: {verdict.error}")
             continue
         if not verdict.findings:
             counts["ok"] += 1
             if show_ok:
-                out.append(f"{verdict.slug}: ok")
+                out.append(f"{verdict.slug}: ok ({service})")
             continue
         counts["findings"] += 1
-        out.append(f"{verdict.slug} ({verdict.doi}):")
+        asked = verdict.doi if verdict.service != "pubmed" else f"PMID {verdict.pmid}"
+        out.append(f"{verdict.slug} ({asked}, {service}):")
         for finding in verdict.findings:
             marker = "!" if finding.severity == ACTION else "-"
             out.append(f"  {marker} {finding.message}")
             if finding.ours is not None or finding.theirs is not None:
                 if finding.kind in ("title", "wrong-paper", "journal", "first-author", "year"):
                     out.append(f"      record:   {finding.ours}")
-                    out.append(f"      Crossref: {finding.theirs}")
+                    out.append(f"      {service + ':':<9} {finding.theirs}")
         if verdict.applied:
             out.append("  applied:")
             out.extend("    " + line for line in verdict.diff.rstrip("\n").splitlines())
@@ -571,10 +680,12 @@ def format_text(report: VerifyReport, *, show_ok: bool = False) -> str:
         elif verdict.changes:
             out.append(f"  --apply would update: {', '.join(verdict.changes)}")
     out.extend(f"note: {n}" for n in report.notes)
+    against = {key: sum(1 for v in report.verdicts if v.service == key) for key in SERVICE_NAMES}
+    checked = [f"{against['crossref']} against Crossref", f"{against['pubmed']} against PubMed"]
     out.append(
         f"{len(report.verdicts)} record{'s' if len(report.verdicts) != 1 else ''}: {counts['ok']} ok, "
         f"{counts['findings']} with findings, {counts['failed']} could not be verified, "
-        f"{counts['skipped']} skipped"
+        f"{counts['skipped']} skipped ({', '.join(checked)})"
     )
     return "\n".join(out) + "\n"
 
@@ -590,6 +701,8 @@ def format_json(report: VerifyReport) -> str:
                 "slug": v.slug,
                 "path": str(v.path),
                 "doi": v.doi,
+                "pmid": v.pmid,
+                "service": v.service,
                 "error": v.error,
                 "error_kind": v.error_kind,
                 "findings": [asdict(f) for f in v.findings],
