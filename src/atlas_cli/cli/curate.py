@@ -413,21 +413,23 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--apply",
-                help="Update bibliographic fields, flags and notices from Crossref (never curated text or "
-                "the PEM badge) and show the diff.",
+                help="Update bibliographic fields, flags and notices from Crossref or PubMed (never curated "
+                "text or the PEM badge) and show the diff.",
             ),
         ] = False,
         fmt: Annotated[str, typer.Option("--format", help="text (default) or json.")] = "text",
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list the records that match.")] = False,
     ) -> int:
-        """Check records against a fresh answer from Crossref.
+        """Check records against a fresh answer from Crossref (by DOI) or PubMed (by PMID).
 
+        A record with a DOI is asked of Crossref; one with only a PMID, of PubMed.
         Reports, per record: a new retraction, withdrawal, correction or expression
         of concern; a title, year, journal or first author that no longer matches
-        (with a similarity score from 0 to 1, so a wrong DOI stands out); a DOI
-        that no longer resolves or now answers with another DOI. Crossref is always
-        asked afresh (the cache is updated, never read), with the pacing, retries
-        and concurrency of `atlas add`. Records are changed only with --apply.
+        (with a similarity score from 0 to 1, so a wrong DOI or PMID stands out); a
+        DOI that no longer resolves or now answers with another DOI; a PMID PubMed
+        does not know; a DOI PubMed now lists. Both are always asked afresh (the
+        cache is updated, never read), with the pacing and retries of `atlas add`.
+        Records are changed only with --apply.
 
         Exit codes: 0 nothing to act on (with --apply: nothing left, all applied);
         1 findings to act on (also unknown slug);
