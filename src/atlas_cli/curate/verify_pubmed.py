@@ -36,8 +36,12 @@ if TYPE_CHECKING:
 
 # Flags that change whether the paper stands or was corrected: to act on, as for Crossref,
 # and the notice each one is recorded with under `updates`.
-NOTICE_OF = {"retracted": "retraction", "withdrawn": "withdrawal", "expression-of-concern": "expression-of-concern"}
-NOTICE_OF["corrected"] = "correction"
+NOTICE_OF = {
+    "retracted": "retraction",
+    "withdrawn": "withdrawal",
+    "expression-of-concern": "expression-of-concern",
+    "corrected": "correction",
+}
 STANDING = frozenset(NOTICE_OF)
 
 
