@@ -359,13 +359,24 @@ def compare(
         if "doi-alias" not in new_flags:
             new_flags.append("doi-alias")
 
-    if new_flags != flags:
-        changes["flags"] = new_flags
-    if new_updates != updates:
-        changes["updates"] = new_updates
+    return findings, with_notices(findings, changes, (flags, new_flags), (updates, new_updates))
+
+
+def with_notices(
+    findings: list[Finding],
+    changes: dict[str, Any],
+    flags: tuple[list[str], list[str]],
+    updates: tuple[list[dict], list[dict]],
+) -> dict[str, Any]:
+    """CHANGES with the flags and updates that changed (each a pair: the record's, the new);
+    only those when a finding says the identifier names another paper: a person must look."""
+    if flags[1] != flags[0]:
+        changes["flags"] = flags[1]
+    if updates[1] != updates[0]:
+        changes["updates"] = updates[1]
     if any(f.kind == "wrong-paper" for f in findings):
-        changes = {k: v for k, v in changes.items() if k in ("flags", "updates")}
-    return findings, changes
+        return {k: v for k, v in changes.items() if k in ("flags", "updates")}
+    return changes
 
 
 # --- the run --------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from atlas_cli.core import fields
-from atlas_cli.curate.verify import ACTION, NOTE, Finding, compare_fields
+from atlas_cli.curate.verify import ACTION, NOTE, Finding, compare_fields, with_notices
 
 if TYPE_CHECKING:
     from atlas_cli.core.pubtypes import PubMedTypes
@@ -150,10 +150,4 @@ def compare_pubmed(
     elif listed is None and pubmed_types and new_flags != flags:
         changes["pubmed_types"] = pubmed_types
 
-    if new_flags != flags:
-        changes["flags"] = new_flags
-    if new_updates != updates:
-        changes["updates"] = new_updates
-    if any(f.kind == "wrong-paper" for f in findings):
-        changes = {k: v for k, v in changes.items() if k in ("flags", "updates")}
-    return findings, changes
+    return findings, with_notices(findings, changes, (flags, new_flags), (updates, new_updates))
