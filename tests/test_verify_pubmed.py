@@ -96,9 +96,10 @@ def test_a_new_retraction_exits_1_and_apply_flags_it_atomically_and_settles(atla
     result = atlas.run("verify")
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{SLUG} (PMID {PMID}, PubMed):" in result.stdout
-    assert "! PubMed lists the publication type Retracted Publication: the record is not flagged `retracted`" in (
-        result.stdout
-    )
+    assert (
+        "! PubMed lists the publication type Retracted Publication: the record is not flagged `retracted` "
+        "(--apply records the retraction as PubMed's: add the notice's DOI and date)"
+    ) in result.stdout
     assert "--apply would update: pubmed_types, flags, updates" in result.stdout
     assert path.read_bytes() == before
 
@@ -113,8 +114,7 @@ def test_a_new_retraction_exits_1_and_apply_flags_it_atomically_and_settles(atla
         {
             "type": "retraction",
             "source": "pubmed",
-            "note": f"PubMed lists the publication type Retracted Publication (PMID {PMID}); "
-            "add the notice's DOI and date",
+            "note": f"PubMed lists the publication type Retracted Publication (PMID {PMID})",
         }
     ]
     applied_keys = ("flags", "pubmed_types", "updates")

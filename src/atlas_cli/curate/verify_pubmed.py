@@ -84,7 +84,12 @@ def compare_pubmed(
                 Finding(
                     flag,
                     ACTION if flag in STANDING else NOTE,
-                    f"PubMed lists the publication type {name}: the record is not flagged `{flag}`",
+                    f"PubMed lists the publication type {name}: the record is not flagged `{flag}`"
+                    + (
+                        f" (--apply records the {NOTICE_OF[flag]} as PubMed's: add the notice's DOI and date)"
+                        if flag in NOTICE_OF
+                        else ""
+                    ),
                     theirs=name,
                 )
             )
@@ -98,7 +103,8 @@ def compare_pubmed(
             )
 
     # the notice a new flag stands for, as Crossref's come with theirs: without its DOI and date
-    # (PubMed's summary has neither), which the note asks the curator to add
+    # (PubMed's summary has neither; the finding asks the curator for them). The note is shown
+    # on the evidence page, under the banner: what PubMed says, nothing addressed to curators.
     recorded = {fields.UPDATE_FLAGS.get(str(u.get("type"))) for u in updates}
     for flag, reason in because.items():
         if flag in NOTICE_OF and flag not in recorded:
@@ -106,7 +112,7 @@ def compare_pubmed(
                 {
                     "type": NOTICE_OF[flag],
                     "source": "pubmed",
-                    "note": f"{reason} (PMID {summary.pmid}); add the notice's DOI and date",
+                    "note": f"{reason} (PMID {summary.pmid})",
                 }
             )
 
