@@ -24,15 +24,13 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cite_bench import atlas_argv, make_atlas
+from cite_bench import atlas_argv, make_atlas, wall
 
 CITE_TARGET = 1.5
 HELP_TARGET = 2.0
@@ -41,15 +39,6 @@ HELP_TARGET = 2.0
 # As a user runs atlas: compiled modules are kept (with PYTHONDONTWRITEBYTECODE set, every run
 # would compile atlas's own modules again, which no installed atlas does).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def wall(argv: list[str], env: dict[str, str] | None = None) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env or ENV)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr[-500:]}")
-    return elapsed
 
 
 def main() -> int:
@@ -80,12 +69,12 @@ def main() -> int:
             **{f"{name} --help": atlas_argv() + [name, "--help"] for name in COMMANDS},
         }
         for name, argv in commands.items():  # warm the file cache and .pyc files
-            wall(argv, envs.get(name))
+            wall(argv, envs.get(name, ENV))
         times: dict[str, list[float]] = {name: [] for name in commands}
         load = os.getloadavg()
         for _ in range(args.runs):  # interleaved, so drift hits every command alike
             for name, argv in commands.items():
-                times[name].append(wall(argv, envs.get(name)))
+                times[name].append(wall(argv, envs.get(name, ENV)))
         load_after = os.getloadavg()
         median = {name: statistics.median(values) for name, values in times.items()}
     finally:
