@@ -109,7 +109,11 @@ def render(record: dict[str, Any], fmt: str, settings: Settings, latex: bool = F
     """
     if fmt not in FORMATS:
         raise unknown_format(fmt)
-    record = citable(record)
+    return _render(citable(record), fmt, settings, latex)
+
+
+def _render(record: dict[str, Any], fmt: str, settings: Settings, latex: bool) -> str:
+    """`render` of a record `citable` returned."""
     if fmt == "primary":
         from atlas_cli.cite.primary import primary
 
@@ -139,10 +143,11 @@ def render(record: dict[str, Any], fmt: str, settings: Settings, latex: bool = F
 
 def render_page_blocks(record: dict[str, Any], settings: Settings) -> str:
     """The three citation blocks of the evidence page, each under its label."""
+    record = citable(record)  # once for the three blocks
     lines = []
     for label, fmt in PAGE_BLOCKS:
         lines.append(label)
-        lines.append(render(record, fmt, settings))
+        lines.append(_render(record, fmt, settings, False))
     return "\n".join(lines)
 
 
