@@ -35,6 +35,11 @@ def paper(fake, doi, pmid, title, *, family, year=2019, abstract=None, methods=N
         fake.add_pmc_article(pmcid, methods, pmid=pmid)
 
 
+def ames_paper(fake, **texts):
+    """The paper most tests here add (10.1234/ccc, PMID 32000, by Ames, 2019), with TEXTS (`paper`'s)."""
+    paper(fake, "10.1234/ccc", "32000", "Exercise and fatigue in ME/CFS", family="Ames", **texts)
+
+
 CCC_METHODS = [
     ("intro", "Introduction", "Definitions such as the Fukuda criteria have been debated."),
     (
@@ -62,12 +67,8 @@ def test_one_batch_reads_abstracts_and_methods_in_a_few_requests_and_proposes_ea
             family=f"Plain{i}",
             abstract="We measured fatigue in adults.",
         )
-    paper(
+    ames_paper(
         fake,
-        "10.1234/ccc",
-        "32000",
-        "Exercise and fatigue in ME/CFS",
-        family="Ames",
         abstract=[
             ("BACKGROUND", "Definitions such as the Fukuda criteria are debated."),
             ("METHODS", "Fifty patients underwent CPET."),
@@ -163,12 +164,8 @@ def test_one_batch_reads_abstracts_and_methods_in_a_few_requests_and_proposes_ea
 
 
 def test_the_stored_text_serves_atlas_criteria_and_offline_runs(atlas, fake, tmp_path):
-    paper(
+    ames_paper(
         fake,
-        "10.1234/ccc",
-        "32000",
-        "Exercise and fatigue in ME/CFS",
-        family="Ames",
         abstract="Fifty patients underwent CPET.",
         methods=CCC_METHODS,
     )
@@ -263,12 +260,8 @@ def test_a_systematic_review_gets_its_design_and_not_applicable(atlas, fake):
     ids=["server-error", "malformed", "entities"],
 )
 def test_texts_that_cannot_be_fetched_are_a_warning_and_the_drafts_are_written(atlas, fake, replies):
-    paper(
+    ames_paper(
         fake,
-        "10.1234/ccc",
-        "32000",
-        "Exercise and fatigue in ME/CFS",
-        family="Ames",
         abstract="All patients met the Canadian Consensus Criteria.",
     )
     fake.efetch_script(*replies)
@@ -282,12 +275,8 @@ def test_texts_that_cannot_be_fetched_are_a_warning_and_the_drafts_are_written(a
 
 
 def test_no_pubmed_reads_only_crossrefs_abstract(atlas, fake):
-    paper(
+    ames_paper(
         fake,
-        "10.1234/ccc",
-        "32000",
-        "Exercise and fatigue in ME/CFS",
-        family="Ames",
         abstract="All patients met the Fukuda criteria.",
         crossref_abstract="<jats:p>All patients met the Canadian Consensus Criteria.</jats:p>",
     )
@@ -298,12 +287,8 @@ def test_no_pubmed_reads_only_crossrefs_abstract(atlas, fake):
 
 
 def test_dry_run_prints_the_proposal(atlas, fake):
-    paper(
+    ames_paper(
         fake,
-        "10.1234/ccc",
-        "32000",
-        "Exercise and fatigue in ME/CFS",
-        family="Ames",
         abstract="All patients met the Canadian Consensus Criteria.",
     )
     result = atlas.run("add", "--dry-run", "10.1234/ccc")
@@ -312,12 +297,8 @@ def test_dry_run_prints_the_proposal(atlas, fake):
 
 
 def test_from_draft_to_published_the_proposal_must_be_confirmed(atlas, fake, tmp_path):
-    paper(
+    ames_paper(
         fake,
-        "10.1234/ccc",
-        "32000",
-        "Exercise and fatigue in ME/CFS",
-        family="Ames",
         abstract="Fifty patients underwent CPET.",
         methods=CCC_METHODS,
     )
@@ -375,12 +356,8 @@ def test_from_draft_to_published_the_proposal_must_be_confirmed(atlas, fake, tmp
 
 
 def test_methods_that_cannot_be_fetched_leave_the_abstract_and_its_proposal(atlas, fake):
-    paper(
+    ames_paper(
         fake,
-        "10.1234/ccc",
-        "32000",
-        "Exercise and fatigue in ME/CFS",
-        family="Ames",
         abstract="All patients met the Fukuda criteria.",
         methods=CCC_METHODS,
     )
